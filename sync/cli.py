@@ -1,0 +1,125 @@
+"""The `engage` command line: one sub-command per job, each with --help and a --json summary.
+
+Exit codes (documented in the README):
+  0 ok; 1 dbt build or tests failed; 2 configuration or usage error;
+  3 refused by a fail-safe; 4 partial failure (some writes failed, retry next run).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sync.dbt_runner import DbtOutcome, run_dbt
+from sync.project import Settings
+
+EXIT_OK = 0
+EXIT_DBT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_REFUSED = 3
+EXIT_PARTIAL = 4
+
+app = typer.Typer(
+    help="engage: spreadsheets -> one supporter table -> segments -> Mailchimp.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+
+@app.callback()
+def _root() -> None:
+    """engage: spreadsheets -> one supporter table -> segments -> Mailchimp."""
+
+RawDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--raw-dir",
+        help="Folder of raw spreadsheets, one sub-folder per kind "
+        "(default: $ENGAGE_RAW_DIR, else the bundled sample_data/raw).",
+    ),
+]
+DbPathOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help="DuckDB warehouse file (default: $ENGAGE_DUCKDB_PATH or target/engage.duckdb)."
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")]
+
+
+def _print_dbt_outcome(outcome: DbtOutcome, as_json: bool) -> None:
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "success": outcome.success,
+                    "error": outcome.error,
+                    "counts": outcome.counts(),
+                    "failures": [
+                        {"name": f.name, "status": f.status, "message": f.message}
+                        for f in outcome.failures
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return
+    counts = ", ".join(f"{k}={v}" for k, v in sorted(outcome.counts().items()))
+    style = "green" if outcome.success else "red"
+    console.print(f"[{style}]dbt build: {'ok' if outcome.success else 'FAILED'}[/] {counts}")
+    for f in outcome.failures:
+        console.print(f"  [red]{f.status}[/] {f.name}: {f.message}")
+    if outcome.error:
+        console.print(f"  [red]{outcome.error}[/]")
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def build(
+    ctx: typer.Context,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", "-s", help="dbt node selection.")
+    ] = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="dbt exclusion.")] = None,
+    selector: Annotated[str | None, typer.Option("--selector", help="dbt YAML selector.")] = None,
+    full_refresh: Annotated[bool, typer.Option("--full-refresh")] = False,
+    raw_dir: RawDirOpt = None,
+    db: DbPathOpt = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Profile target (dev, postgres).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build the warehouse: `dbt build` with the project's profile.
+
+    Selection flags pass through to dbt, as do any further dbt flags after them
+    (e.g. `engage build -s staging+ --fail-fast`).
+    """
+    settings = Settings.from_env(raw_dir=raw_dir, duckdb_path=db, target=target)
+    extra: list[str] = []
+    for s in select or []:
+        extra += ["--select", s]
+    for e in exclude or []:
+        extra += ["--exclude", e]
+    if selector:
+        extra += ["--selector", selector]
+    if full_refresh:
+        extra.append("--full-refresh")
+    extra += list(ctx.args)
+    outcome = run_dbt("build", settings, extra)
+    _print_dbt_outcome(outcome, as_json)
+    raise typer.Exit(EXIT_OK if outcome.success else EXIT_DBT_FAILED)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

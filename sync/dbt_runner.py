@@ -1,0 +1,80 @@
+"""Runs dbt in-process through dbt's programmatic runner, with the project's profile.
+
+Owns the translation from an `engage` invocation to dbt CLI arguments and the summary of a
+dbt result. dbt-core does not support parallel invocations in one process: callers invoke
+serially.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from sync.project import PROFILES_DIR, PROJECT_DIR, Settings
+
+
+@dataclass
+class NodeOutcome:
+    name: str
+    resource_type: str
+    status: str
+    message: str | None
+
+
+@dataclass
+class DbtOutcome:
+    """What a dbt invocation did, in plain data."""
+
+    success: bool
+    error: str | None = None
+    nodes: list[NodeOutcome] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[NodeOutcome]:
+        return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for n in self.nodes:
+            out[n.status] = out.get(n.status, 0) + 1
+        return out
+
+
+def dbt_args(command: str, settings: Settings, extra: Sequence[str] = ()) -> list[str]:
+    """The full dbt argument list for `command` against this project and profile."""
+    return [
+        command,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROFILES_DIR),
+        "--target",
+        settings.target,
+        *extra,
+    ]
+
+
+def run_dbt(command: str, settings: Settings, extra: Sequence[str] = ()) -> DbtOutcome:
+    """Invoke dbt `command` (build, run, test, seed, ...) and summarise the result."""
+    settings.apply_to_env()
+    result: dbtRunnerResult = dbtRunner().invoke(dbt_args(command, settings, extra))
+    return summarise(result)
+
+
+def summarise(result: dbtRunnerResult) -> DbtOutcome:
+    nodes: list[NodeOutcome] = []
+    inner = getattr(result.result, "results", None) or []
+    for r in inner:
+        node = getattr(r, "node", None)
+        nodes.append(
+            NodeOutcome(
+                name=getattr(node, "name", "?"),
+                resource_type=str(getattr(node, "resource_type", "?")),
+                status=str(getattr(r, "status", "?")),
+                message=getattr(r, "message", None),
+            )
+        )
+    error = str(result.exception) if result.exception else None
+    return DbtOutcome(success=bool(result.success), error=error, nodes=nodes)

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sync.dbt_runner import DbtOutcome, run_dbt
+from sync.dbt_runner import DbtOutcome, run_dbt, vars_args
 from sync.project import Settings
 
 EXIT_OK = 0
@@ -94,6 +94,13 @@ def build(
     target: Annotated[
         str | None, typer.Option("--target", help="Profile target (dev, postgres).")
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Date (YYYY-MM-DD) every time-relative figure uses."),
+    ] = None,
+    dbt_vars: Annotated[
+        str | None, typer.Option("--vars", help="dbt vars as a YAML/JSON mapping.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Build the warehouse: `dbt build` with the project's profile.
@@ -111,10 +118,51 @@ def build(
         extra += ["--selector", selector]
     if full_refresh:
         extra.append("--full-refresh")
+    try:
+        extra += vars_args(dbt_vars, as_of=as_of)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(EXIT_CONFIG) from exc
     extra += list(ctx.args)
     outcome = run_dbt("build", settings, extra)
     _print_dbt_outcome(outcome, as_json)
     raise typer.Exit(EXIT_OK if outcome.success else EXIT_DBT_FAILED)
+
+
+@app.command()
+def demo(
+    db: DbPathOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the main job end to end on the bundled sample data and print what happened.
+
+    Builds the warehouse from sample_data/raw into target/engage.duckdb (or --db), then
+    prints rows read, rejected (by reason), supporters resolved and the segment catalogue.
+    """
+    from sync.demo import run_demo
+    from sync.report import render_segments, render_warehouse
+
+    result = run_demo(db)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "build_success": result.build.success,
+                    "warehouse": result.warehouse.as_dict() if result.warehouse else None,
+                    "segments": [s.__dict__ for s in result.segments or []],
+                },
+                indent=2,
+                default=str,
+            )
+        )
+    else:
+        _print_dbt_outcome(result.build, False)
+        out = Console()
+        if result.warehouse:
+            out.print(render_warehouse(result.warehouse))
+        if result.segments:
+            out.print(render_segments(result.segments))
+    raise typer.Exit(EXIT_OK if result.build.success else EXIT_DBT_FAILED)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -7,9 +7,12 @@ serially.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from sync.project import PROFILES_DIR, PROJECT_DIR, Settings
@@ -54,6 +57,31 @@ def dbt_args(command: str, settings: Settings, extra: Sequence[str] = ()) -> lis
         settings.target,
         *extra,
     ]
+
+
+def vars_args(raw: str | None = None, *, as_of: str | None = None) -> list[str]:
+    """`--vars` arguments merging a user's YAML/JSON mapping with named options.
+
+    Raises ValueError with a readable message for a malformed mapping or date.
+    """
+    merged: dict = {}
+    if raw:
+        try:
+            parsed = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"--vars is not valid YAML/JSON: {exc}") from exc
+        if not isinstance(parsed, dict):
+            raise ValueError("--vars must be a mapping, e.g. '{as_of: 2026-11-20}'")
+        merged.update(parsed)
+    if as_of:
+        try:
+            dt.date.fromisoformat(as_of)
+        except ValueError as exc:
+            raise ValueError(f"--as-of must be a date like 2026-11-20, got {as_of!r}") from exc
+        merged["as_of"] = as_of
+    if not merged:
+        return []
+    return ["--vars", json.dumps(merged, default=str)]
 
 
 def run_dbt(command: str, settings: Settings, extra: Sequence[str] = ()) -> DbtOutcome:

@@ -1,0 +1,137 @@
+"""Human-readable summaries of a built warehouse: what was read, rejected and resolved.
+
+Reads the marts from the DuckDB file (read-only, after dbt has finished) and returns plain
+data; `render_*` functions turn that data into rich tables. No emails are ever printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from rich.table import Table
+
+
+@dataclass
+class WarehouseSummary:
+    files: int
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rejected_by_reason: list[tuple[str, int]]
+    supporters: int
+    supporters_by_email_status: list[tuple[str, int]]
+    files_with_errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted,
+            "rows_rejected": self.rows_rejected,
+            "rejected_by_reason": dict(self.rejected_by_reason),
+            "supporters": self.supporters,
+            "supporters_by_email_status": dict(self.supporters_by_email_status),
+            "files_with_errors": dict(self.files_with_errors),
+        }
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'main' "
+        "and table_name = ?",
+        [name],
+    ).fetchall()
+    return rows[0][0] > 0
+
+
+def warehouse_summary(db_path: Path) -> WarehouseSummary:
+    """Rows read, accepted and rejected (by reason) and supporters resolved."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        files, read, accepted, rejected = con.execute(
+            "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_accepted), 0), "
+            "coalesce(sum(rows_rejected), 0) from source_files"
+        ).fetchall()[0]
+        by_reason = con.execute(
+            "select reason, count(*) from rejected_rows group by reason order by 2 desc, 1"
+        ).fetchall()
+        errors = con.execute(
+            "select file_path, read_error from source_files where read_error is not null "
+            "order by file_path"
+        ).fetchall()
+        supporters = con.execute("select count(*) from supporters").fetchall()[0][0]
+        by_status = con.execute(
+            "select email_status, count(*) from supporters group by 1 order by 2 desc, 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return WarehouseSummary(
+        files=int(files),
+        rows_read=int(read),
+        rows_accepted=int(accepted),
+        rows_rejected=int(rejected),
+        rejected_by_reason=[(str(r), int(n)) for r, n in by_reason],
+        supporters=int(supporters),
+        supporters_by_email_status=[(str(s), int(n)) for s, n in by_status],
+        files_with_errors=[(str(p), str(e)) for p, e in errors],
+    )
+
+
+@dataclass
+class SegmentRow:
+    name: str
+    tag: str
+    size: int
+    change: int | None
+    priority: int | None
+    description: str
+
+
+def segment_catalogue(db_path: Path) -> list[SegmentRow] | None:
+    """The segment catalogue, or None when the segments mart has not been built."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        if not _relation_exists(con, "segments"):
+            return None
+        cols = {r[0] for r in con.execute("describe segments").fetchall()}
+        change = "size_change" if "size_change" in cols else "null"
+        rows = con.execute(
+            f"select segment_name, tag, size, {change}, priority, description "
+            "from segments order by priority nulls last, segment_name"
+        ).fetchall()
+    finally:
+        con.close()
+    return [
+        SegmentRow(str(n), str(t), int(s or 0), None if c is None else int(c), p, str(d or ""))
+        for n, t, s, c, p, d in rows
+    ]
+
+
+def render_warehouse(summary: WarehouseSummary) -> Table:
+    table = Table(title="Warehouse", show_header=False, title_justify="left")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("files read", str(summary.files))
+    table.add_row("rows read", str(summary.rows_read))
+    table.add_row("rows accepted", str(summary.rows_accepted))
+    table.add_row("rows rejected", str(summary.rows_rejected))
+    for reason, n in summary.rejected_by_reason:
+        table.add_row(f"  rejected: {reason}", str(n))
+    table.add_row("supporters", str(summary.supporters))
+    for status, n in summary.supporters_by_email_status:
+        table.add_row(f"  email status: {status}", str(n))
+    for path, err in summary.files_with_errors:
+        table.add_row(f"  not read: {path}", err)
+    return table
+
+
+def render_segments(rows: list[SegmentRow]) -> Table:
+    table = Table(title="Segments", title_justify="left")
+    for col in ("segment", "tag", "size", "change", "description"):
+        table.add_column(col, justify="right" if col in ("size", "change") else "left")
+    for r in rows:
+        change = "" if r.change is None else f"{r.change:+d}"
+        table.add_row(r.name, r.tag, str(r.size), change, r.description)
+    return table

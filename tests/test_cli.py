@@ -1,0 +1,47 @@
+"""The engage command line: argument handling that users meet before dbt runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from sync.cli import EXIT_CONFIG, app
+from sync.dbt_runner import vars_args
+
+runner = CliRunner()
+
+
+def test_vars_merge_user_mapping_with_as_of() -> None:
+    args = vars_args("{raw_dir: /data, as_of: 2020-01-01}", as_of="2026-11-20")
+    assert args[0] == "--vars"
+    assert json.loads(args[1]) == {"raw_dir": "/data", "as_of": "2026-11-20"}
+
+
+def test_no_vars_means_no_flag() -> None:
+    assert vars_args(None) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "as_of", "message"),
+    [("[1, 2]", None, "must be a mapping"), (None, "20/11/2026", "must be a date")],
+)
+def test_bad_vars_are_explained(raw: str | None, as_of: str | None, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        vars_args(raw, as_of=as_of)
+
+
+def test_build_with_bad_date_is_a_configuration_error() -> None:
+    result = runner.invoke(app, ["build", "--as-of", "tomorrow"])
+    assert result.exit_code == EXIT_CONFIG
+    assert "must be a date" in result.output
+
+
+def test_every_command_explains_itself() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("build", "demo"):
+        sub = runner.invoke(app, [command, "--help"])
+        assert sub.exit_code == 0, command
+        assert "Usage" in sub.output

@@ -21,7 +21,7 @@ test: $(STAMP) lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check sync tests scripts
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) target logs .pytest_cache .ruff_cache

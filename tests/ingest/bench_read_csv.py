@@ -1,0 +1,91 @@
+"""Benchmark (not a test): cells/second reading a large CSV into the raw tables.
+
+    .venv/bin/python tests/ingest/bench_read_csv.py [--rows 100000] [--cols 15] [--repeat 3]
+
+Generates one UTF-8 and one cp1252 file of `rows` x `cols` (realistic short values, some blank
+cells, a quoted comma per row), then times the full path the dbt plugin runs for one file
+(decode, sniff, parse, long format, content hash) and the stages separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sync.ingest.decoding import decode_bytes
+from sync.ingest.readers import parse_delimited
+from sync.ingest.scan import build_tables, list_raw_files
+
+FIRST = ["Ana", "Bob", "Zoë", "José", "Siobhán", "Li", "Marta", "Chloé", "Ömer", "Kate"]
+LAST = ["Reyes", "O'Neil", "Müller", "Smith", "Nguyen", "García", "Brontë", "Lee"]
+
+
+def make_rows(rows: int, cols: int, seed: int = 7) -> list[list[str]]:
+    rnd = random.Random(seed)
+    out = [[f"Column {j + 1}" for j in range(cols)]]
+    for i in range(rows):
+        first, last = rnd.choice(FIRST), rnd.choice(LAST)
+        row = [
+            f"{first.lower()}.{i}@example.org",
+            first,
+            last,
+            f"{rnd.randint(0, 99999):05d}",
+            f"{rnd.randint(1, 12)}/{rnd.randint(1, 28)}/24",
+            f'"{last}, {first}"',
+            rnd.choice(["Yes", "No", "", "TRUE"]),
+        ]
+        while len(row) < cols:
+            row.append(rnd.choice(["", "x", "12.50", "housing", "“quoted” – text", "volunteer"]))
+        out.append(row[:cols])
+    return out
+
+
+def write(path: Path, rows: list[list[str]], encoding: str) -> None:
+    text = "\r\n".join(",".join(r) for r in rows) + "\r\n"
+    path.write_bytes(text.encode(encoding))
+
+
+def timed(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--cols", type=int, default=15)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    rows = make_rows(args.rows, args.cols)
+    with tempfile.TemporaryDirectory() as tmp:
+        for encoding in ("utf-8", "cp1252"):
+            raw = Path(tmp) / encoding
+            (raw / "contacts").mkdir(parents=True)
+            path = raw / "contacts" / "big.csv"
+            write(path, rows, encoding)
+            data = path.read_bytes()
+            text, label = decode_bytes(data)
+            entries = list_raw_files(raw)
+            tables = build_tables(entries)
+            cells = tables.raw_cells.num_rows
+            t_decode = timed(lambda d=data: decode_bytes(d), args.repeat)
+            t_parse = timed(lambda t=text: parse_delimited(t), args.repeat)
+            t_total = timed(lambda e=entries: build_tables(e), args.repeat)
+            print(
+                f"{encoding:7s} ({label}): {args.rows} rows x {args.cols} cols, "
+                f"{len(data) / 1e6:.1f} MB, {cells} non-blank cells | decode {t_decode:.3f}s, "
+                f"decode+parse {t_decode + t_parse:.3f}s, total {t_total:.3f}s "
+                f"= {cells / t_total / 1e6:.2f} M cells/s"
+            )
+
+
+if __name__ == "__main__":
+    main()

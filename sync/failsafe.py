@@ -1,0 +1,102 @@
+"""Fail-safes: refuse a plan, before any write, when it removes or shrinks too much.
+
+Pure functions over a plan summary and the exposure's `safety` thresholds. A plan is refused
+when unsubscribes, archives or tag removals exceed an absolute limit or a percentage of what
+the audience currently holds (percentages apply only above `pct_floor` operations, so a tiny
+audience is not blocked by one change), or when the desired audience shrank by more than
+`max_size_drop_pct` since the last applied plan. `--force` with a reason overrides; the reason
+is logged in `sync_runs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sync.exposures import SafetySpec
+from sync.plan import PlanSummary
+
+
+@dataclass(frozen=True)
+class ThresholdHit:
+    name: str
+    count: float
+    limit: float
+    base: int | None
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _pct(n: int, base: int) -> float:
+    return 100.0 * n / base if base else 0.0
+
+
+def evaluate(summary: PlanSummary, safety: SafetySpec) -> list[ThresholdHit]:
+    """Every threshold the plan exceeds (empty list: safe to apply)."""
+    hits: list[ThresholdHit] = []
+    c = summary.counts
+    checks = (
+        (
+            "unsubscribes",
+            c.unsubscribes,
+            safety.max_unsubscribes,
+            safety.max_unsubscribes_pct,
+            summary.audience_size,
+            "members",
+        ),
+        (
+            "archives",
+            c.archives,
+            safety.max_archives,
+            safety.max_archives_pct,
+            summary.audience_size,
+            "members",
+        ),
+        (
+            "tag_removals",
+            c.tag_removes,
+            safety.max_tag_removals,
+            safety.max_tag_removals_pct,
+            summary.held_tags,
+            "tag assignments",
+        ),
+    )
+    for name, n, limit, pct_limit, base, unit in checks:
+        if n > limit:
+            hits.append(
+                ThresholdHit(
+                    f"max_{name}",
+                    n,
+                    limit,
+                    None,
+                    f"{n} {name.replace('_', ' ')} planned, above the limit of {limit}",
+                )
+            )
+        pct = _pct(n, base)
+        if n > safety.pct_floor and pct > pct_limit:
+            hits.append(
+                ThresholdHit(
+                    f"max_{name}_pct",
+                    round(pct, 2),
+                    pct_limit,
+                    base,
+                    f"{n} {name.replace('_', ' ')} = {pct:.1f}% of {base} {unit}, above "
+                    f"{pct_limit}%",
+                )
+            )
+    prev = summary.previous_desired_size
+    if prev:
+        drop = _pct(prev - summary.desired_size, prev)
+        if drop > safety.max_size_drop_pct:
+            hits.append(
+                ThresholdHit(
+                    "max_size_drop_pct",
+                    round(drop, 2),
+                    safety.max_size_drop_pct,
+                    prev,
+                    f"desired audience dropped from {prev} to {summary.desired_size} "
+                    f"({drop:.1f}%), above {safety.max_size_drop_pct}%",
+                )
+            )
+    return hits

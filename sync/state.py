@@ -1,0 +1,372 @@
+"""The sync's own tables in schema `engage_sync` of the warehouse's DuckDB file.
+
+Owns their DDL and every write to them, so the rest of the sync reads and writes state through
+named functions:
+
+- `audiences`: exposure name -> resolved Mailchimp audience id (and its double opt-in flag);
+- `pushed_members`, `pushed_merge_fields`, `pushed_tags`: what we last successfully pushed
+  (acknowledged by Mailchimp), chunk by chunk; the plan diffs desired state against these;
+- `pulled_members` (architecture contract), `pulled_merge_fields`, `pulled_tags`,
+  `pull_watermarks`: what Mailchimp holds, read back by `engage pull`;
+- `sync_rejects` (architecture contract): terminal per-member errors, fed back into consent;
+- plan tables (`plans`, `plan_members`, `plan_merge_fields`, `plan_tags`) and the run log
+  (`sync_runs`, `sync_ops`) are created here too; `sync.plan` and `sync.runlog` fill them.
+
+Timestamps are naive UTC. Tag names are stored as sent; comparisons use lower().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+SCHEMA = "engage_sync"
+
+DDL = f"""
+create schema if not exists {SCHEMA};
+
+create table if not exists {SCHEMA}.audiences (
+    audience_key varchar primary key,
+    audience_id varchar not null,
+    audience_name varchar,
+    double_optin boolean,
+    resolved_at timestamp
+);
+
+create table if not exists {SCHEMA}.pushed_members (
+    audience_id varchar not null,
+    subscriber_hash varchar not null,
+    email_address varchar,
+    supporter_id varchar,
+    status varchar,
+    updated_at timestamp,
+    run_id varchar,
+    primary key (audience_id, subscriber_hash)
+);
+
+create table if not exists {SCHEMA}.pushed_merge_fields (
+    audience_id varchar not null,
+    subscriber_hash varchar not null,
+    tag varchar not null,
+    value varchar,
+    updated_at timestamp,
+    primary key (audience_id, subscriber_hash, tag)
+);
+
+create table if not exists {SCHEMA}.pushed_tags (
+    audience_id varchar not null,
+    subscriber_hash varchar not null,
+    tag varchar not null,
+    updated_at timestamp,
+    primary key (audience_id, subscriber_hash, tag)
+);
+
+create table if not exists {SCHEMA}.pulled_members (
+    audience_id varchar not null,
+    email_address varchar,
+    subscriber_hash varchar not null,
+    status varchar,
+    last_changed timestamp,
+    pulled_at timestamp,
+    tags_count integer,
+    primary key (audience_id, subscriber_hash)
+);
+
+create table if not exists {SCHEMA}.pulled_merge_fields (
+    audience_id varchar not null,
+    subscriber_hash varchar not null,
+    tag varchar not null,
+    value varchar,
+    primary key (audience_id, subscriber_hash, tag)
+);
+
+create table if not exists {SCHEMA}.pulled_tags (
+    audience_id varchar not null,
+    subscriber_hash varchar not null,
+    tag varchar not null,
+    primary key (audience_id, subscriber_hash, tag)
+);
+
+create table if not exists {SCHEMA}.pull_watermarks (
+    audience_id varchar primary key,
+    last_changed_max timestamp,
+    pulled_at timestamp,
+    full_pulled_at timestamp
+);
+
+create table if not exists {SCHEMA}.sync_rejects (
+    audience_id varchar not null,
+    email_address varchar,
+    subscriber_hash varchar not null,
+    reason varchar not null,
+    detail varchar,
+    rejected_at timestamp,
+    field varchar,
+    payload_hash varchar,
+    run_id varchar,
+    primary key (audience_id, subscriber_hash)
+);
+
+create table if not exists {SCHEMA}.plans (
+    plan_id varchar primary key,
+    audience_key varchar,
+    audience_id varchar,
+    created_at timestamp,
+    basis varchar,
+    desired_size integer,
+    previous_desired_size integer,
+    audience_size integer,
+    held_tags integer,
+    creates integer,
+    updates integer,
+    unsubscribes integer,
+    archives integer,
+    tag_adds integer,
+    tag_removes integer,
+    thresholds_hit varchar,
+    status varchar
+);
+
+create table if not exists {SCHEMA}.plan_members (
+    plan_id varchar,
+    audience_key varchar,
+    audience_id varchar,
+    action varchar,
+    subscriber_hash varchar,
+    email_address varchar,
+    supporter_id varchar,
+    status varchar,
+    prior_status varchar,
+    changed_fields varchar,
+    merge_fields varchar
+);
+
+create table if not exists {SCHEMA}.plan_merge_fields (
+    plan_id varchar,
+    audience_key varchar,
+    audience_id varchar,
+    subscriber_hash varchar,
+    tag varchar,
+    old_value varchar,
+    new_value varchar
+);
+
+create table if not exists {SCHEMA}.plan_tags (
+    plan_id varchar,
+    audience_key varchar,
+    audience_id varchar,
+    subscriber_hash varchar,
+    email_address varchar,
+    tag varchar,
+    op varchar,
+    reason varchar
+);
+
+create table if not exists {SCHEMA}.sync_runs (
+    run_id varchar primary key,
+    command varchar,
+    audience_key varchar,
+    audience_id varchar,
+    plan_id varchar,
+    started_at timestamp,
+    finished_at timestamp,
+    status varchar,
+    counts varchar,
+    errors integer,
+    error_summary varchar,
+    thresholds_hit varchar,
+    forced boolean,
+    force_reason varchar
+);
+
+create table if not exists {SCHEMA}.sync_ops (
+    run_id varchar,
+    audience_id varchar,
+    op varchar,
+    detail varchar,
+    items integer,
+    ok integer,
+    failed integer,
+    logged_at timestamp
+);
+"""
+
+TERMINAL_REASONS = ("compliance_state", "forgotten", "invalid_email", "invalid_merge_value")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """SQL macros the plan uses (idempotent)."""
+    # Text merge fields hold at most 255 bytes: cut at a character boundary.
+    con.execute(
+        "create or replace temp macro engage_trunc_bytes(v) as case when strlen(v) <= 255 "
+        "then v else left(v, len(list_filter(range(1, 256), "
+        "lambda k: strlen(left(v, k::bigint)) <= 255))) end"
+    )
+
+
+def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file with the sync schema in place."""
+    path = Path(db_path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        ensure_schema(con)
+    register_functions(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Audiences
+
+
+def remember_audience(
+    con: duckdb.DuckDBPyConnection, key: str, audience_id: str, name: str, double_optin: bool
+) -> None:
+    con.execute(
+        f"insert or replace into {SCHEMA}.audiences values (?, ?, ?, ?, ?)",
+        [key, audience_id, name, double_optin, utcnow()],
+    )
+
+
+def known_audience(con: duckdb.DuckDBPyConnection, key: str) -> tuple[str, bool] | None:
+    row = con.execute(
+        f"select audience_id, double_optin from {SCHEMA}.audiences where audience_key = ?", [key]
+    ).fetchone()
+    return (row[0], bool(row[1])) if row else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Pushed state: written after each acknowledged chunk, in one transaction per chunk.
+
+
+def _many(con: duckdb.DuckDBPyConnection, sql: str, rows: Sequence[Sequence]) -> None:
+    if rows:
+        con.executemany(sql, [list(r) for r in rows])
+
+
+def record_members(
+    con: duckdb.DuckDBPyConnection,
+    audience_id: str,
+    members: Iterable[tuple[str, str, str | None, str]],
+    run_id: str,
+) -> None:
+    """Upsert (subscriber_hash, email_address, supporter_id, status) rows."""
+    now = utcnow()
+    _many(
+        con,
+        f"insert or replace into {SCHEMA}.pushed_members values (?, ?, ?, ?, ?, ?, ?)",
+        [(audience_id, h, e, s, st, now, run_id) for h, e, s, st in members],
+    )
+
+
+def record_member_status(
+    con: duckdb.DuckDBPyConnection, audience_id: str, hashes: Iterable[str], status: str
+) -> None:
+    _many(
+        con,
+        f"update {SCHEMA}.pushed_members set status = ?, updated_at = ? "
+        "where audience_id = ? and subscriber_hash = ?",
+        [(status, utcnow(), audience_id, h) for h in hashes],
+    )
+
+
+def record_fields(
+    con: duckdb.DuckDBPyConnection,
+    audience_id: str,
+    fields: Iterable[tuple[str, str, str]],
+) -> None:
+    """Upsert (subscriber_hash, tag, canonical value) rows."""
+    now = utcnow()
+    _many(
+        con,
+        f"insert or replace into {SCHEMA}.pushed_merge_fields values (?, ?, ?, ?, ?)",
+        [(audience_id, h, t, v, now) for h, t, v in fields],
+    )
+
+
+def record_tags_added(
+    con: duckdb.DuckDBPyConnection, audience_id: str, hash_tags: Iterable[tuple[str, str]]
+) -> None:
+    now = utcnow()
+    rows = list(hash_tags)
+    _many(
+        con,
+        f"delete from {SCHEMA}.pushed_tags where audience_id = ? and subscriber_hash = ? "
+        "and lower(tag) = lower(?)",
+        [(audience_id, h, t) for h, t in rows],
+    )
+    _many(
+        con,
+        f"insert into {SCHEMA}.pushed_tags values (?, ?, ?, ?)",
+        [(audience_id, h, t, now) for h, t in rows],
+    )
+
+
+def record_tags_removed(
+    con: duckdb.DuckDBPyConnection, audience_id: str, hash_tags: Iterable[tuple[str, str]]
+) -> None:
+    _many(
+        con,
+        f"delete from {SCHEMA}.pushed_tags where audience_id = ? and subscriber_hash = ? "
+        "and lower(tag) = lower(?)",
+        [(audience_id, h, t) for h, t in hash_tags],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Rejects
+
+
+def record_rejects(
+    con: duckdb.DuckDBPyConnection,
+    audience_id: str,
+    rejects: Iterable[tuple[str, str, str, str, str | None, str | None]],
+    run_id: str,
+) -> None:
+    """Upsert (subscriber_hash, email_address, reason, detail, field, payload_hash) rows."""
+    now = utcnow()
+    _many(
+        con,
+        f"insert or replace into {SCHEMA}.sync_rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(audience_id, e, h, r, d, now, f, p, run_id) for h, e, r, d, f, p in rejects],
+    )
+
+
+def clear_rejects(con: duckdb.DuckDBPyConnection, audience_id: str, hashes: Iterable[str]) -> None:
+    _many(
+        con,
+        f"delete from {SCHEMA}.sync_rejects where audience_id = ? and subscriber_hash = ?",
+        [(audience_id, h) for h in hashes],
+    )
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection):
+    """Context manager: one transaction (commit on success, rollback on error)."""
+    return _Tx(con)
+
+
+class _Tx:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.con.execute("begin transaction")
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.con.execute("commit")
+        else:
+            self.con.execute("rollback")

@@ -1,0 +1,142 @@
+"""Shared helpers for the sync tests: a tiny warehouse and exposure declarations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sync.exposures import Audience, audiences_from_manifest
+
+SUPPORTER_COLS = (
+    "supporter_id varchar, email varchar, first_name varchar, last_name varchar, "
+    "email_status varchar, is_emailable boolean, district varchar, postcode varchar, "
+    "score double, last_action date"
+)
+
+
+def sub_hash(email: str) -> str:
+    return hashlib.md5(email.strip().lower().encode()).hexdigest()
+
+
+def default_meta(**overrides: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "audience": {"name": "Supporters"},
+        "members": {"model": "supporters", "filter": "district is not null or true"},
+        "merge_fields": [
+            {"column": "first_name", "tag": "FNAME", "type": "text"},
+            {"column": "last_name", "tag": "LNAME", "type": "text"},
+            {"column": "district", "tag": "DISTRICT", "type": "text"},
+            {"column": "score", "tag": "SCORE", "type": "number"},
+            {"column": "last_action", "tag": "LASTACT", "type": "date"},
+        ],
+        "tags": {"model": "segment_memberships", "owned_namespaces": ["seg:", "issue:"]},
+        "removal_policy": "remove_tags",
+    }
+    for k, v in overrides.items():
+        meta[k] = v
+    return meta
+
+
+def manifest_for(meta_by_exposure: dict[str, dict[str, Any]], schema: str = "main") -> dict:
+    """A minimal dbt manifest holding the two models and one exposure per meta block."""
+    nodes = {}
+    for name in ("supporters", "segment_memberships"):
+        nodes[f"model.engage.{name}"] = {
+            "unique_id": f"model.engage.{name}",
+            "resource_type": "model",
+            "name": name,
+            "schema": schema,
+            "alias": name,
+        }
+    exposures = {}
+    for key, meta in meta_by_exposure.items():
+        exposures[f"exposure.engage.{key}"] = {
+            "name": key,
+            "type": "application",
+            "original_file_path": "models/marts/mailchimp/_mailchimp__exposures.yml",
+            "meta": {"engage_sync": meta},
+            "depends_on": {"nodes": list(nodes)},
+        }
+    return {"nodes": nodes, "exposures": exposures}
+
+
+def audience(meta: dict[str, Any] | None = None, key: str = "mailchimp_supporters") -> Audience:
+    return audiences_from_manifest(manifest_for({key: meta or default_meta()}))[0]
+
+
+def write_manifest(path: Path, meta_by_exposure: dict[str, dict[str, Any]]) -> Path:
+    path.write_text(json.dumps(manifest_for(meta_by_exposure)))
+    return path
+
+
+def make_warehouse(
+    con: duckdb.DuckDBPyConnection,
+    supporters: list[dict[str, Any]],
+    memberships: list[tuple[str, str, str]],
+) -> None:
+    """(Re)create main.supporters and main.segment_memberships from plain rows."""
+    con.execute(f"create or replace table main.supporters ({SUPPORTER_COLS})")
+    cols = [c.split()[0] for c in SUPPORTER_COLS.split(", ")]
+    if supporters:
+        con.executemany(
+            f"insert into main.supporters values ({', '.join('?' * len(cols))})",
+            [[s.get(c) for c in cols] for s in supporters],
+        )
+    con.execute(
+        "create or replace table main.segment_memberships "
+        "(supporter_id varchar, segment_name varchar, tag varchar)"
+    )
+    if memberships:
+        con.executemany("insert into main.segment_memberships values (?, ?, ?)", memberships)
+
+
+def supporter(i: int, **kw: Any) -> dict[str, Any]:
+    row = {
+        "supporter_id": f"s{i:04d}",
+        "email": f"person{i}@example.org",
+        "first_name": f"First{i}",
+        "last_name": f"Last{i}",
+        "email_status": "subscribed",
+        "is_emailable": True,
+        "district": f"D{i % 3}",
+        "postcode": None,
+        "score": float(i),
+        "last_action": None,
+    }
+    row.update(kw)
+    return row
+
+
+def pretend_applied(con: duckdb.DuckDBPyConnection, audience_key: str) -> None:
+    """Record the audience's current plan as acknowledged (what apply does chunk by chunk)."""
+    from sync import state
+
+    rows = con.execute(
+        "select audience_id, action, subscriber_hash, email_address, supporter_id, status, "
+        "merge_fields from engage_sync.plan_members where audience_key = ?",
+        [audience_key],
+    ).fetchall()
+    for aid, action, h, e, sid, st, mf in rows:
+        if action == "create":
+            state.record_members(con, aid, [(h, e, sid, st)], "test")
+        if action in ("create", "update"):
+            state.record_fields(con, aid, [(h, t, v) for t, v in json.loads(mf).items()])
+        if action == "unsubscribe":
+            state.record_member_status(con, aid, [h], "unsubscribed")
+        if action == "archive":
+            state.record_member_status(con, aid, [h], "archived")
+    for aid, h, t, op in con.execute(
+        "select audience_id, subscriber_hash, tag, op from engage_sync.plan_tags "
+        "where audience_key = ?",
+        [audience_key],
+    ).fetchall():
+        (state.record_tags_added if op == "add" else state.record_tags_removed)(con, aid, [(h, t)])
+    con.execute(
+        "update engage_sync.plans set status = 'applied' where plan_id = (select plan_id "
+        "from engage_sync.plans where audience_key = ? order by created_at desc limit 1)",
+        [audience_key],
+    )

@@ -30,7 +30,7 @@ from sync.ingest.scan import (
     list_raw_files,
 )
 
-logger = AdapterLogger("engage_files")
+logger = AdapterLogger("DuckDB")
 
 _lock = threading.Lock()
 # Only the latest scan is kept: a build reads one raw folder, and cells can be large.

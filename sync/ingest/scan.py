@@ -169,15 +169,24 @@ def content_hash(sheet: Sheet, width: int) -> str:
 
 
 def _sheet_width(sheet: Sheet) -> int:
-    """Columns to keep: up to the last non-empty header or the longest row, whichever is wider.
+    """Columns to keep: up to the last non-empty header or the last non-blank cell of any row.
 
-    Trailing empty header cells without any data under them (a trailing delimiter) are dropped.
+    Trailing empty header cells without data under them (a trailing delimiter) are dropped.
     """
     width = len(sheet.headers)
     while width and not sheet.headers[width - 1]:
         width -= 1
-    longest = max((len(r) for r in sheet.rows), default=0)
-    return max(width, longest)
+    for row in sheet.rows:
+        if len(row) > width:
+            for j in range(len(row) - 1, width - 1, -1):
+                if row[j].strip():
+                    width = j + 1
+                    break
+    return width
+
+
+def _fit(row: list[str], width: int) -> list[str]:
+    return row[:width] if len(row) > width else row + [""] * (width - len(row))
 
 
 def long_cells(fid: str, sheet: Sheet, width: int) -> pa.Table:
@@ -189,7 +198,7 @@ def long_cells(fid: str, sheet: Sheet, width: int) -> pa.Table:
     rows = sheet.rows
     if not rows or not width:
         return RAW_CELLS_SCHEMA.empty_table()
-    flat = [v for r in rows for v in (r if len(r) == width else r + [""] * (width - len(r)))]
+    flat = [v for r in rows for v in (r if len(r) == width else _fit(r, width))]
     values = pa.array(flat, pa.string())
     parent = pc.list_parent_indices(pa.FixedSizeListArray.from_arrays(values, width))
     numbers = pa.array(sheet.row_numbers, pa.int64()).take(parent)

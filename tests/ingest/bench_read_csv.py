@@ -4,7 +4,8 @@
 
 Generates one UTF-8 and one cp1252 file of `rows` x `cols` (realistic short values, some blank
 cells, a quoted comma per row), then times the full path the dbt plugin runs for one file
-(decode, sniff, parse, long format, content hash) and the stages separately.
+(decode, sniff, parse, long format, content hash), the stages separately, and the
+`CREATE OR REPLACE TABLE ... AS SELECT * FROM <arrow>` dbt-duckdb runs per source load.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+import duckdb
 
 from sync.ingest.decoding import decode_bytes
 from sync.ingest.readers import parse_delimited
@@ -79,11 +82,18 @@ def main() -> None:
             t_decode = timed(lambda d=data: decode_bytes(d), args.repeat)
             t_parse = timed(lambda t=text: parse_delimited(t), args.repeat)
             t_total = timed(lambda e=entries: build_tables(e), args.repeat)
+            con = duckdb.connect()
+            con.register("cells_df", tables.raw_cells)
+            t_duck = timed(
+                lambda c=con: c.execute("create or replace table c as select * from cells_df"),
+                args.repeat,
+            )
+            con.close()
             print(
                 f"{encoding:7s} ({label}): {args.rows} rows x {args.cols} cols, "
                 f"{len(data) / 1e6:.1f} MB, {cells} non-blank cells | decode {t_decode:.3f}s, "
                 f"decode+parse {t_decode + t_parse:.3f}s, total {t_total:.3f}s "
-                f"= {cells / t_total / 1e6:.2f} M cells/s"
+                f"= {cells / t_total / 1e6:.2f} M cells/s | into DuckDB {t_duck:.3f}s"
             )
 
 

@@ -259,7 +259,7 @@ def _sheet_from_cells(name: str, values: list[list[object]], first_row: int) -> 
     """Cells of a sheet's used range (starting at spreadsheet row `first_row`) -> a Sheet."""
     sheet: Sheet | None = None
     for offset, raw in enumerate(values):
-        row = [cell_text(v) for v in raw]
+        row = [v if v.__class__ is str else cell_text(v) for v in raw]  # most cells are text
         if is_blank_row(row):
             continue
         if sheet is None:

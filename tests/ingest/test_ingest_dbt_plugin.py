@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
@@ -15,6 +17,8 @@ from sync.ingest import dbt_plugin
 from sync.ingest.dbt_plugin import Plugin
 from sync.ingest.errors import IngestError
 from sync.project import PROFILES_DIR, PROJECT_DIR
+
+SOURCES_YML = PROJECT_DIR / "models" / "staging" / "spreadsheets" / "_spreadsheets__sources.yml"
 
 
 def _source(table: str, raw_dir: str | None) -> SourceConfig:
@@ -107,55 +111,68 @@ def test_unknown_table_and_missing_raw_dir_are_explained(plugin: Plugin, raw: Pa
         plugin.load(_source("raw_files", str(raw / "missing")))
 
 
-@pytest.fixture
-def fresh_duckdb_env():
+def _reset_duckdb_env() -> None:
     """dbt-duckdb keeps its environment in a class attribute across in-process invocations; a
     leftover one makes later `dbt parse`/`ls` in this process load plugin sources. Drop it."""
-    yield
     with DuckDBConnectionManager._LOCK:
         if DuckDBConnectionManager._ENV is not None:
             DuckDBConnectionManager._ENV.close()
             DuckDBConnectionManager._ENV = None
 
 
+def _project_with_the_real_source(tmp_path: Path) -> Path:
+    """A throwaway dbt project: the real spreadsheets source YAML and one model reading it.
+
+    It runs against the real profile, so it proves the wiring (profile plugin + source meta +
+    --vars raw_dir) without depending on every model of the shared project parsing.
+    """
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text(
+        "name: engage_ingest_check\nversion: '0.1.0'\nconfig-version: 2\nprofile: engage\n"
+        "model-paths: ['models']\n"
+    )
+    shutil.copy(SOURCES_YML, project / "models" / SOURCES_YML.name)
+    (project / "models" / "ingest_check.sql").write_text(
+        "{{ config(materialized='table') }}\n"
+        "select f.kind, f.encoding, f.rows_read, count(c.value) as cells\n"
+        "from {{ source('spreadsheets', 'raw_files') }} as f\n"
+        "left join {{ source('spreadsheets', 'raw_cells') }} as c on c.file_id = f.file_id\n"
+        "group by f.kind, f.encoding, f.rows_read\n"
+    )
+    return project
+
+
 def test_dbt_reads_the_sources_through_the_project_profile(
-    plugin: Plugin,
-    raw: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    fresh_duckdb_env: None,
+    plugin: Plugin, raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A real dbt invocation: profile plugin wiring + source meta + --vars raw_dir."""
-    monkeypatch.setenv("ENGAGE_DUCKDB_PATH", str(tmp_path / "engage.duckdb"))
+    """A real `dbt run`: profile plugin wiring + the source's meta + --vars raw_dir."""
+    database = tmp_path / "engage.duckdb"
+    monkeypatch.setenv("ENGAGE_DUCKDB_PATH", str(database))
     monkeypatch.setenv("ENGAGE_TARGET", "dev")
-    query = (
-        "select f.kind, f.encoding, count(*) as cells "
-        "from {{ source('spreadsheets', 'raw_cells') }} as c "
-        "join {{ source('spreadsheets', 'raw_files') }} as f on f.file_id = c.file_id "
-        "group by f.kind, f.encoding order by f.kind"
-    )
-    result = dbtRunner().invoke(
-        [
-            "show",
-            "--inline",
-            query,
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROFILES_DIR),
-            "--target",
-            "dev",
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--vars",
-            json.dumps({"raw_dir": str(raw)}),
-            "--output",
-            "json",
-            "--quiet",
-        ]
-    )
+    project = _project_with_the_real_source(tmp_path)
+    try:
+        result = dbtRunner().invoke(
+            [
+                "run",
+                "--project-dir",
+                str(project),
+                "--profiles-dir",
+                str(PROFILES_DIR),
+                "--target",
+                "dev",
+                "--target-path",
+                str(tmp_path / "target"),
+                "--log-path",
+                str(tmp_path / "logs"),
+                "--vars",
+                json.dumps({"raw_dir": str(raw)}),
+                "--quiet",
+            ]
+        )
+    finally:
+        _reset_duckdb_env()
     assert result.success, result.exception
-    table = result.result.results[0].agate_table
-    assert [tuple(row) for row in table.rows] == [("contacts", "latin-1", 4), ("events", "xlsx", 2)]
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute("select * from main.ingest_check order by kind").fetchall()
+    assert rows == [("contacts", "latin-1", 2, 4), ("events", "xlsx", 1, 2)]

@@ -1,0 +1,417 @@
+"""The HTTP layer: the /3.0 gateway (ASGI) in front of a FastAPI app for `/_sandbox` controls.
+
+`/3.0/...` requests go through `ApiGateway`, which does what sits in front of Mailchimp's API:
+method override, Basic/Bearer auth (401 for unknown keys), the per-key limit on simultaneous
+requests (429), the request body limit (413), fault and latency injection (including dropping
+the connection, which needs the raw ASGI `send` of the server, hence a gateway outermost rather
+than a route), the request log, and the `X-Request-Id` / problem+json conventions. The API
+itself is `MailchimpApi.execute`, shared with `/batches`.
+
+Everything else is a FastAPI app: `/_sandbox/...` control and inspection endpoints (no auth;
+the server listens on loopback) and the signed batch-result downloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from fastapi import Body, FastAPI, HTTPException, Query
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from sync.sandbox import errors
+from sync.sandbox.batches import build_archive, check_signature
+from sync.sandbox.requestlog import LoggedRequest, key_fingerprint, redact, redact_text
+from sync.sandbox.routing import Result
+
+if TYPE_CHECKING:
+    from sync.sandbox.server import SandboxServer
+
+JSON_TYPE = b"application/json; charset=utf-8"
+PROBLEM_TYPE = b"application/problem+json; charset=utf-8"
+PROBLEM_LINK = (
+    "<https://api.mailchimp.com/schema/3.0/Definitions/ProblemDetailDocument.json>; "
+    'rel="describedBy"'
+)
+
+
+class ApiGateway:
+    """ASGI callable: /3.0 requests are answered here, everything else goes to `inner`."""
+
+    def __init__(self, server: SandboxServer, inner: Any) -> None:
+        self.server = server
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not (
+            scope["path"] == "/3.0" or scope["path"].startswith("/3.0/")
+        ):
+            await self.inner(scope, receive, send)
+            return
+        await self._api(scope, receive, send)
+
+    async def _api(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        srv = self.server
+        started = time.monotonic()
+        request_id = str(uuid.uuid4())
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        method = scope["method"].upper()
+        path = scope["path"][len("/3.0") :] or "/"
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        host = headers.get("host") or f"{srv.host}:{srv.port}"
+        base_url = f"{scope.get('scheme', 'http')}://{host}/3.0"
+        entry = LoggedRequest(
+            seq=srv.log.next_seq(),
+            at=time.time(),
+            request_id=request_id,
+            method=method,
+            endpoint="",
+            path=redact_text(path),
+            query={k: redact_text(v) for k, v in query.items()},
+            status=None,
+            duration_ms=0.0,
+            fault=None,
+            key="",
+        )
+        key: str | None = None
+        try:
+            override = headers.get("x-http-method-override")
+            if override:
+                if method != "POST":
+                    entry.status = await self._problem(
+                        send, errors.invalid_method_override(), request_id
+                    )
+                    return
+                method = entry.method = override.upper()
+            entry.endpoint = srv.api.router.template_for(path)
+            key = _api_key(headers)
+            if key is None or key not in srv.api_keys:
+                err = errors.api_key_missing() if key is None else errors.api_key_invalid()
+                key = None
+                entry.status = await self._problem(send, err, request_id)
+                return
+            entry.key = key_fingerprint(key)
+            srv.in_flight[key] = srv.in_flight.get(key, 0) + 1
+            if srv.in_flight[key] > srv.api.settings.max_in_flight_per_key:
+                entry.fault = "concurrency"
+                entry.status = await self._problem(send, errors.too_many_requests(), request_id)
+                return
+            decision = srv.api.faults.decide(method, entry.endpoint)
+            entry.fault = decision.kind
+            if decision.latency:
+                await asyncio.sleep(decision.latency)
+            if decision.kind == "stall":
+                await self._stall(srv.api.faults.faults.stall_seconds)
+            elif decision.kind == "drop":
+                await _drop_connection(send)
+                return
+            elif decision.kind in INJECTED:
+                entry.status = await INJECTED[decision.kind](self, send, request_id)
+                return
+            body = await self._read_body(scope, receive, headers)
+            if isinstance(body, errors.ApiError):
+                entry.status = await self._problem(send, body, request_id)
+                return
+            entry.body = _redacted_body(body)
+            result = srv.api.execute(
+                method,
+                path,
+                query,
+                body,
+                base_url,
+                request_id=request_id,
+                trigger_error=headers.get("x-trigger-error"),
+            )
+            if decision.kind == "drop_after":
+                await _drop_connection(send)
+                return
+            entry.status = await _send_result(send, result, request_id)
+        finally:
+            if key is not None:
+                srv.in_flight[key] -= 1
+            entry.duration_ms = round((time.monotonic() - started) * 1000, 3)
+            srv.log.record(entry)
+
+    async def _read_body(
+        self, scope: dict[str, Any], receive: Any, headers: dict[str, str]
+    ) -> bytes | errors.ApiError:
+        limit = self.server.api.settings.max_body_bytes
+        declared = headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            return errors.payload_too_large(limit)
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return errors.payload_too_large(limit)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _stall(self, seconds: float) -> None:
+        """Hang, but let the server end it (stop/reset), so no test waits for the full stall."""
+        generation = self.server.stall_generation
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and self.server.stall_generation == generation:
+            await asyncio.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+
+    async def _problem(self, send: Any, err: errors.ApiError, request_id: str) -> int:
+        return await _send_result(
+            send, Result(err.status, err.document(request_id), dict(err.headers)), request_id
+        )
+
+    async def _429(self, send: Any, request_id: str) -> int:
+        return await self._problem(send, errors.too_many_requests(), request_id)
+
+    async def _500(self, send: Any, request_id: str) -> int:
+        return await self._problem(send, errors.internal_error(), request_id)
+
+    async def _bare(
+        self, send: Any, status: int, content_type: bytes | None, body: bytes, request_id: str
+    ) -> int:
+        headers = [(b"x-request-id", request_id.encode())]
+        if content_type:
+            headers.append((b"content-type", content_type))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return status
+
+    async def _429_empty(self, send: Any, request_id: str) -> int:
+        return await self._bare(send, 429, None, b"", request_id)
+
+    async def _403_empty(self, send: Any, request_id: str) -> int:
+        return await self._bare(send, 403, None, b"", request_id)
+
+    async def _500_bare(self, send: Any, request_id: str) -> int:
+        return await self._bare(send, 500, None, b"", request_id)
+
+    async def _502_html(self, send: Any, request_id: str) -> int:
+        return await self._bare(send, 502, b"text/html", errors.HTML_502.encode(), request_id)
+
+
+INJECTED = {
+    "429": ApiGateway._429,
+    "429_empty": ApiGateway._429_empty,
+    "403_empty": ApiGateway._403_empty,
+    "500": ApiGateway._500,
+    "500_bare": ApiGateway._500_bare,
+    "502_html": ApiGateway._502_html,
+}
+
+
+def _api_key(headers: dict[str, str]) -> str | None:
+    auth = headers.get("authorization", "").strip()
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if scheme.lower() == "basic" and value.strip():
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+        _, sep, password = decoded.partition(":")
+        return password if sep and password else ""
+    return None
+
+
+def _redacted_body(body: bytes) -> Any:
+    if not body:
+        return None
+    try:
+        return redact(json.loads(body))
+    except (ValueError, UnicodeDecodeError):
+        return "<unparseable body>"
+
+
+async def _send_result(send: Any, result: Result, request_id: str) -> int:
+    is_error = result.status >= 400
+    headers = [
+        (b"content-type", PROBLEM_TYPE if is_error else JSON_TYPE),
+        (b"x-request-id", request_id.encode()),
+        (b"server", b"engage-sandbox"),
+    ]
+    if is_error:
+        headers.append((b"link", PROBLEM_LINK.encode()))
+    for name, value in result.headers.items():
+        headers.append((name.lower().encode(), value.encode()))
+    payload = b"" if result.body is None else json.dumps(result.body).encode("utf-8")
+    headers.append((b"content-length", str(len(payload)).encode()))
+    await send({"type": "http.response.start", "status": result.status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+    return result.status
+
+
+async def _drop_connection(send: Any) -> None:
+    """Close the TCP connection without an HTTP answer (uvicorn's h11 transport, aborted)."""
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:  # not uvicorn's raw send: break the response mid-way instead
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]}
+        )
+        raise ConnectionAbortedError("sandbox fault: connection dropped")
+    transport.abort()
+    for _ in range(20):  # let uvicorn notice, so it does not try to answer
+        if getattr(cycle, "disconnected", True):
+            return
+        await asyncio.sleep(0.005)
+
+
+# ---------------------------------------------------------------------- control endpoints
+
+
+class ListSpec(BaseModel):
+    name: str
+    id: str | None = Field(default=None, description="Fixed list id (10 hex) or generated.")
+    double_optin: bool = False
+
+
+class MemberSpec(BaseModel):
+    email_address: str
+    status: str = "subscribed"
+    unsubscribe_source: str | None = Field(
+        default=None, description="self | admin | api, for unsubscribed members (default self)."
+    )
+    merge_fields: dict[str, Any] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+    last_changed: str | None = None
+    timestamp_opt: str | None = None
+    vip: bool = False
+    language: str = ""
+
+
+def build_control_app(srv: SandboxServer) -> FastAPI:
+    app = FastAPI(
+        title="engage Mailchimp sandbox: controls",
+        description="Inspection and set-up endpoints of the local Mailchimp sandbox. The "
+        "Mailchimp API itself is served under /3.0.",
+        docs_url="/_sandbox/docs",
+        openapi_url="/_sandbox/openapi.json",
+        redoc_url=None,
+    )
+
+    def bad(exc: ValueError) -> HTTPException:
+        return HTTPException(status_code=400, detail=str(exc))
+
+    @app.get("/_sandbox/health")
+    def health() -> dict[str, Any]:
+        return {"ok": True, "lists": len(srv.api.store.lists)}
+
+    @app.get("/_sandbox/state")
+    def state() -> dict[str, Any]:
+        return srv.dump()
+
+    @app.post("/_sandbox/reset")
+    def reset() -> dict[str, Any]:
+        srv.reset()
+        return {"reset": True}
+
+    @app.post("/_sandbox/save")
+    def save() -> dict[str, Any]:
+        if srv.persist_path is None:
+            raise HTTPException(status_code=400, detail="the sandbox was started without a file")
+        srv.save()
+        return {"saved": True}
+
+    @app.get("/_sandbox/faults")
+    def get_faults() -> dict[str, Any]:
+        return srv.faults.to_dict()
+
+    @app.put("/_sandbox/faults")
+    def put_faults(faults: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
+        try:
+            srv.set_faults(faults)
+        except (TypeError, ValueError) as exc:
+            raise bad(ValueError(str(exc))) from None
+        return srv.faults.to_dict()
+
+    @app.delete("/_sandbox/faults")
+    def clear_faults() -> dict[str, Any]:
+        srv.set_faults(None)
+        return srv.faults.to_dict()
+
+    @app.get("/_sandbox/settings")
+    def get_settings() -> dict[str, Any]:
+        return srv.settings.to_dict()
+
+    @app.patch("/_sandbox/settings")
+    def patch_settings(changes: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
+        try:
+            srv.update_settings(**changes)
+        except (TypeError, ValueError) as exc:
+            raise bad(ValueError(str(exc))) from None
+        return srv.settings.to_dict()
+
+    @app.get("/_sandbox/requests")
+    def requests_log(endpoint: str | None = None, method: str | None = None) -> dict[str, Any]:
+        snap = srv.request_log()
+        if endpoint or method:
+            snap.entries = [
+                e
+                for e in snap.entries
+                if (endpoint is None or e.endpoint == endpoint)
+                and (method is None or e.method == method.upper())
+            ]
+        return snap.to_dict()
+
+    @app.delete("/_sandbox/requests")
+    def clear_requests() -> dict[str, Any]:
+        srv.clear_request_log()
+        return {"cleared": True}
+
+    @app.post("/_sandbox/lists")
+    def create_list(spec: ListSpec) -> dict[str, Any]:
+        try:
+            list_id = srv.create_list(spec.name, list_id=spec.id, double_optin=spec.double_optin)
+        except ValueError as exc:
+            raise bad(exc) from None
+        return {"id": list_id, "name": spec.name, "double_optin": spec.double_optin}
+
+    @app.post("/_sandbox/lists/{list_id}/members")
+    def add_member(list_id: str, spec: MemberSpec) -> dict[str, Any]:
+        try:
+            return srv.add_member(list_id, **spec.model_dump())
+        except KeyError:
+            raise HTTPException(status_code=404, detail=f"no list {list_id!r}") from None
+        except ValueError as exc:
+            raise bad(exc) from None
+
+    @app.get("/_sandbox/batch-results/{batch_id}.tar.gz")
+    def batch_results(
+        batch_id: str,
+        expires: str = Query(""),
+        signature: str = Query(""),  # noqa: B008
+    ) -> Response:
+        refusal = check_signature(srv.api, batch_id, expires, signature)
+        with srv.api.store.lock:
+            batch = srv.api.store.batches.get(batch_id)
+            if refusal is None and (batch is None or batch.status != "finished"):
+                refusal = "The specified key does not exist."
+            if refusal is not None:
+                xml = f"<Error><Code>AccessDenied</Code><Message>{refusal}</Message></Error>"
+                return Response(xml, status_code=403, media_type="application/xml")
+            data = build_archive(batch, srv.settings.batch_results_per_file)
+        return Response(data, media_type="application/x-gzip")
+
+    @app.exception_handler(ValueError)
+    async def value_error(_request: Any, exc: ValueError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    return app
+
+
+def build_asgi(srv: SandboxServer) -> ApiGateway:
+    return ApiGateway(srv, build_control_app(srv))

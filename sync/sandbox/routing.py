@@ -1,0 +1,203 @@
+"""Routes of the Mailchimp API under /3.0: templates, matching, request/result types, paging.
+
+Handlers register with `@route("GET", "/lists/{list_id}/members")` (templates are written the
+way Mailchimp's docs and the SDK write them). The same table serves HTTP requests and the
+operations inside a `/batches` job, and names the endpoint in the request log.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sync.sandbox import errors
+
+if TYPE_CHECKING:
+    from sync.sandbox.api import MailchimpApi
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # relative to /3.0
+    template: str
+    params: dict[str, str]
+    query: dict[str, str]
+    body: Any  # parsed JSON; None when absent or `null`
+    base_url: str  # e.g. http://127.0.0.1:8765/3.0
+    api: MailchimpApi
+
+    @property
+    def store(self):  # noqa: ANN201 - avoids an import cycle in annotations
+        return self.api.store
+
+    @property
+    def settings(self):  # noqa: ANN201
+        return self.api.settings
+
+    def link(self, path: str) -> str:
+        return self.base_url + path
+
+
+@dataclass
+class Result:
+    status: int = 200
+    body: Any = None  # None -> empty body (204)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Request], Result]
+
+
+@dataclass
+class Route:
+    template: str
+    pattern: re.Pattern[str]
+    handlers: dict[str, Handler] = field(default_factory=dict)
+
+
+class Router:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+
+    def add(self, method: str, template: str, handler: Handler) -> None:
+        route = self.routes.get(template)
+        if route is None:
+            regex = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "/?$"
+            route = self.routes[template] = Route(template, re.compile(regex))
+        if method in route.handlers:
+            raise ValueError(f"duplicate route {method} {template}")
+        route.handlers[method] = handler
+
+    def match(self, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes.values():
+            m = route.pattern.match(path)
+            if m:
+                return route, m.groupdict()
+        return None
+
+    def template_for(self, path: str) -> str:
+        found = self.match(path)
+        return found[0].template if found else "(unknown)"
+
+    def endpoints(self) -> list[tuple[str, str]]:
+        return sorted((m, r.template) for r in self.routes.values() for m in r.handlers)
+
+
+ROUTER = Router()
+
+
+def route(method: str, template: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        ROUTER.add(method, template, fn)
+        return fn
+
+    return register
+
+
+# ---------------------------------------------------------------------- shared helpers
+
+
+def page(items: list[Any], req: Request) -> tuple[list[Any], int]:
+    """Apply `count`/`offset` (default 10, max 1000) to an already filtered list."""
+    settings = req.settings
+    count = _int_param(req.query, "count", settings.default_page_size)
+    offset = _int_param(req.query, "offset", 0)
+    if count > settings.max_page_size:
+        if settings.page_size_over_limit == "error":
+            raise errors.invalid_resource(
+                f"The count parameter may be at most {settings.max_page_size}.",
+                [{"field": "count", "message": f"Must be at most {settings.max_page_size}."}],
+            )
+        count = settings.max_page_size
+    return items[offset : offset + count], len(items)
+
+
+def _int_param(query: dict[str, str], name: str, default: int) -> int:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise errors.invalid_resource(
+            f"The {name} parameter must be an integer.",
+            [{"field": name, "message": "Must be an integer."}],
+        ) from None
+    if value < 0:
+        raise errors.invalid_resource(
+            f"The {name} parameter must not be negative.",
+            [{"field": name, "message": "Must be 0 or more."}],
+        )
+    return value
+
+
+def require_object(body: Any, path: str = "") -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise errors.schema_invalid(
+            [
+                {
+                    "field": path,
+                    "message": f"Schema describes object, {errors.json_type_name(body)} "
+                    "found instead",
+                }
+            ]
+        )
+    return body
+
+
+def require_fields(obj: dict[str, Any], names: list[str], path: str = "") -> None:
+    missing = [n for n in names if obj.get(n) in (None, "")]
+    if missing:
+        raise errors.schema_invalid(
+            [{"field": path, "message": f"Required fields were not provided: {', '.join(missing)}"}]
+        )
+
+
+def expect_type(
+    obj: dict[str, Any], name: str, kinds: tuple[type, ...], label: str, path: str = ""
+) -> None:
+    """Schema check for one optional property (`label` is the JSON type name)."""
+    if name not in obj:
+        return
+    value = obj[name]
+    ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+    if not ok:
+        field_name = f"{path}.{name}" if path else name
+        raise errors.schema_invalid(
+            [
+                {
+                    "field": field_name,
+                    "message": f"Schema describes {label}, "
+                    f"{errors.json_type_name(value)} found instead",
+                }
+            ]
+        )
+
+
+def expect_enum(obj: dict[str, Any], name: str, allowed: tuple[str, ...], path: str = "") -> None:
+    if name in obj and obj[name] not in allowed:
+        field_name = f"{path}.{name}" if path else name
+        raise errors.schema_invalid(
+            [
+                {
+                    "field": field_name,
+                    "message": f"Value must be one of: {', '.join(allowed)} (got {obj[name]!r}).",
+                }
+            ]
+        )
+
+
+def links(
+    req: Request, self_path: str, parent_path: str | None = None, methods: tuple[str, ...] = ()
+) -> list[dict[str, str]]:
+    """A minimal `_links` array (clients ignore it; the schema wants the shape)."""
+    out = [{"rel": "self", "href": req.link(self_path), "method": "GET"}]
+    if parent_path is not None:
+        out.append({"rel": "parent", "href": req.link(parent_path), "method": "GET"})
+    rel_for = {"PATCH": "update", "PUT": "upsert", "DELETE": "delete", "POST": "create"}
+    for method in methods:
+        out.append({"rel": rel_for[method], "href": req.link(self_path), "method": method})
+    return out

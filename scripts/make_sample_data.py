@@ -205,6 +205,7 @@ class Person:
     clicks: float = 0.0  # probability to click when opening
     proxy_opener: bool = False  # mail privacy protection: opens at send time
     actions: int = 0
+    log: list[tuple[dt.datetime, str]] = field(default_factory=list)  # (when, action type)
 
     @property
     def full(self) -> str:
@@ -540,6 +541,7 @@ class People:
         self.emails: set[str] = set()
         self.phones: set[str] = set()
         self.postcodes: set[str] = set()
+        self.names: set[tuple[str, str]] = set()
         self._uk_phone_next = 900100
         self._us_phone_next: dict[str, int] = {}
 
@@ -602,8 +604,13 @@ class People:
         interests: list[str] | None = None,
     ) -> Person:
         rng = self.rng
-        first = first or rng.choice(FIRST_NAMES)
-        last = last or rng.choice(LAST_NAMES)
+        if not (first and last):  # random names are unique: no accidental namesakes
+            for _ in range(200):
+                f, la = first or rng.choice(FIRST_NAMES), last or rng.choice(LAST_NAMES)
+                if (f, la) not in self.names:
+                    break
+            first, last = f, la
+        self.names.add((first, last))
         country = country or ("US" if rng.random() < US_SHARE else "GB")
         ward = None
         if country == "US":
@@ -800,11 +807,14 @@ class Generator:
         self.first_seen: dict[str, dt.datetime] = {}
         self.cases: dict[str, dict] = {}
         self.hints: dict[str, list[str]] = {}
+        self.kind = ""  # action type recorded by `seen` while a writer runs
 
     # -- shared bits -----------------------------------------------------------------------
 
-    def seen(self, person: Person, ts: dt.datetime) -> None:
+    def seen(self, person: Person, ts: dt.datetime, kind: str | None = None) -> None:
+        """Record an action (type defaults to the writer's `self.kind`) for first-seen/hints."""
         person.actions += 1
+        person.log.append((ts, kind or self.kind))
         prev = self.first_seen.get(person.pid)
         if prev is None or ts < prev:
             self.first_seen[person.pid] = ts
@@ -817,6 +827,7 @@ class Generator:
 
     def contacts(self) -> None:
         rng, pl = self.rng, self.planted
+        self.kind = "signup"
         header = ["Date registered", "First Name", "Last Name", "Email Address", "Zip/Postcode",
                   "Phone", "Keep me updated?"]  # fmt: skip
         start, end = AS_OF - dt.timedelta(days=HISTORY_DAYS), AS_OF - dt.timedelta(days=1)
@@ -947,6 +958,7 @@ class Generator:
 
     def petitions(self) -> None:
         rng, pl = self.rng, self.planted
+        self.kind = "petition"
         header = [
             "uuid", "first_name", "last_name", "email", "zip_code", "can2_user_address",
             "can2_user_city", "can2_user_state", "can2_state_abbreviated", "can2_county",
@@ -1068,6 +1080,7 @@ class Generator:
 
     def legislator_contacts(self) -> None:
         rng, pl = self.rng, self.planted
+        self.kind = "legislator_contact"
         header = ["first_name", "last_name", "email", "zip_code", "target_name", "target_office",
                   "district", "channel", "subject", "created_date", "source"]  # fmt: skip
         rows: list[Row] = []
@@ -1089,14 +1102,6 @@ class Generator:
                     "subject": subject, "created_date": fmt_naive(ts),
                     "source": rng.choice(["email", "website", "fb", "partner-union", ""]),
                 }, person.pid))  # fmt: skip
-        rosa = pl["rosa"]
-        ts = dt.datetime(2026, 10, 2, 18, 4, 51)
-        self.seen(rosa, ts)
-        rows.append(Row({"first_name": "Rosa", "last_name": "Sampleton", "email": rosa.email,
-                         "zip_code": rosa.postal, "target_name": LEGISLATORS["IL-16"][0],
-                         "target_office": "U.S. House", "district": "IL-16", "channel": "email",
-                         "subject": "Bus Lanes Now", "created_date": fmt_naive(ts),
-                         "source": "email"}, rosa.pid))  # fmt: skip
         rows.sort(key=lambda r: str(r.values["created_date"]))
         add_duplicate(rng, rows, "letters-1")
         self.out.write_csv("legislator_contacts", "letters_to_legislators.csv", header, rows,
@@ -1155,6 +1160,7 @@ class Generator:
 
     def events(self) -> None:
         rng, pl = self.rng, self.planted
+        self.kind = "event_rsvp"
         header = [
             "Order #", "Order Date", "First Name", "Last Name", "Email", "Quantity", "Price Tier",
             "Ticket Type", "Attendee #", "Group", "Order Type", "Currency", "Total Paid",
@@ -1175,7 +1181,6 @@ class Generator:
                 p.country == "US" and (past and starts.year == 2025 or rng.random() < 0.05))]
             picks = choose(rng, local, n, day(first_order), last_order, issue)
             if event == "Cap the Rent Town Hall":
-                picks.append((pl["rosa"], age_of(dt.date(2026, 10, 1))))
                 picks += [(pl["role_5"], age_of(dt.date(2026, 10, 5)))]
             rows: list[Row] = []
             for person, age in picks:
@@ -1184,11 +1189,10 @@ class Generator:
                 paid = rng.random() < 0.3
                 quantity = 1 if rng.random() < 0.85 else rng.randint(2, 3)
                 buyer_email = render_email(rng, person.email or "")
-                guests = [person] + [
-                    Person(pid="", first=rng.choice(FIRST_NAMES), last=person.last, email=None,
-                           phone=None, country=person.country, city=person.city,
-                           region=person.region, district=person.district, postal=person.postal,
-                           ward=None, interests=[], profile="guest", joined_age=age)
+                guests = [person] + [  # family members on the buyer's order, no e-mail of their own
+                    self.people.make("guest", last=person.last, email=None, phone=None,
+                                     postal=None, country=person.country, city=person.city,
+                                     joined_age=age)
                     for _ in range(quantity - 1)
                 ]  # fmt: skip
                 refunded = paid and rng.random() < 0.12
@@ -1204,22 +1208,16 @@ class Generator:
                     else:
                         checked = ""
                     status = "Refunded" if refunded else "Attending"
-                    guest_pid = person.pid if gi == 0 else None
                     marks = []
                     if gi > 0:
-                        guest_person = self.people.make("guest", first=guest.first,
-                                                        last=guest.last, email=None,
-                                                        country=person.country, city=person.city,
-                                                        phone=None, joined_age=age)
-                        guest_pid = guest_person.pid
                         marks.append(("guest_with_buyer_email", {
                             "raw_email": buyer_email, "buyer": person.full,
                             "guest": guest.full}))  # fmt: skip
-                    if gi == 0 and checked == "Yes":
-                        self.seen(person, starts)
-                    elif gi == 0:
-                        self.seen(person, ts)
-                        if past and status == "Attending" and checked != "Yes":
+                    if gi == 0:
+                        self.seen(person, ts, "event_rsvp")
+                        if checked == "Yes":
+                            self.seen(person, starts, "event_attended")
+                        elif past and status == "Attending":
                             self.hint("rsvp_no_show", person)
                     total = "0" if not paid else ("(15.00)" if refunded else "$15.00")
                     rows.append(Row({
@@ -1246,7 +1244,7 @@ class Generator:
                             ["Email", "Facebook", "A friend", "Flyer", ""]),
                         "Are you a member?": rng.choice(["Yes", "No", ""]),
                         "Job Title": "", "Company": "",
-                    }, guest_pid, marks))  # fmt: skip
+                    }, guest.pid, marks))  # fmt: skip
             for row in rows:
                 if row.pid == pl["role_5"].pid:
                     row.marks.append(("role_address", {"raw_email": row.values["Email"],
@@ -1270,6 +1268,7 @@ class Generator:
 
     def _town_hall_xlsx(self) -> None:
         rng, pl = self.rng, self.planted
+        self.kind = "event_attended"
         event, issue, when = TOWN_HALL
         starts = dt.datetime.combine(when, dt.time(18, 0))
         leeds = [p for p in self.everyone if p.city == "Leeds"]
@@ -1352,6 +1351,7 @@ class Generator:
 
     def consultations(self) -> None:
         rng = self.rng
+        self.kind = "consultation"
         answers_q1 = ["Daily", "A few times a week", "Weekly", "Rarely", "Never", ""]
         answers_q2 = [
             "More frequent buses in the evening",
@@ -1400,6 +1400,7 @@ class Generator:
 
     def stories(self) -> None:
         rng, pl = self.rng, self.planted
+        self.kind = "story"
         header = ["shared_at", "email", "network", "story_slug", "campaign", "ref_code"]
         slugs = {"Cap the Rent": ["rosas-rent-went-up-40-percent", "three-moves-in-two-years"],
                  "Keep Clinics Open Late": ["night-shift-nurse", "my-kids-got-sick-at-8pm"],
@@ -1429,15 +1430,23 @@ class Generator:
         # Story submissions saved from Excel on Windows: cp1252, smart quotes, CRLF.
         header = ["Submitted", "Name", "Email", "ZIP / Postcode", "Campaign", "Your story",
                   "Can we publish your story?"]  # fmt: skip
-        stories = [
-            "My rent went up 40% in one year. We’re now paying more than half our income.",
-            "The clinic shuts at 5 — I work until 6. “Open late” isn’t a luxury, it’s the "
-            "only way I can see a doctor.",
-            "I spend two hours a day on the bus.\r\nA bus lane would give me back my evenings.",
-            "We’ve moved three times in two years. My daughter’s changed school twice.",
-            "After the night shift I can’t get an appointment anywhere… it’s exhausting.",
-            "Our landlord said “take it or leave it” when the rent doubled.",
-        ]
+        stories = {  # smart quotes and dashes as Word/Excel on Windows types them
+            "Cap the Rent": [
+                "My rent went up 40% in one year. We’re now paying more than half our income.",
+                "We’ve moved three times in two years. My daughter’s changed school twice.",
+                "Our landlord said “take it or leave it” when the rent doubled.",
+            ],
+            "Keep Clinics Open Late": [
+                "The clinic shuts at 5 — I work until 6. “Open late” isn’t a luxury, it’s the "
+                "only way I can see a doctor.",
+                "After the night shift I can’t get an appointment anywhere… it’s exhausting.",
+            ],
+            "Bus Lanes Now": [
+                "I spend two hours a day on the bus.\r\nA bus lane would give me back my "
+                "evenings.",
+                "The 56 sits in traffic – every single morning – while cars go past.",
+            ],
+        }
         candidates = [p for p in self.everyone if p.email and p.profile in ("active", "super")]
         accented = [p for p in candidates if any(ord(c) > 127 for c in p.full)][:6]
         others = [p for p in candidates if p not in accented]
@@ -1450,11 +1459,12 @@ class Generator:
                 continue
             ts = at_age(rng, age)
             self.seen(person, ts)
+            campaign = rng.choice(STORY_CAMPAIGNS)
             rows.append(Row({"Submitted": fmt_us_minutes(ts), "Name": person.full,
                              "Email": render_email(rng, person.email or ""),
                              "ZIP / Postcode": render_postal(rng, person, lose_zero=True),
-                             "Campaign": rng.choice(STORY_CAMPAIGNS),
-                             "Your story": rng.choice(stories),
+                             "Campaign": campaign,
+                             "Your story": rng.choice(stories[campaign]),
                              "Can we publish your story?": rng.choice(["Yes", "No",
                                                                        "Yes – first name only"])},
                             person.pid))  # fmt: skip
@@ -1473,6 +1483,7 @@ class Generator:
 
     def volunteers(self) -> None:
         rng, pl = self.rng, self.planted
+        self.kind = "volunteer_signup"
         header = ["Timestamp", "Email Address", "Full name", "Mobile", "Postcode / ZIP",
                   "Availability", "Which issues matter most to you?",
                   "I consent to being contacted", "Onboarding status", "Training date",
@@ -1480,6 +1491,12 @@ class Generator:
         first, last = day(VOLUNTEER_WINDOW[0]), day(VOLUNTEER_WINDOW[1])
         picks = choose(rng, self.everyone, 48, first, last, None,
                        where=lambda p: bool(p.email))  # fmt: skip
+        picked = {p.pid for p, _ in picks}
+        for person in self.everyone:  # super-activists volunteer (and lead: 3+ shifts)
+            if person.profile == "super" and person.pid not in picked:
+                age = pick_age(rng, person, first, AS_OF - dt.timedelta(days=60))
+                if age is not None:
+                    picks.append((person, age))
         rows: list[Row] = []
         for person, age in picks:
             ts = at_age(rng, age)
@@ -1538,7 +1555,7 @@ class Generator:
                     shifts.append(d)
             shifts.sort()
             for d in shifts:
-                self.seen(person, dt.datetime.combine(d, dt.time(10)))
+                self.seen(person, dt.datetime.combine(d, dt.time(10)), "volunteer_shift")
         if not shifts and signup_age > 30:
             self.hint("volunteer_not_onboarded", person)
         phone = ""
@@ -1560,6 +1577,7 @@ class Generator:
 
     def donations(self) -> None:
         rng, pl = self.rng, self.planted
+        self.kind = "donation"
         slug, issue, first, last = DONATION_CAMPAIGN
         header = ["Perk ID", "Order No.", "Pledge ID", "Fulfillment Status", "Funding Date",
                   "Payment Method", "Appearance", "Name", "Email", "Amount", "Perk",
@@ -1808,6 +1826,7 @@ class Generator:
             "clinic-call-in-day": lambda p: "healthcare" in p.interests,
         }
         recent_counts: dict[str, int] = {}
+        stats: dict[str, list[int]] = {}  # pid -> [received, non-proxy opens, clicks]
         for n, (send_day, slug, _issue) in enumerate(EMAIL_CAMPAIGNS):
             sent_at = dt.datetime.combine(day(send_day), dt.time(14, 0)) + dt.timedelta(
                 minutes=rng.randint(0, 50))
@@ -1824,6 +1843,7 @@ class Generator:
                 stamp = sent_at + dt.timedelta(seconds=rng.randint(0, 240))
                 sent_rows.append(Row({"Email": person.email, "Timestamp": fmt_naive(stamp)},
                                      person.pid))  # fmt: skip
+                stats.setdefault(person.pid, [0, 0, 0])[0] += 1
                 if age_of(sent_at.date()) <= 7:
                     recent_counts[person.pid] = recent_counts.get(person.pid, 0) + 1
                 if person.mailchimp == "cleaned" and person.status_changed_at and \
@@ -1845,9 +1865,12 @@ class Generator:
                     open_rows.append(Row({"Email": person.email, "Timestamp": fmt_naive(t)},
                                          person.pid))  # fmt: skip
                 human = [t for t in times if t - stamp > dt.timedelta(minutes=2)]
+                if human:
+                    stats[person.pid][1] += 1
                 if human and rng.random() < person.clicks:
                     click = human[0] + dt.timedelta(seconds=rng.randint(5, 300))
                     if click.date() < AS_OF:
+                        stats[person.pid][2] += 1
                         for url in rng.sample(urls, rng.randint(1, 2)):
                             click_rows.append(Row({"Email": person.email,
                                                    "Timestamp": fmt_naive(click), "Url": url},
@@ -1866,6 +1889,10 @@ class Generator:
         over = sorted(pid for pid, c in recent_counts.items() if c > 3)
         by_pid = {p.pid: p for p in self.everyone}
         self.hints["over_contact_cap_7d"] = [by_pid[pid].email or "" for pid in over]
+        self.hints["opened_never_clicked"] = [
+            by_pid[pid].email or "" for pid, (sent, opens, clicks) in sorted(stats.items())
+            if sent >= 3 and opens >= 1 and clicks == 0
+        ]  # fmt: skip
 
     # -- the whole set ---------------------------------------------------------------------
 
@@ -1882,6 +1909,15 @@ class Generator:
         self.mailchimp_members()
         self.email_activity()
         self.write_meta()
+
+    def behaviour_hints(self, people: list[Person]) -> dict[str, list[str]]:
+        hints: dict[str, list[str]] = {}
+        for person in people:
+            if not person.email or person.email.startswith("info@"):
+                continue
+            for name in _behaviour(person):
+                hints.setdefault(name, []).append(person.email)
+        return {k: sorted(v) for k, v in sorted(hints.items())}
 
     def write_meta(self) -> None:
         out, pl = self.out, self.planted
@@ -1941,12 +1977,7 @@ class Generator:
             "segment_hints": {
                 "note": "raw-data facts, before consent and identity rules; a segment may be a "
                 "subset (e.g. only emailable people)",
-                "super_activists": sorted(p.email for p in people
-                                          if p.profile == "super" and p.email),
-                "new_7d": sorted(p.email for p in people if p.profile == "new" and p.email
-                                 and p.joined_age <= 7),
-                "lapsed_no_action_95d": sorted(p.email for p in people if p.profile == "lapsed"
-                                               and p.email),
+                **self.behaviour_hints(people),
                 **{k: sorted(v) for k, v in sorted(self.hints.items())},
             },
         }
@@ -1959,6 +1990,38 @@ class Generator:
         writer.writerow(["file", "sheet", "row_number", "person_id"])
         writer.writerows(sorted(out.truth, key=lambda t: (t[0], t[1], t[2])))
         (truth_dir / "row_people.csv").write_text(buf.getvalue(), encoding="utf-8")
+
+
+HIGH_EFFORT = {"legislator_contact", "consultation", "event_attended"}
+
+
+def _age(ts: dt.datetime) -> int:
+    return (AS_OF - ts.date()).days
+
+
+def _behaviour(person: Person) -> set[str]:
+    """Which behaviour segments a person's generated actions put them in (engagement-model §5)."""
+    found: set[str] = set()
+    log = [(_age(ts), kind) for ts, kind in person.log if _age(ts) >= 0]
+    seen = [age for age, _k in log] + ([_age(person.optin_at)] if person.optin_at else [])
+    if seen and max(seen) <= 30:
+        found.add("new_30d")
+    if seen and max(seen) <= 7:
+        found.add("new_7d")
+    if not log:
+        return found
+    recent = [(a, k) for a, k in log if a <= 90 and k != "event_rsvp"]
+    if len(recent) > 4 and any(k in HIGH_EFFORT for _a, k in recent):
+        found.add("super_activist")
+    if min(a for a, _k in log) > 90:
+        found.add("lapsed_90d")
+    kinds = {k for _a, k in log}
+    if kinds == {"petition"} and 3 <= max(a for a, _k in log) <= 30:
+        found.add("petition_only_no_next_step")
+    shifts = [a for a, k in log if k == "volunteer_shift" and a <= 365]
+    if len(shifts) >= 3:
+        found.add("volunteer_3_shifts_365d")
+    return found
 
 
 def _us_sort_key(text: str) -> tuple[int, ...]:

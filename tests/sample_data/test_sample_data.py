@@ -218,3 +218,59 @@ def test_readme_names_every_file_outside_email_activity() -> None:
         if f"`{name}`" not in readme:
             missing.append(name)
     assert not missing, f"sample_data/README.md does not describe: {missing}"
+
+
+def _phone_key(raw: str) -> str:
+    """Digits of a US/UK phone in one national form (a test-side stand-in for E.164)."""
+    digits = "".join(c for c in raw if c.isdigit())
+    if digits.startswith("44"):
+        digits = "0" + digits[2:]
+    elif len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    elif len(digits) == 10 and digits.startswith("7"):
+        digits = "0" + digits  # a UK mobile typed as a number
+    return digits
+
+
+@cache
+def _truth() -> dict[tuple[str, str, int], str]:
+    text = (SAMPLE / "ground_truth" / "row_people.csv").read_text(encoding="utf-8")
+    return {
+        (r["file"], r["sheet"], int(r["row_number"])): r["person_id"]
+        for r in csv.DictReader(io.StringIO(text))
+    }
+
+
+def _pid(ref: dict) -> str:
+    return _truth()[(ref["file"], ref.get("sheet", ""), ref["row_number"])]
+
+
+def test_ground_truth_agrees_with_the_identity_cases() -> None:
+    cases = _meta()["cases"]
+    assert len({_pid(r) for r in cases["rosa_four_files"]["rows"]}) == 1
+    assert len({_pid(r) for r in cases["shared_office_phone"]["rows"]}) == 2
+    assert len({_pid(r) for r in cases["role_address"]["rows"]}) == 6
+    for ref in cases["exact_duplicate_row"]["rows"]:
+        assert _pid(ref)
+
+
+def test_phones_belong_to_one_person_except_the_planted_office_phone() -> None:
+    owners: dict[str, set[str]] = {}
+    for f in _meta()["files"]:
+        sheets = [s["sheet"] for s in f["sheets"]] if f["path"].endswith(".xlsx") else [""]
+        for sheet in sheets:
+            header, rows = _rows(f["path"], sheet)
+            columns = [h for h in header if "phone" in h.lower() or "mobile" in h.lower()]
+            for number, row in rows.items():
+                for col in columns:
+                    key = _phone_key(row[col])
+                    pid = _truth()[(f["path"], sheet, number)]
+                    if len(key) >= 10 and pid:
+                        owners.setdefault(key, set()).add(pid)
+    shared = {k: v for k, v in owners.items() if len(v) > 1}
+    assert set(shared) == {"8155550100"}, shared
+    assert len(owners) > 150
+    for ref in _meta()["cases"]["attach_by_phone"]["rows"]:
+        assert owners[_phone_key(ref["raw_phone"])] == {_pid(ref)}, ref
+    for ref in _meta()["cases"]["no_attach_shared_phone"]["rows"]:
+        assert len(owners[_phone_key(ref["raw_phone"])]) == 2

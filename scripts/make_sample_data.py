@@ -270,7 +270,7 @@ class Output:
         crlf: bool = False,
         quote_all: bool = False,
     ) -> str:
-        rel = f"raw/{kind}/{name}"
+        rel = f"{kind}/{name}"  # relative to raw/, like raw_files.file_path
         buf = io.StringIO()
         writer = csv.writer(
             buf,
@@ -284,7 +284,7 @@ class Output:
         data = buf.getvalue().encode(encoding)
         if bom:
             data = b"\xef\xbb\xbf" + data
-        path = self.root / rel
+        path = self.root / "raw" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         label = encoding + ("-sig" if bom else "")
@@ -295,8 +295,8 @@ class Output:
         return rel
 
     def copy_file(self, kind: str, source_rel: str, name: str, layout: str) -> str:
-        rel = f"raw/{kind}/{name}"
-        shutil.copyfile(self.root / source_rel, self.root / rel)
+        rel = f"{kind}/{name}"  # relative to raw/, like raw_files.file_path
+        shutil.copyfile(self.root / "raw" / source_rel, self.root / "raw" / rel)
         original = next(f for f in self.files if f.path == source_rel)
         self.files.append(
             FileRecord(rel, kind, layout, original.encoding, original.delimiter,
@@ -315,7 +315,7 @@ class Output:
         """sheets: (title, header, rows); a None row is a blank spreadsheet row."""
         from openpyxl import Workbook  # dev dependency, only needed to (re)generate
 
-        rel = f"raw/{kind}/{name}"
+        rel = f"{kind}/{name}"  # relative to raw/, like raw_files.file_path
         wb = Workbook()
         wb.remove(wb.active)
         sheet_info = []
@@ -351,7 +351,7 @@ class Output:
         props.created = XLSX_FIXED_TIME
         buf = io.BytesIO()
         wb.save(buf)
-        path = self.root / rel
+        path = self.root / "raw" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(_deterministic_zip(buf.getvalue()))
         total = sum(s["data_rows"] for s in sheet_info)
@@ -903,7 +903,8 @@ class Generator:
                          "Last Name": person.last, "Email Address": person.email,
                          "Zip/Postcode": person.postal, "Phone": "", "Keep me updated?": "Yes"},
                         person.pid, [("cleaned_but_yes", {"raw_email": person.email,
-                                                          "value": "Yes"})]))
+                                                          "value": "Yes",
+                                                          "dated": fmt_naive(ts)})]))
         # planted: known people the no-email records should attach to
         for key in ["by_phone_1", "by_phone_2", "by_phone_uk", "by_name_1", "by_name_2", "twin_a",
                     "twin_b",
@@ -1470,7 +1471,7 @@ class Generator:
                             person.pid))  # fmt: skip
         rows.sort(key=lambda r: _us_sort_key(str(r.values["Submitted"])))
         self.cases["windows_1252_file"] = {
-            "file": "raw/stories/share_your_story_submissions.csv",
+            "file": "stories/share_your_story_submissions.csv",
             "accented_names": [r.values["Name"] for r in rows
                                if any(ord(c) > 127 for c in str(r.values["Name"]))],
             "smart_quotes": ["’", "“", "”", "—", "…", "–"],
@@ -1931,8 +1932,9 @@ class Generator:
             "identity_max_group_size (5): not merged through it, reported as skipped",
             "unsub_undated_yes": "unsubscribed: an undated sheet 'Yes' is no evidence",
             "unsub_older_dated_yes": "unsubscribed: the 'Yes' is older than the unsubscribe",
-            "unsub_then_newer_evidenced_optin": "subscribed/emailable: a newer, timestamped form "
-            "opt-in restores consent",
+            "unsub_then_newer_evidenced_optin": "emailable in the warehouse: a newer, timestamped "
+            "form opt-in restores consent (the sync still never flips a Mailchimp-unsubscribed "
+            "member back to subscribed; Mailchimp needs the person to re-confirm)",
             "an_unsubscribed_mc_subscribed": "unsubscribed: the Action Network unsubscribe is "
             "newer than the Mailchimp opt-in",
             "cleaned_but_yes": "cleaned, not emailable: the form 'Yes' is older or undated",
@@ -1964,6 +1966,9 @@ class Generator:
         meta = {
             "as_of": AS_OF.isoformat(),
             "seed": SEED,
+            "paths": "relative to sample_data/raw (the same as raw_files.file_path); row_number "
+            "as a spreadsheet shows it: header = 1, first data record = 2, XLSX rows keep the "
+            "sheet's own numbers",
             "people": {
                 "total": len(people),
                 "by_profile": {k: sum(1 for p in people if p.profile == k)

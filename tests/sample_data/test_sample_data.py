@@ -62,7 +62,7 @@ def _file_meta(rel: str) -> dict:
 @cache
 def _rows(rel: str, sheet: str = "") -> tuple[list[str], dict[int, dict[str, str]]]:
     """Header and {row_number: {header: value}} numbered as a spreadsheet shows them."""
-    path = SAMPLE / rel
+    path = SAMPLE / "raw" / rel
     if rel.endswith(".xlsx"):
         from openpyxl import load_workbook
 
@@ -111,7 +111,9 @@ def test_every_kind_has_a_file_and_row_counts_match_the_inventory() -> None:
         else:
             assert len(_rows(f["path"])[1]) == f["data_rows"], f["path"]
     assert sorted(by_kind) == sorted(KINDS)
-    on_disk = sorted(p.relative_to(SAMPLE).as_posix() for p in (SAMPLE / "raw").rglob("*.*"))
+    on_disk = sorted(
+        p.relative_to(SAMPLE / "raw").as_posix() for p in (SAMPLE / "raw").rglob("*.*")
+    )
     assert on_disk == sorted(f["path"] for f in _meta()["files"])
 
 
@@ -120,7 +122,7 @@ def test_population_is_a_few_hundred_people_with_fake_contact_details() -> None:
     truth = list(csv.DictReader(io.StringIO(
         (SAMPLE / "ground_truth" / "row_people.csv").read_text(encoding="utf-8"))))
     assert len({r["person_id"] for r in truth if r["person_id"]}) == _meta()["people"]["total"]
-    _, rows = _rows("raw/mailchimp_members/subscribed_members_export_3f9a1c7e2b.csv")
+    _, rows = _rows("mailchimp_members/subscribed_members_export_3f9a1c7e2b.csv")
     domains = {r["Email Address"].split("@")[1] for r in rows.values()}
     assert domains <= {"example.org", "example.com", "example.net"}
 
@@ -171,7 +173,8 @@ def test_duplicate_rows_and_reupload_are_exact_copies() -> None:
         assert len(copies) == 2 and copies[0] == copies[1], key
     reup = _meta()["cases"]["reuploaded_file"]
     assert reup["original"] != reup["copy"]
-    assert (SAMPLE / reup["original"]).read_bytes() == (SAMPLE / reup["copy"]).read_bytes()
+    raw = SAMPLE / "raw"
+    assert (raw / reup["original"]).read_bytes() == (raw / reup["copy"]).read_bytes()
 
 
 def test_file_level_mess_is_present() -> None:
@@ -179,7 +182,7 @@ def test_file_level_mess_is_present() -> None:
     assert any(f.get("delimiter") == ";" for f in files.values())
     cp1252 = [p for p, f in files.items() if f["encoding"] == "cp1252"]
     assert cp1252
-    data = (SAMPLE / cp1252[0]).read_bytes()
+    data = (SAMPLE / "raw" / cp1252[0]).read_bytes()
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     text = data.decode("cp1252")
@@ -188,7 +191,7 @@ def test_file_level_mess_is_present() -> None:
         p for p, f in files.items() if f["encoding"] == "utf-8-sig" and f["line_ending"] == "CRLF"
     ]
     assert bom
-    raw = (SAMPLE / bom[0]).read_bytes()
+    raw = (SAMPLE / "raw" / bom[0]).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     assert any(
         "\n" in v for p in files if p.endswith(".csv") for r in _rows(p)[1].values()
@@ -203,7 +206,7 @@ def test_campaign_names_come_from_email_activity_file_names() -> None:
     names = sorted(p.name for p in (SAMPLE / "raw" / "email_activity").iterdir())
     reports = {n.split("_", 1)[0] for n in names}
     assert reports == {"opened", "clicked", "sent-to"}
-    headers = {tuple(_rows(f"raw/email_activity/{n}")[0]) for n in names}
+    headers = {tuple(_rows(f"email_activity/{n}")[0]) for n in names}
     assert ("Email", "Timestamp") in headers and ("Timestamp", "Email") in headers
     assert any("Url" in h for h in headers)
 

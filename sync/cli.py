@@ -16,6 +16,7 @@ from rich.console import Console
 
 from sync.dbt_runner import DbtOutcome, run_dbt, vars_args
 from sync.project import Settings
+from sync.sandbox.cli import sandbox_command
 
 EXIT_OK = 0
 EXIT_DBT_FAILED = 1
@@ -163,6 +164,10 @@ def demo(
         if result.segments:
             out.print(render_segments(result.segments))
     raise typer.Exit(EXIT_OK if result.build.success else EXIT_DBT_FAILED)
+
+
+# `engage sandbox`: the local Mailchimp sandbox server (body in sync/sandbox/cli.py).
+app.command("sandbox")(sandbox_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

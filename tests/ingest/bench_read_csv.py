@@ -1,11 +1,13 @@
 """Benchmark (not a test): cells/second reading a large CSV into the raw tables.
 
     .venv/bin/python tests/ingest/bench_read_csv.py [--rows 100000] [--cols 15] [--repeat 3]
+        [--xlsx]
 
 Generates one UTF-8 and one cp1252 file of `rows` x `cols` (realistic short values, some blank
 cells, a quoted comma per row), then times the full path the dbt plugin runs for one file
 (decode, sniff, parse, long format, content hash), the stages separately, and the
 `CREATE OR REPLACE TABLE ... AS SELECT * FROM <arrow>` dbt-duckdb runs per source load.
+With --xlsx, also the same data as a one-sheet workbook (numbers stored as numbers).
 """
 
 from __future__ import annotations
@@ -61,11 +63,30 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+def bench_xlsx(raw: Path, rows: list[list[str]], repeat: int) -> None:
+    import openpyxl
+
+    (raw / "events").mkdir(parents=True)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Sheet1")
+    for r in rows:
+        ws.append([int(v) if v.isdigit() and not v.startswith("0") else v for v in r])
+    wb.save(raw / "events" / "big.xlsx")
+    entries = list_raw_files(raw)
+    cells = build_tables(entries).raw_cells.num_rows
+    t_total = timed(lambda: build_tables(entries), repeat)
+    print(
+        f"xlsx   : {len(rows) - 1} rows, {cells} non-blank cells | total {t_total:.3f}s "
+        f"= {cells / t_total / 1e6:.2f} M cells/s"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--cols", type=int, default=15)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--xlsx", action="store_true", help="also time an XLSX of the same data")
     args = ap.parse_args()
     rows = make_rows(args.rows, args.cols)
     with tempfile.TemporaryDirectory() as tmp:
@@ -95,6 +116,8 @@ def main() -> None:
                 f"decode+parse {t_decode + t_parse:.3f}s, total {t_total:.3f}s "
                 f"= {cells / t_total / 1e6:.2f} M cells/s | into DuckDB {t_duck:.3f}s"
             )
+        if args.xlsx:
+            bench_xlsx(Path(tmp) / "xlsx", rows, args.repeat)
 
 
 if __name__ == "__main__":

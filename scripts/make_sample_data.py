@@ -211,10 +211,6 @@ class Person:
     def full(self) -> str:
         return f"{self.first} {self.last}"
 
-    def window(self) -> tuple[int, int]:
-        """(most recent age, oldest age) in days for this person's actions."""
-        return self.min_age, self.joined_age
-
 
 @dataclass
 class Row:
@@ -245,7 +241,6 @@ class Output:
         self.files: list[FileRecord] = []
         self.truth: list[tuple[str, str, int, str]] = []  # (file, sheet, row_number, person)
         self.marks: dict[str, list[dict]] = {}
-        self.cases: dict[str, dict] = {}
 
     def _note_rows(self, rel: str, sheet: str, rows: list[Row], numbers: list[int]) -> None:
         for row, number in zip(rows, numbers, strict=True):

@@ -87,8 +87,28 @@ def vars_args(raw: str | None = None, *, as_of: str | None = None) -> list[str]:
 def run_dbt(command: str, settings: Settings, extra: Sequence[str] = ()) -> DbtOutcome:
     """Invoke dbt `command` (build, run, test, seed, ...) and summarise the result."""
     settings.apply_to_env()
-    result: dbtRunnerResult = dbtRunner().invoke(dbt_args(command, settings, extra))
+    try:
+        result: dbtRunnerResult = dbtRunner().invoke(dbt_args(command, settings, extra))
+    finally:
+        _reset_duckdb_environment()
     return summarise(result)
+
+
+def _reset_duckdb_environment() -> None:
+    """Forget dbt-duckdb's process-wide environment between invocations.
+
+    dbt-duckdb keeps its environment on a class attribute; left set, the next invocation in
+    this process (another target, a `dbt ls`) would load plugin sources with stale settings
+    and keep the DuckDB file's handle alive while the sync wants to open it.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - duckdb adapter always installed
+        return
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+        DuckDBConnectionManager._ENV = None
 
 
 def summarise(result: dbtRunnerResult) -> DbtOutcome:

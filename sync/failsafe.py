@@ -2,10 +2,10 @@
 
 Pure functions over a plan summary and the exposure's `safety` thresholds. A plan is refused
 when unsubscribes, archives or tag removals exceed an absolute limit or a percentage of what
-the audience currently holds (percentages apply only above `pct_floor` operations, so a tiny
-audience is not blocked by one change), or when the desired audience shrank by more than
-`max_size_drop_pct` since the last applied plan. `--force` with a reason overrides; the reason
-is logged in `sync_runs`.
+the audience currently holds, or when the desired audience shrank by more than
+`max_size_drop_pct` since the last applied plan. Percentages apply only above `pct_floor`
+operations (or members lost), so a tiny audience is not blocked by one change. `--force`
+with a reason overrides; the reason is logged in `sync_runs`.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def evaluate(summary: PlanSummary, safety: SafetySpec) -> list[ThresholdHit]:
     prev = summary.previous_desired_size
     if prev:
         drop = _pct(prev - summary.desired_size, prev)
-        if drop > safety.max_size_drop_pct:
+        if prev - summary.desired_size > safety.pct_floor and drop > safety.max_size_drop_pct:
             hits.append(
                 ThresholdHit(
                     "max_size_drop_pct",

@@ -251,7 +251,8 @@ def known_audience(con: duckdb.DuckDBPyConnection, key: str) -> tuple[str, bool]
 # Pushed state: written after each acknowledged chunk, in one transaction per chunk.
 
 
-def _many(con: duckdb.DuckDBPyConnection, sql: str, rows: Sequence[Sequence]) -> None:
+def executemany(con: duckdb.DuckDBPyConnection, sql: str, rows: Sequence[Sequence]) -> None:
+    """executemany that accepts an empty list (DuckDB refuses one)."""
     if rows:
         con.executemany(sql, [list(r) for r in rows])
 
@@ -264,7 +265,7 @@ def record_members(
 ) -> None:
     """Upsert (subscriber_hash, email_address, supporter_id, status) rows."""
     now = utcnow()
-    _many(
+    executemany(
         con,
         f"insert or replace into {SCHEMA}.pushed_members values (?, ?, ?, ?, ?, ?, ?)",
         [(audience_id, h, e, s, st, now, run_id) for h, e, s, st in members],
@@ -274,7 +275,7 @@ def record_members(
 def record_member_status(
     con: duckdb.DuckDBPyConnection, audience_id: str, hashes: Iterable[str], status: str
 ) -> None:
-    _many(
+    executemany(
         con,
         f"update {SCHEMA}.pushed_members set status = ?, updated_at = ? "
         "where audience_id = ? and subscriber_hash = ?",
@@ -289,7 +290,7 @@ def record_fields(
 ) -> None:
     """Upsert (subscriber_hash, tag, canonical value) rows."""
     now = utcnow()
-    _many(
+    executemany(
         con,
         f"insert or replace into {SCHEMA}.pushed_merge_fields values (?, ?, ?, ?, ?)",
         [(audience_id, h, t, v, now) for h, t, v in fields],
@@ -301,13 +302,13 @@ def record_tags_added(
 ) -> None:
     now = utcnow()
     rows = list(hash_tags)
-    _many(
+    executemany(
         con,
         f"delete from {SCHEMA}.pushed_tags where audience_id = ? and subscriber_hash = ? "
         "and lower(tag) = lower(?)",
         [(audience_id, h, t) for h, t in rows],
     )
-    _many(
+    executemany(
         con,
         f"insert into {SCHEMA}.pushed_tags values (?, ?, ?, ?)",
         [(audience_id, h, t, now) for h, t in rows],
@@ -317,7 +318,7 @@ def record_tags_added(
 def record_tags_removed(
     con: duckdb.DuckDBPyConnection, audience_id: str, hash_tags: Iterable[tuple[str, str]]
 ) -> None:
-    _many(
+    executemany(
         con,
         f"delete from {SCHEMA}.pushed_tags where audience_id = ? and subscriber_hash = ? "
         "and lower(tag) = lower(?)",
@@ -337,7 +338,7 @@ def record_rejects(
 ) -> None:
     """Upsert (subscriber_hash, email_address, reason, detail, field, payload_hash) rows."""
     now = utcnow()
-    _many(
+    executemany(
         con,
         f"insert or replace into {SCHEMA}.sync_rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(audience_id, e, h, r, d, now, f, p, run_id) for h, e, r, d, f, p in rejects],
@@ -345,7 +346,7 @@ def record_rejects(
 
 
 def clear_rejects(con: duckdb.DuckDBPyConnection, audience_id: str, hashes: Iterable[str]) -> None:
-    _many(
+    executemany(
         con,
         f"delete from {SCHEMA}.sync_rejects where audience_id = ? and subscriber_hash = ?",
         [(audience_id, h) for h in hashes],

@@ -97,7 +97,7 @@ def make_warehouse(
 def supporter(i: int, **kw: Any) -> dict[str, Any]:
     row = {
         "supporter_id": f"s{i:04d}",
-        "email": f"person{i}@example.org",
+        "email": f"person{i}@campaign-mail.net",
         "first_name": f"First{i}",
         "last_name": f"Last{i}",
         "email_status": "subscribed",

@@ -62,8 +62,8 @@ def test_first_plan_creates_emailable_members_with_fields_and_tags(con):
     aud = audience()
     s = compute_plan(con, aud, AID, double_optin=False)
     creates = plan_members(con, "create")
-    assert set(creates) == {sub_hash("person1@example.org")}
-    status, changed, mf = creates[sub_hash("person1@example.org")]
+    assert set(creates) == {sub_hash("person1@campaign-mail.net")}
+    status, changed, mf = creates[sub_hash("person1@campaign-mail.net")]
     assert status == "subscribed"
     assert json.loads(mf) == {
         "FNAME": "First1",
@@ -73,7 +73,7 @@ def test_first_plan_creates_emailable_members_with_fields_and_tags(con):
         "LASTACT": "2024-03-05",
     }
     assert changed == "DISTRICT,FNAME,LASTACT,LNAME,SCORE"
-    assert plan_tags(con, "add") == {(sub_hash("person1@example.org"), "seg:lapsed-90d")}
+    assert plan_tags(con, "add") == {(sub_hash("person1@campaign-mail.net"), "seg:lapsed-90d")}
     assert s.desired_size == 1 and s.counts.creates == 1 and s.counts.tag_adds == 1
     assert s.counts.unsubscribes == 0  # the opted-out person was never in Mailchimp
 
@@ -81,7 +81,7 @@ def test_first_plan_creates_emailable_members_with_fields_and_tags(con):
 def test_double_optin_audience_creates_pending(con):
     make_warehouse(con, [supporter(1)], [])
     compute_plan(con, audience(), AID, double_optin=True)
-    assert plan_members(con, "create")[sub_hash("person1@example.org")][0] == "pending"
+    assert plan_members(con, "create")[sub_hash("person1@campaign-mail.net")][0] == "pending"
 
 
 def test_applied_plan_replans_to_nothing(con):
@@ -108,8 +108,8 @@ def test_changed_segment_plans_exact_adds_and_removes(con):
         [("s0001", "a", "seg:a"), ("s0003", "a", "seg:a"), ("s0003", "b", "issue:housing")],
     )
     s = compute_plan(con, aud, AID, False)
-    assert plan_tags(con, "add") == {(sub_hash("person3@example.org"), "seg:a")}
-    assert plan_tags(con, "remove") == {(sub_hash("person2@example.org"), "seg:a")}
+    assert plan_tags(con, "add") == {(sub_hash("person3@campaign-mail.net"), "seg:a")}
+    assert plan_tags(con, "remove") == {(sub_hash("person2@campaign-mail.net"), "seg:a")}
     assert s.counts.creates == s.counts.updates == 0
 
 
@@ -121,8 +121,8 @@ def test_changed_field_updates_only_that_field(con):
     make_warehouse(con, [supporter(1, first_name="Renamed", score=None), supporter(2)], [])
     compute_plan(con, aud, AID, False)
     updates = plan_members(con, "update")
-    assert list(updates) == [sub_hash("person1@example.org")]
-    status, changed, mf = updates[sub_hash("person1@example.org")]
+    assert list(updates) == [sub_hash("person1@campaign-mail.net")]
+    status, changed, mf = updates[sub_hash("person1@campaign-mail.net")]
     assert status is None  # existing members never get a status
     assert changed == "FNAME,SCORE"
     assert json.loads(mf) == {"FNAME": "Renamed", "SCORE": ""}
@@ -143,9 +143,11 @@ def test_optout_is_propagated_as_unsubscribe_and_tags_removed(con):
         [],
     )
     compute_plan(con, aud, AID, False)
-    assert set(plan_members(con, "unsubscribe")) == {sub_hash("person1@example.org")}
-    assert plan_members(con, "unsubscribe")[sub_hash("person1@example.org")][0] == "unsubscribed"
-    assert plan_tags(con, "remove") == {(sub_hash("person1@example.org"), "seg:a")}
+    assert set(plan_members(con, "unsubscribe")) == {sub_hash("person1@campaign-mail.net")}
+    assert (
+        plan_members(con, "unsubscribe")[sub_hash("person1@campaign-mail.net")][0] == "unsubscribed"
+    )
+    assert plan_tags(con, "remove") == {(sub_hash("person1@campaign-mail.net"), "seg:a")}
     reason = rows(con, "select reason from engage_sync.plan_tags")[0][0]
     assert reason == "optout"
 
@@ -156,7 +158,10 @@ def test_optout_wins_over_a_duplicate_emailable_record(con):
         [
             supporter(1),
             supporter(
-                2, email="PERSON1@example.org ", email_status="unsubscribed", is_emailable=False
+                2,
+                email="PERSON1@campaign-mail.net ",
+                email_status="unsubscribed",
+                is_emailable=False,
             ),
         ],
         [],
@@ -167,21 +172,21 @@ def test_optout_wins_over_a_duplicate_emailable_record(con):
 
 def test_opted_out_in_mailchimp_is_never_created(con):
     make_warehouse(con, [supporter(1), supporter(2)], [])
-    h1 = sub_hash("person1@example.org")
+    h1 = sub_hash("person1@campaign-mail.net")
     con.execute(
         "insert into engage_sync.pulled_members values (?, ?, ?, 'unsubscribed', now(), now(), 0)",
-        [AID, "person1@example.org", h1],
+        [AID, "person1@campaign-mail.net", h1],
     )
     compute_plan(con, audience(), AID, False)
-    assert set(plan_members(con, "create")) == {sub_hash("person2@example.org")}
+    assert set(plan_members(con, "create")) == {sub_hash("person2@campaign-mail.net")}
 
 
 def test_unsubscribe_reaches_members_seen_only_by_a_pull(con):
     make_warehouse(con, [supporter(1, email_status="unsubscribed", is_emailable=False)], [])
-    h1 = sub_hash("person1@example.org")
+    h1 = sub_hash("person1@campaign-mail.net")
     con.execute(
         "insert into engage_sync.pulled_members values (?, ?, ?, 'subscribed', now(), now(), 0)",
-        [AID, "person1@example.org", h1],
+        [AID, "person1@campaign-mail.net", h1],
     )
     compute_plan(con, audience(), AID, False)
     assert set(plan_members(con, "unsubscribe")) == {h1}
@@ -194,8 +199,8 @@ def test_terminal_rejects_get_no_writes(con):
         AID,
         [
             (
-                sub_hash("person1@example.org"),
-                "person1@example.org",
+                sub_hash("person1@campaign-mail.net"),
+                "person1@campaign-mail.net",
                 "compliance_state",
                 "x",
                 None,
@@ -205,7 +210,7 @@ def test_terminal_rejects_get_no_writes(con):
         "r",
     )
     s = compute_plan(con, audience(), AID, False)
-    assert set(plan_members(con, "create")) == {sub_hash("person2@example.org")}
+    assert set(plan_members(con, "create")) == {sub_hash("person2@campaign-mail.net")}
     assert s.counts.tag_adds == 0
 
 
@@ -214,9 +219,12 @@ def test_invalid_merge_value_is_retried_only_when_values_change(con):
     aud = audience()
     compute_plan(con, aud, AID, False)
     payload = rows(con, "select md5(concat_ws('|', 'First1', 'Last1', 'D1', '1', ''))")[0][0]
-    h = sub_hash("person1@example.org")
+    h = sub_hash("person1@campaign-mail.net")
     state.record_rejects(
-        con, AID, [(h, "person1@example.org", "invalid_merge_value", "bad", "SCORE", payload)], "r"
+        con,
+        AID,
+        [(h, "person1@campaign-mail.net", "invalid_merge_value", "bad", "SCORE", payload)],
+        "r",
     )
     assert compute_plan(con, aud, AID, False).counts.creates == 0
     make_warehouse(con, [supporter(1, score=2.5)], [])
@@ -253,10 +261,10 @@ def test_reconcile_repairs_drift_in_owned_tags_only(con):
     aud = audience()
     compute_plan(con, aud, AID, False)
     pretend_applied(con, aud.key)
-    h = sub_hash("person1@example.org")
+    h = sub_hash("person1@campaign-mail.net")
     # Mailchimp now: our tag removed by hand, a human tag and a stray owned tag added.
     con.execute(
-        "insert into engage_sync.pulled_members values (?, 'person1@example.org', ?, "
+        "insert into engage_sync.pulled_members values (?, 'person1@campaign-mail.net', ?, "
         "'subscribed', now(), now(), 2)",
         [AID, h],
     )
@@ -291,9 +299,9 @@ def test_staff_archived_member_is_left_alone_unless_reconciling(con):
     compute_plan(con, aud, AID, False)
     pretend_applied(con, aud.key)
     make_warehouse(con, [supporter(1, first_name="New")], [("s0001", "a", "seg:a")])
-    h = sub_hash("person1@example.org")
+    h = sub_hash("person1@campaign-mail.net")
     con.execute(
-        "insert into engage_sync.pulled_members values (?, 'person1@example.org', ?, "
+        "insert into engage_sync.pulled_members values (?, 'person1@campaign-mail.net', ?, "
         "'archived', now() + interval 1 minute, now(), 0)",
         [AID, h],
     )
@@ -336,11 +344,11 @@ def test_segment_selection_limits_tags(con):
         tags={"model": "segment_memberships", "segments": ["b"], "owned_namespaces": ["seg:"]}
     )
     compute_plan(con, audience(meta), AID, False)
-    assert plan_tags(con, "add") == {(sub_hash("person1@example.org"), "seg:b")}
+    assert plan_tags(con, "add") == {(sub_hash("person1@campaign-mail.net"), "seg:b")}
 
 
 def test_long_text_is_cut_to_255_bytes(con):
     make_warehouse(con, [supporter(1, first_name="é" * 200)], [])
     compute_plan(con, audience(), AID, False)
-    mf = json.loads(plan_members(con, "create")[sub_hash("person1@example.org")][2])
+    mf = json.loads(plan_members(con, "create")[sub_hash("person1@campaign-mail.net")][2])
     assert len(mf["FNAME"].encode()) <= 255 and mf["FNAME"] == "é" * 127

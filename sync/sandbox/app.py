@@ -19,6 +19,8 @@ import binascii
 import json
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -60,18 +62,14 @@ class ApiGateway:
     async def _api(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         srv = self.server
         started = time.monotonic()
-        request_id = str(uuid.uuid4())
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        method = scope["method"].upper()
         path = scope["path"][len("/3.0") :] or "/"
         query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
-        host = headers.get("host") or f"{srv.host}:{srv.port}"
-        base_url = f"{scope.get('scheme', 'http')}://{host}/3.0"
         entry = LoggedRequest(
             seq=srv.log.next_seq(),
             at=time.time(),
-            request_id=request_id,
-            method=method,
+            request_id=str(uuid.uuid4()),
+            method=scope["method"].upper(),
             endpoint="",
             path=redact_text(path),
             query={k: redact_text(v) for k, v in query.items()},
@@ -80,68 +78,78 @@ class ApiGateway:
             fault=None,
             key="",
         )
-        key: str | None = None
+        held: list[str] = []  # the key whose in-flight slot this request holds
+        reply: Reply | None = None
         try:
-            override = headers.get("x-http-method-override")
-            if override:
-                if method != "POST":
-                    entry.status = await self._problem(
-                        send, errors.invalid_method_override(), request_id
-                    )
-                    return
-                method = entry.method = override.upper()
-            entry.endpoint = srv.api.router.template_for(path)
-            key = _api_key(headers)
-            if key is None or key not in srv.api_keys:
-                err = errors.api_key_missing() if key is None else errors.api_key_invalid()
-                key = None
-                entry.status = await self._problem(send, err, request_id)
-                return
-            entry.key = key_fingerprint(key)
-            srv.in_flight[key] = srv.in_flight.get(key, 0) + 1
-            if srv.in_flight[key] > srv.api.settings.max_in_flight_per_key:
-                entry.fault = "concurrency"
-                entry.status = await self._problem(send, errors.too_many_requests(), request_id)
-                return
-            decision = srv.api.faults.decide(method, entry.endpoint)
-            entry.fault = decision.kind
-            if decision.latency:
-                await asyncio.sleep(decision.latency)
-            if decision.kind == "stall":
-                await self._stall(srv.api.faults.faults.stall_seconds)
-            elif decision.kind == "drop":
-                await _drop_connection(send)
-                return
-            elif decision.kind in INJECTED:
-                entry.status = await INJECTED[decision.kind](self, send, request_id)
-                return
-            body = await self._read_body(scope, receive, headers)
-            if isinstance(body, errors.ApiError):
-                entry.status = await self._problem(send, body, request_id)
-                return
-            entry.body = _redacted_body(body)
-            result = srv.api.execute(
-                method,
-                path,
-                query,
-                body,
-                base_url,
-                request_id=request_id,
-                trigger_error=headers.get("x-trigger-error"),
-            )
-            if decision.kind == "drop_after":
-                await _drop_connection(send)
-                return
-            entry.status = await _send_result(send, result, request_id)
+            reply = await self._handle(entry, scope, receive, headers, path, query, held)
         finally:
-            if key is not None:
+            # Bookkeeping BEFORE the answer goes out: a client that reads the log or sends
+            # its next request right after the response must see this one finished.
+            for key in held:
                 srv.in_flight[key] -= 1
+            entry.status = reply.status if reply is not None else None
             entry.duration_ms = round((time.monotonic() - started) * 1000, 3)
             srv.log.record(entry)
+        await reply.send(send, entry.request_id)
 
-    async def _read_body(
-        self, scope: dict[str, Any], receive: Any, headers: dict[str, str]
-    ) -> bytes | errors.ApiError:
+    async def _handle(
+        self,
+        entry: LoggedRequest,
+        scope: dict[str, Any],
+        receive: Any,
+        headers: dict[str, str],
+        path: str,
+        query: dict[str, str],
+        held: list[str],
+    ) -> Reply:
+        srv = self.server
+        method = entry.method
+        override = headers.get("x-http-method-override")
+        if override:
+            if method != "POST":
+                return Reply.problem(errors.invalid_method_override(), entry.request_id)
+            method = entry.method = override.upper()
+        entry.endpoint = srv.api.router.template_for(path)
+        key = _api_key(headers)
+        if key is None:
+            return Reply.problem(errors.api_key_missing(), entry.request_id)
+        if key not in srv.api_keys:
+            return Reply.problem(errors.api_key_invalid(), entry.request_id)
+        entry.key = key_fingerprint(key)
+        srv.in_flight[key] = srv.in_flight.get(key, 0) + 1
+        held.append(key)
+        if srv.in_flight[key] > srv.api.settings.max_in_flight_per_key:
+            entry.fault = "concurrency"
+            return Reply.problem(errors.too_many_requests(), entry.request_id)
+        decision = srv.api.faults.decide(method, entry.endpoint)
+        entry.fault = decision.kind
+        if decision.latency:
+            await asyncio.sleep(decision.latency)
+        if decision.kind == "stall":
+            await self._stall(srv.api.faults.faults.stall_seconds)
+        elif decision.kind == "drop":
+            return Reply(None)
+        elif decision.kind in INJECTED:
+            return INJECTED[decision.kind](entry.request_id)
+        body = await self._read_body(receive, headers)
+        if isinstance(body, errors.ApiError):
+            return Reply.problem(body, entry.request_id)
+        entry.body = _redacted_body(body)
+        host = headers.get("host") or f"{srv.host}:{srv.port}"
+        result = srv.api.execute(
+            method,
+            path,
+            query,
+            body,
+            f"{scope.get('scheme', 'http')}://{host}/3.0",
+            request_id=entry.request_id,
+            trigger_error=headers.get("x-trigger-error"),
+        )
+        if decision.kind == "drop_after":
+            return Reply(None)
+        return Reply(result.status, result=result)
+
+    async def _read_body(self, receive: Any, headers: dict[str, str]) -> bytes | errors.ApiError:
         limit = self.server.api.settings.max_body_bytes
         declared = headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
@@ -167,48 +175,42 @@ class ApiGateway:
         while time.monotonic() < deadline and self.server.stall_generation == generation:
             await asyncio.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
 
-    async def _problem(self, send: Any, err: errors.ApiError, request_id: str) -> int:
-        return await _send_result(
-            send, Result(err.status, err.document(request_id), dict(err.headers)), request_id
-        )
 
-    async def _429(self, send: Any, request_id: str) -> int:
-        return await self._problem(send, errors.too_many_requests(), request_id)
+@dataclass
+class Reply:
+    """What goes back on the wire: a result, a bare (body-less or HTML) answer, or nothing
+    at all (`status` None: the connection is dropped)."""
 
-    async def _500(self, send: Any, request_id: str) -> int:
-        return await self._problem(send, errors.internal_error(), request_id)
+    status: int | None
+    result: Result | None = None
+    content_type: bytes | None = None
+    raw: bytes = b""
 
-    async def _bare(
-        self, send: Any, status: int, content_type: bytes | None, body: bytes, request_id: str
-    ) -> int:
-        headers = [(b"x-request-id", request_id.encode())]
-        if content_type:
-            headers.append((b"content-type", content_type))
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-        return status
+    @classmethod
+    def problem(cls, err: errors.ApiError, request_id: str) -> Reply:
+        return cls(err.status, Result(err.status, err.document(request_id), dict(err.headers)))
 
-    async def _429_empty(self, send: Any, request_id: str) -> int:
-        return await self._bare(send, 429, None, b"", request_id)
-
-    async def _403_empty(self, send: Any, request_id: str) -> int:
-        return await self._bare(send, 403, None, b"", request_id)
-
-    async def _500_bare(self, send: Any, request_id: str) -> int:
-        return await self._bare(send, 500, None, b"", request_id)
-
-    async def _502_html(self, send: Any, request_id: str) -> int:
-        return await self._bare(send, 502, b"text/html", errors.HTML_502.encode(), request_id)
+    async def send(self, send: Any, request_id: str) -> None:
+        if self.status is None:
+            await _drop_connection(send)
+        elif self.result is not None:
+            await _send_result(send, self.result, request_id)
+        else:
+            headers = [(b"x-request-id", request_id.encode())]
+            if self.content_type:
+                headers.append((b"content-type", self.content_type))
+            headers.append((b"content-length", str(len(self.raw)).encode()))
+            await send({"type": "http.response.start", "status": self.status, "headers": headers})
+            await send({"type": "http.response.body", "body": self.raw})
 
 
-INJECTED = {
-    "429": ApiGateway._429,
-    "429_empty": ApiGateway._429_empty,
-    "403_empty": ApiGateway._403_empty,
-    "500": ApiGateway._500,
-    "500_bare": ApiGateway._500_bare,
-    "502_html": ApiGateway._502_html,
+INJECTED: dict[str, Callable[[str], Reply]] = {
+    "429": lambda rid: Reply.problem(errors.too_many_requests(), rid),
+    "429_empty": lambda rid: Reply(429),
+    "403_empty": lambda rid: Reply(403),
+    "500": lambda rid: Reply.problem(errors.internal_error(), rid),
+    "500_bare": lambda rid: Reply(500),
+    "502_html": lambda rid: Reply(502, content_type=b"text/html", raw=errors.HTML_502.encode()),
 }
 
 
@@ -236,7 +238,7 @@ def _redacted_body(body: bytes) -> Any:
         return "<unparseable body>"
 
 
-async def _send_result(send: Any, result: Result, request_id: str) -> int:
+async def _send_result(send: Any, result: Result, request_id: str) -> None:
     is_error = result.status >= 400
     headers = [
         (b"content-type", PROBLEM_TYPE if is_error else JSON_TYPE),
@@ -251,7 +253,6 @@ async def _send_result(send: Any, result: Result, request_id: str) -> int:
     headers.append((b"content-length", str(len(payload)).encode()))
     await send({"type": "http.response.start", "status": result.status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
-    return result.status
 
 
 async def _drop_connection(send: Any) -> None:

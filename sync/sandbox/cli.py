@@ -40,8 +40,11 @@ def _key_values(items: list[str], what: str) -> dict[str, Any]:
 
 def sandbox_command(
     host: Annotated[
-        str, typer.Option(help="Interface to listen on. Keep the default (loopback) unless you "
-                          "know why: the control endpoints have no auth.")
+        str,
+        typer.Option(
+            help="Interface to listen on. Keep the default (loopback) unless you "
+            "know why: the control endpoints have no auth."
+        ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one.")] = 8765,
     api_key: Annotated[
@@ -61,8 +64,9 @@ def sandbox_command(
     ] = None,
     audience: Annotated[
         list[str] | None,
-        typer.Option(help="Create an audience with this name at start-up unless it exists "
-                     "(repeatable)."),
+        typer.Option(
+            help="Create an audience with this name at start-up unless it exists (repeatable)."
+        ),
     ] = None,
     double_optin: Annotated[
         bool, typer.Option(help="Audiences created by --audience use double opt-in.")

@@ -60,16 +60,13 @@ def get_audience(req: Request) -> Audience:
 def find_member(a: Audience, ref: str, *, by_email: bool = True) -> Member | None:
     """Resolve a path reference: a subscriber hash, or (where documented) an email/contact_id."""
     ref = ref.strip()
-    if is_subscriber_hash(ref):
+    if is_subscriber_hash(ref) and (ref in a.members or not by_email):
         return a.members.get(ref)
     if not by_email:
         return None
     if "@" in ref:
         return a.members.get(subscriber_hash(ref))
-    for m in a.members.values():
-        if m.contact_id == ref:
-            return m
-    return None
+    return a.by_contact_id(ref)  # contact ids are 32 hex too
 
 
 def check_forced_error(req: Request, email: str) -> None:
@@ -132,20 +129,20 @@ def create_member(req: Request, a: Audience, email: str, status: str) -> Member:
         timestamp_opt=now if status == "subscribed" else "",
         unsubscribe_source="api" if status == "unsubscribed" else "",
     )
-    a.members[m.hash] = m
+    a.put_member(m)
     return m
 
 
 def rekey(a: Audience, m: Member, new_email: str) -> None:
     """Move a member to the hash of a new address (email change), tags included."""
     new_hash = subscriber_hash(new_email)
-    del a.members[m.hash]
+    a.drop_member(m.hash)
     for tag in a.tags.values():
         if m.hash in tag.members:
             tag.members[new_hash] = tag.members.pop(m.hash)
     m.hash = new_hash
     m.email_address = new_email.strip()
-    a.members[new_hash] = m
+    a.put_member(m)
 
 
 def change_email(req: Request, a: Audience, m: Member, new_email: str) -> bool:
@@ -452,7 +449,7 @@ def delete_permanent(req: Request) -> Result:
         m = find_member(a, req.params["subscriber_hash"], by_email=False)
         if m is None:
             raise errors.not_found()
-        del a.members[m.hash]
+        a.drop_member(m.hash)
         for tag in a.tags.values():
             tag.members.pop(m.hash, None)
         a.forgotten.add(m.hash)

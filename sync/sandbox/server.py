@@ -332,7 +332,9 @@ class SandboxServer:
                 timestamp_opt=timestamp_opt or (now if status == "subscribed" else ""),
                 source="Admin Add",
             )
-            audience.members[h] = m
+            if old is not None:
+                audience.drop_member(h)
+            audience.put_member(m)
             for tag in audience.member_tags(h):
                 del tag.members[h]
             for name in tags:

@@ -107,6 +107,20 @@ class Audience:
     members: dict[str, Member] = field(default_factory=dict)  # hash -> member, insertion order
     forgotten: set[str] = field(default_factory=set)  # tombstones: hashes of deleted addresses
     tags: dict[int, Tag] = field(default_factory=dict)
+    contact_ids: dict[str, str] = field(default_factory=dict)  # contact_id -> hash (derived)
+
+    def put_member(self, m: Member) -> None:
+        self.members[m.hash] = m
+        self.contact_ids[m.contact_id] = m.hash
+
+    def drop_member(self, member_hash: str) -> Member:
+        m = self.members.pop(member_hash)
+        self.contact_ids.pop(m.contact_id, None)
+        return m
+
+    def by_contact_id(self, contact_id: str) -> Member | None:
+        member_hash = self.contact_ids.get(contact_id)
+        return self.members.get(member_hash) if member_hash else None
 
     def merge_rules(self) -> list[MergeFieldRule]:
         return [f.rule() for f in self.merge_fields.values()]
@@ -294,6 +308,7 @@ def _audience_to_dict(a: Audience) -> dict[str, Any]:
         {**asdict(m), "merge": {str(k): v for k, v in m.merge.items()}} for m in a.members.values()
     ]
     d["forgotten"] = sorted(a.forgotten)
+    del d["contact_ids"]
     d["tags"] = [asdict(t) for t in a.tags.values()]
     return d
 
@@ -308,4 +323,7 @@ def _audience_from_dict(d: dict[str, Any]) -> Audience:
         members[m["hash"]] = Member(**m)
     tags = {t["id"]: Tag(**t) for t in d.pop("tags")}
     forgotten = set(d.pop("forgotten"))
-    return Audience(**d, merge_fields=merge_fields, members=members, tags=tags, forgotten=forgotten)
+    audience = Audience(**d, merge_fields=merge_fields, tags=tags, forgotten=forgotten)
+    for m in members.values():
+        audience.put_member(m)
+    return audience

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import io
 import json
+import math
 import random
 import secrets
 import tarfile
@@ -47,7 +48,7 @@ OP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def results_url(api: MailchimpApi, base_url: str, batch_id: str) -> str:
-    expires = int(time.time() + api.settings.batch_url_ttl)
+    expires = math.ceil(time.time() + api.settings.batch_url_ttl)
     origin = base_url.removesuffix("/3.0")
     return (
         f"{origin}/_sandbox/batch-results/{batch_id}.tar.gz"

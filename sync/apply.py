@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -35,13 +36,28 @@ import duckdb
 
 from sync import state
 from sync.client import MailchimpClient, MailchimpError, redact, subscriber_hash
-from sync.exposures import Audience, MergeFieldSpec
+from sync.exposures import Audience, ConfigError, MergeFieldSpec
 from sync.merge_fields import ensure_schema, to_mailchimp
 from sync.state import SCHEMA
 
 log = logging.getLogger("engage.sync.apply")
 
-CHUNK = 500
+CHUNK = 500  # Mailchimp's maximum for batch subscribe and static-segment batches
+
+
+def chunk_size() -> int:
+    """Members per request: 500, or less with ENGAGE_SYNC_CHUNK_SIZE (less work to redo after
+    a crash, more requests)."""
+    raw = os.environ.get("ENGAGE_SYNC_CHUNK_SIZE", "")
+    try:
+        n = int(raw) if raw else CHUNK
+    except ValueError:
+        raise ConfigError(f"ENGAGE_SYNC_CHUNK_SIZE={raw!r} is not a number") from None
+    if not 1 <= n <= CHUNK:
+        raise ConfigError(f"ENGAGE_SYNC_CHUNK_SIZE must be between 1 and {CHUNK}, not {n}")
+    return n
+
+
 MAX_ERRORS_KEPT = 50
 
 
@@ -106,7 +122,7 @@ class ProgressSink:
         pass
 
 
-def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -126,7 +142,7 @@ class Applier:
         audience_id: str,
         run_id: str,
         progress: ProgressSink | None = None,
-        after_chunk: Callable[[str], None] | None = None,
+        after_chunk: Callable[[str, str], None] | None = None,
     ) -> None:
         self.con = con
         self.client = client
@@ -134,7 +150,10 @@ class Applier:
         self.audience_id = audience_id
         self.run_id = run_id
         self.progress = progress or ProgressSink()
-        self.after_chunk = after_chunk  # test hook: called after each chunk's state commit
+        # Test hook: called as (step, "acknowledged") inside each chunk's transaction, just
+        # before the commit, and as (step, "committed") right after it.
+        self.after_chunk = after_chunk
+        self.chunk = chunk_size()
         self.specs = {s.tag: s for s in aud.spec.merge_fields}
         self.result = ApplyResult()
         # Members this run could not create/update, or found opted out: no tag adds for them.
@@ -173,8 +192,10 @@ class Applier:
                 f"insert into {SCHEMA}.sync_ops values (?, ?, ?, ?, ?, ?, ?, ?)",
                 [self.run_id, self.audience_id, step, None, items, None, None, state.utcnow()],
             )
+            if self.after_chunk:
+                self.after_chunk(step, "acknowledged")
         if self.after_chunk:
-            self.after_chunk(step)
+            self.after_chunk(step, "committed")
 
     def _run_concurrently(
         self,
@@ -377,7 +398,9 @@ class Applier:
             self.skip_tags.update(r.subscriber_hash for r in chunk)
             self.progress.advance(step, len(chunk))
 
-        self._run_concurrently(step, [(c, send(c)) for c in _chunks(rows)], on_done, on_error)
+        self._run_concurrently(
+            step, [(c, send(c)) for c in _chunks(rows, self.chunk)], on_done, on_error
+        )
         return exists_all
 
     def creates(self) -> list[MemberRow]:
@@ -461,8 +484,8 @@ class Applier:
             else:
                 seg_id = seg[0]
             n = max(len(adds), len(removes))
-            for i in range(0, n, CHUNK):
-                a_chunk, r_chunk = adds[i : i + CHUNK], removes[i : i + CHUNK]
+            for i in range(0, n, self.chunk):
+                a_chunk, r_chunk = adds[i : i + self.chunk], removes[i : i + self.chunk]
                 key = (tag, a_chunk, r_chunk)
                 jobs.append(
                     (

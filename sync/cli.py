@@ -169,6 +169,11 @@ def demo(
 # `engage sandbox`: the local Mailchimp sandbox server (body in sync/sandbox/cli.py).
 app.command("sandbox")(sandbox_command)
 
+# `engage plan | sync | pull | nightly`: the Mailchimp sync (bodies in sync/sync_commands.py).
+from sync.sync_commands import register as _register_sync_commands  # noqa: E402
+
+_register_sync_commands(app)
+
 
 def main() -> None:  # pragma: no cover - console entry point
     app()

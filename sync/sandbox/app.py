@@ -121,6 +121,10 @@ class ApiGateway:
         if srv.in_flight[key] > srv.api.settings.max_in_flight_per_key:
             entry.fault = "concurrency"
             return Reply.problem(errors.too_many_requests(), entry.request_id)
+        body = await self._read_body(receive, headers)  # the request has arrived in full
+        if isinstance(body, errors.ApiError):
+            return Reply.problem(body, entry.request_id)
+        entry.body = _redacted_body(body)
         decision = srv.api.faults.decide(method, entry.endpoint)
         entry.fault = decision.kind
         if decision.latency:
@@ -131,10 +135,6 @@ class ApiGateway:
             return Reply(None)
         elif decision.kind in INJECTED:
             return INJECTED[decision.kind](entry.request_id)
-        body = await self._read_body(receive, headers)
-        if isinstance(body, errors.ApiError):
-            return Reply.problem(body, entry.request_id)
-        entry.body = _redacted_body(body)
         host = headers.get("host") or f"{srv.host}:{srv.port}"
         result = srv.api.execute(
             method,

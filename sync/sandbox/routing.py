@@ -149,7 +149,7 @@ def require_object(body: Any, path: str = "") -> dict[str, Any]:
 
 
 def require_fields(obj: dict[str, Any], names: list[str], path: str = "") -> None:
-    missing = [n for n in names if obj.get(n) in (None, "")]
+    missing = [n for n in names if obj.get(n) is None]
     if missing:
         raise errors.schema_invalid(
             [{"field": path, "message": f"Required fields were not provided: {', '.join(missing)}"}]

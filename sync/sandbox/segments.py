@@ -42,6 +42,10 @@ def _check_body(body: dict[str, Any]) -> None:
     expect_type(body, "name", (str,), "string")
     expect_type(body, "static_segment", (list,), "array")
     expect_type(body, "options", (dict,), "object")
+    if "name" in body and not body["name"].strip():
+        raise errors.schema_invalid(
+            [{"field": "name", "message": "This value should not be blank."}]
+        )
     if "static_segment" in body and "options" in body:
         raise errors.invalid_resource(
             "A segment is either static (static_segment) or saved (options), not both."

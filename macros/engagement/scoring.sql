@@ -26,3 +26,9 @@
 {% macro engagement_round(expr, digits) -%}
     round(cast({{ expr }} as {{ dbt.type_numeric() }}), {{ digits }})
 {%- endmacro %}
+
+{#- Number of rows where `condition` holds, as a bigint on every adapter (DuckDB's sum of
+    integers is a 128-bit integer otherwise). -#}
+{% macro engagement_count_if(condition) -%}
+    cast(sum(case when {{ condition }} then 1 else 0 end) as {{ dbt.type_bigint() }})
+{%- endmacro %}

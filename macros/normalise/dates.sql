@@ -1,7 +1,7 @@
 {#-
     Dates and times to a UTC timestamp, in one portable expression (no strptime):
       ISO             2024-01-15, 2016-04-18 13:51:14 (Mailchimp, naive = UTC), 2024-01-15T09:30:00Z,
-                      2015-10-05 01:00:27 -0700 (offsets are converted to UTC)
+                      2015-10-05 01:00:27 -0700, 2026-01-01 10:00:00+00 (offsets are converted to UTC)
       numeric         11/29/24 22:28, 4/9/2021 12:25:42 (month first), or 03/04/2025 day first
                       when `day_first` (a SQL boolean expression: the file's setting) is true
       month names     Sep 26, 2026 7:05 PM; 26 September 2026
@@ -11,7 +11,7 @@
 -#}
 {% macro engage_parse_timestamp(expr, day_first='false') -%}
     {%- set t = "lower(trim(" ~ expr ~ "))" -%}
-    {%- set tm = "(?:[t ]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.][0-9]+)?)?)? ?(am|pm)? ?(z|utc|gmt|[+-][0-9]{2}:?[0-9]{2})?$'" -%}
+    {%- set tm = "(?:[t ]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.][0-9]+)?)?)? ?(am|pm)? ?(z|utc|gmt|[+-][0-9]{2}(?::?[0-9]{2})?)?$'" -%}
     {%- set p_iso = "'^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})" ~ tm -%}
     {%- set p_num = "'^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4}|[0-9]{2})" ~ tm -%}
     {%- set p_mdy = "'^([a-z]{3})[a-z]*[.]? ([0-9]{1,2})(?:st|nd|rd|th)?,? ([0-9]{4})" ~ tm -%}
@@ -45,8 +45,8 @@
     {%- set s = "coalesce(cast(" ~ parts.s ~ " as integer), 0)" -%}
     {%- set tz_digits = "replace(" ~ parts.tz ~ ", ':', '')" -%}
     {%- set offset_minutes = "(case when " ~ parts.tz ~ " is null or " ~ parts.tz ~ " in ('z', 'utc', 'gmt') then 0 else "
-        ~ "(case when substr(" ~ tz_digits ~ ", 1, 1) = '-' then -1 else 1 end) * (cast(substr(" ~ tz_digits ~ ", 2, 2) as integer) * 60 + cast(substr("
-        ~ tz_digits ~ ", 4, 2) as integer)) end)" -%}
+        ~ "(case when substr(" ~ tz_digits ~ ", 1, 1) = '-' then -1 else 1 end) * (cast(substr(" ~ tz_digits ~ ", 2, 2) as integer) * 60 + cast(coalesce(nullif(substr("
+        ~ tz_digits ~ ", 4, 2), ''), '0') as integer)) end)" -%}
     {%- set days_in_month = "(case when " ~ m ~ " in (4, 6, 9, 11) then 30 when " ~ m ~ " = 2 then case when (" ~ y ~ " % 4 = 0 and " ~ y
         ~ " % 100 <> 0) or " ~ y ~ " % 400 = 0 then 29 else 28 end else 31 end)" -%}
     {%- set serial = engage_safe_numeric(t) -%}

@@ -1,6 +1,6 @@
 {#-
     Emails: trim, lower-case, take the address out of `Name <address>`, strip `mailto:`,
-    quotes, whitespace and trailing punctuation; then check the syntax.
+    quotes, whitespace and trailing punctuation (a sentence's full stop); then check the syntax.
 -#}
 
 {#- the cleaned candidate address, valid or not (null when blank) -#}
@@ -9,7 +9,7 @@
     {%- set inside = "coalesce(" ~ engage_regexp_extract(t, "'<([^<>]*)>'", 1) ~ ", " ~ t ~ ")" -%}
     {%- set no_mailto = engage_regexp_replace(inside, "'^\\s*mailto:'", "''") -%}
     {%- set no_space = engage_regexp_replace(no_mailto, "'[\\s\"<>]'", "''") -%}
-    nullif({{ engage_regexp_replace(engage_regexp_replace(no_space, "'[.,;:]+$'", "''"), "'^[.,;:]+'", "''") }}, '')
+    nullif({{ engage_regexp_replace(no_space, "'[.,;:]+$'", "''") }}, '')
 {%- endmacro %}
 
 {#- true when an already-cleaned address has valid syntax: local@domain.tld, no dots at the

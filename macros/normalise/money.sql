@@ -5,7 +5,7 @@
     case
         when {{ engage_regexp_like(t, "'[0-9]'") }} then
             {{ engage_safe_numeric(number) }}
-            * case when {{ engage_regexp_like(t, "'^[(].*[)]$|^[^0-9]*-|-$'") }} then -1 else 1 end
+            * case when {{ engage_regexp_like(t, "'^[^0-9]*[(].*[)][^0-9]*$|^[^0-9]*-|-$'") }} then -1 else 1 end
     end
 {%- endmacro %}
 

@@ -1,0 +1,124 @@
+{#- Effective email consent per supporter (engagement-model section 7):
+      - an opt-out (unsubscribed, cleaned, suppressed) beats every older or unevidenced opt-in;
+        an undated opt-out counts as the newest event;
+      - a newer, evidenced opt-in restores consent after an unsubscribe or a clean (a dated form
+        tick, a Mailchimp confirmation); a suppression (compliance state, forgotten, a
+        blacklist) is never restored here;
+      - with no opt-out: an evidenced opt-in, else an opt-in claim (an undated "Yes"), makes the
+        supporter subscribed;
+      - otherwise unknown.
+    consent_basis says why: evidenced, claimed, opt_out, none. The deciding event is kept. -#}
+
+with
+
+events as (
+    select * from {{ ref('consent_events') }}
+    where channel = 'email'
+),
+
+supporters as (
+    select distinct supporter_id from {{ ref('int_identity__record_supporters') }}
+),
+
+-- undated events sort as the newest: an undated opt-out must win
+dated as (
+    select
+        events.*,
+        coalesce(occurred_at, cast('9999-12-31 00:00:00' as {{ dbt.type_timestamp() }})) as sort_at,
+        case status when 'suppressed' then 1 when 'unsubscribed' then 2 when 'cleaned' then 3 else 9 end as opt_out_rank
+    from events
+),
+
+latest_opt_outs as (
+    select
+        dated.*,
+        row_number() over (
+            partition by supporter_id
+            order by opt_out_rank = 1 desc, sort_at desc, opt_out_rank, consent_event_id
+        ) as pick
+    from dated
+    where status in ('unsubscribed', 'cleaned', 'suppressed')
+),
+
+opt_outs as (
+    select * from latest_opt_outs where pick = 1
+),
+
+latest_evidenced_opt_ins as (
+    select
+        dated.*,
+        row_number() over (partition by supporter_id order by sort_at desc, consent_event_id) as pick
+    from dated
+    where status = 'subscribed' and is_evidenced
+),
+
+evidenced_opt_ins as (
+    select * from latest_evidenced_opt_ins where pick = 1
+),
+
+latest_claims as (
+    select
+        dated.*,
+        row_number() over (partition by supporter_id order by sort_at desc, consent_event_id) as pick
+    from dated
+    where status = 'subscribed' and not is_evidenced
+),
+
+claims as (
+    select * from latest_claims where pick = 1
+),
+
+decided as (
+    select
+        supporters.supporter_id,
+        case
+            when opt_outs.supporter_id is not null
+                and opt_outs.status <> 'suppressed'
+                and evidenced_opt_ins.occurred_at is not null
+                and opt_outs.occurred_at is not null
+                and evidenced_opt_ins.occurred_at > opt_outs.occurred_at
+                then 'restored'
+            when opt_outs.supporter_id is not null then 'opt_out'
+            when evidenced_opt_ins.supporter_id is not null then 'evidenced'
+            when claims.supporter_id is not null then 'claimed'
+            else 'none'
+        end as decision,
+        opt_outs.consent_event_id as opt_out_event_id,
+        opt_outs.status as opt_out_status,
+        evidenced_opt_ins.consent_event_id as opt_in_event_id,
+        claims.consent_event_id as claim_event_id
+    from supporters
+    left join opt_outs on opt_outs.supporter_id = supporters.supporter_id
+    left join evidenced_opt_ins on evidenced_opt_ins.supporter_id = supporters.supporter_id
+    left join claims on claims.supporter_id = supporters.supporter_id
+),
+
+final as (
+    select
+        decided.supporter_id,
+        case decision
+            when 'opt_out' then decided.opt_out_status
+            when 'none' then 'unknown'
+            else 'subscribed'
+        end as email_status,
+        case decision
+            when 'restored' then 'evidenced'
+            else decision
+        end as consent_basis,
+        deciding.consent_event_id,
+        deciding.evidence as consent_evidence,
+        deciding.occurred_at as consent_changed_at,
+        deciding.source_type as consent_source_type,
+        deciding.file_path as consent_file_path,
+        deciding.row_number as consent_row_number
+    from decided
+    left join events as deciding
+        on deciding.consent_event_id = case decision
+            when 'opt_out' then decided.opt_out_event_id
+            when 'restored' then decided.opt_in_event_id
+            when 'evidenced' then decided.opt_in_event_id
+            when 'claimed' then decided.claim_event_id
+        end
+)
+
+select * from final

@@ -1,0 +1,151 @@
+{#- Consent events found in the spreadsheets, one per (row, channel, status):
+      Mailchimp audience exports   subscribed (evidenced by OPTIN_TIME / CONFIRM_TIME, else a
+                                   claim), unsubscribed at UNSUB_TIME, cleaned at CLEAN_TIME
+      subscription status columns  Action Network can2_subscription_status (email) and
+                                   can2_sms_status (sms), dated by can2_subscription_date
+      suppression flags            e.g. Brevo EMAIL_BLACKLISTED
+      consent answers              a form's yes (evidence only when the row records when it was
+                                   given: a consent timestamp or the submission time; an undated
+                                   "Yes" is a claim) or no (declined, which changes nothing)
+    Opt-outs count whether dated or not. -#}
+{%- set subscribed_values = "('subscribed', 'subscribe', 'opted_in', 'opted in', 'opt-in', 'active', 'yes')" -%}
+{%- set unsubscribed_values = "('unsubscribed', 'unsubscribe', 'opted_out', 'opted out', 'opt-out', 'no')" -%}
+{%- set cleaned_values = "('cleaned', 'bouncing', 'bounced', 'bounce')" -%}
+{%- set suppressed_values = "('spam', 'spam complaint', 'spam_complaint', 'complained', 'blocked', 'blacklisted', 'suppressed')" -%}
+
+with
+
+sheet_rows as (
+    select * from {{ ref('stg_spreadsheets__rows') }}
+    where is_accepted
+),
+
+members as (
+    select * from {{ ref('stg_spreadsheets__mailchimp_members') }}
+),
+
+record_supporters as (
+    select * from {{ ref('int_identity__record_supporters') }}
+),
+
+mailchimp_export_events as (
+    select
+        row_id,
+        'email' as channel,
+        member_status as status,
+        case member_status
+            when 'subscribed' then coalesce(confirm_at, optin_at, occurred_at)
+            when 'unsubscribed' then coalesce(unsub_at, occurred_at)
+            when 'cleaned' then coalesce(clean_at, occurred_at)
+        end as occurred_at,
+        case
+            when member_status = 'subscribed' and confirm_at is not null then 'mailchimp_confirm_time'
+            when member_status = 'subscribed' and optin_at is not null then 'mailchimp_optin_time'
+            when member_status = 'unsubscribed' and unsub_at is not null then 'mailchimp_unsub_time'
+            when member_status = 'cleaned' and clean_at is not null then 'mailchimp_clean_time'
+            else 'mailchimp_export_status'
+        end as evidence,
+        case member_status
+            when 'unsubscribed' then unsub_reason
+            when 'cleaned' then clean_campaign_title
+        end as detail
+    from members
+    where member_status in ('subscribed', 'unsubscribed', 'cleaned')
+),
+
+status_columns as (
+    select row_id, 'email' as channel, subscription_status as raw_status, subscription_at as occurred_at
+    from sheet_rows
+    where subscription_status is not null and kind <> 'mailchimp_members'
+    union all
+    select row_id, 'sms', sms_status, subscription_at
+    from sheet_rows
+    where sms_status is not null
+),
+
+status_column_events as (
+    select
+        row_id,
+        channel,
+        case
+            when raw_status in {{ subscribed_values }} then 'subscribed'
+            when raw_status in {{ unsubscribed_values }} then 'unsubscribed'
+            when raw_status in {{ cleaned_values }} then 'cleaned'
+            when raw_status in {{ suppressed_values }} then 'suppressed'
+        end as status,
+        occurred_at,
+        case when occurred_at is not null then 'export_status_dated' else 'export_status_undated' end as evidence,
+        raw_status as detail
+    from status_columns
+),
+
+suppression_events as (
+    select
+        row_id,
+        'email' as channel,
+        'suppressed' as status,
+        occurred_at,
+        'export_suppression_flag' as evidence,
+        cast(null as {{ dbt.type_string() }}) as detail
+    from sheet_rows
+    where email_suppressed
+),
+
+answer_events as (
+    select
+        row_id,
+        'email' as channel,
+        case when email_opt_in then 'subscribed' else 'declined' end as status,
+        coalesce(email_opt_in_at, occurred_at) as occurred_at,
+        case
+            when not email_opt_in then 'form_answer_no'
+            when email_opt_in_at is not null then 'form_consent_timestamp'
+            when occurred_at is not null then 'form_submission_timestamp'
+            else 'sheet_yes_undated'
+        end as evidence,
+        cast(null as {{ dbt.type_string() }}) as detail
+    from sheet_rows
+    where email_opt_in is not null and kind <> 'mailchimp_members'
+),
+
+unioned as (
+    select * from mailchimp_export_events
+    union all
+    select * from status_column_events where status is not null
+    union all
+    select * from suppression_events
+    union all
+    select * from answer_events
+),
+
+final as (
+    select
+        {{ engage_surrogate_key(['unioned.row_id', 'unioned.channel', 'unioned.status', 'unioned.evidence']) }} as consent_event_id,
+        record_supporters.supporter_id,
+        sheet_rows.email,
+        unioned.channel,
+        unioned.status,
+        unioned.occurred_at,
+        case
+            when unioned.status = 'subscribed'
+                then unioned.evidence in (
+                    'mailchimp_confirm_time', 'mailchimp_optin_time', 'export_status_dated',
+                    'form_consent_timestamp', 'form_submission_timestamp'
+                )
+            else unioned.occurred_at is not null
+        end as is_evidenced,
+        unioned.evidence,
+        case when sheet_rows.kind = 'mailchimp_members' then 'mailchimp_export' else 'spreadsheet' end as source_type,
+        sheet_rows.kind as source_kind,
+        sheet_rows.file_id,
+        sheet_rows.file_path,
+        sheet_rows.sheet_name,
+        sheet_rows.row_number,
+        cast(null as {{ dbt.type_string() }}) as audience_id,
+        unioned.detail
+    from unioned
+    inner join sheet_rows on sheet_rows.row_id = unioned.row_id
+    inner join record_supporters on record_supporters.record_id = unioned.row_id
+)
+
+select * from final

@@ -1,0 +1,76 @@
+{#- Consent events from what the sync read back from Mailchimp (architecture section 4):
+      pulled members   unsubscribed and cleaned are opt-outs at LAST_CHANGED; subscribed is a
+                       claim (we may have put them there), never evidence that restores consent
+      sync rejects     compliance_state and forgotten are suppressions (terminal);
+                       invalid_email is treated as cleaned
+    Matched to supporters by subscriber hash (md5 of the lower-cased email). Addresses the
+    warehouse does not know yet get no event; they match as soon as a file brings them. -#}
+
+with
+
+pulled as (
+    select * from {{ ref('stg_mailchimp_sync__pulled_members') }}
+),
+
+rejects as (
+    select * from {{ ref('stg_mailchimp_sync__sync_rejects') }}
+),
+
+supporter_emails as (
+    select supporter_id, email, subscriber_hash
+    from {{ ref('int_identity__supporter_emails') }}
+),
+
+pulled_events as (
+    select
+        audience_id,
+        subscriber_hash,
+        status,
+        last_changed_at as occurred_at,
+        'mailchimp_audience_status' as evidence,
+        cast(null as {{ dbt.type_string() }}) as detail
+    from pulled
+    where status in ('subscribed', 'unsubscribed', 'cleaned')
+),
+
+reject_events as (
+    select
+        audience_id,
+        subscriber_hash,
+        case when reason = 'invalid_email' then 'cleaned' else 'suppressed' end as status,
+        rejected_at as occurred_at,
+        'mailchimp_reject_' || reason as evidence,
+        detail
+    from rejects
+    where reason in ('compliance_state', 'forgotten', 'invalid_email')
+),
+
+unioned as (
+    select * from pulled_events
+    union all
+    select * from reject_events
+),
+
+final as (
+    select
+        {{ engage_surrogate_key(['unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence']) }} as consent_event_id,
+        supporter_emails.supporter_id,
+        supporter_emails.email,
+        'email' as channel,
+        unioned.status,
+        unioned.occurred_at,
+        unioned.status <> 'subscribed' and unioned.occurred_at is not null as is_evidenced,
+        unioned.evidence,
+        'mailchimp_sync' as source_type,
+        cast(null as {{ dbt.type_string() }}) as source_kind,
+        cast(null as {{ dbt.type_string() }}) as file_id,
+        cast(null as {{ dbt.type_string() }}) as file_path,
+        cast(null as {{ dbt.type_string() }}) as sheet_name,
+        cast(null as {{ dbt.type_bigint() }}) as row_number,
+        unioned.audience_id,
+        unioned.detail
+    from unioned
+    inner join supporter_emails on supporter_emails.subscriber_hash = unioned.subscriber_hash
+)
+
+select * from final

@@ -1,0 +1,125 @@
+{#- Every identifier a record carries, one row each:
+      email          the normalised email (records are linked by email first)
+      phone          E.164 phone (attaches a record without an email to a unique supporter)
+      name_postcode  first|last|postcode (the same, and links email-less records together)
+      phone_name     phone|last name (links email-less records together)
+      record         kind and row content (every record has one): keys the supporter id of a
+                     person who has no identifier of their own (a name-only sign-in row)
+    An identifier is not used (`is_usable` false) when
+      - more different people (distinct names) carry it than the var identity_max_group_size:
+        role addresses such as info@, office phones (`is_shared`);
+      - it is an email on a record whose first name differs from the email's owner (the first
+        name most records with that email carry): Eventbrite guests who were given the buyer's
+        email, a colleague typing a team address (`is_other_persons_email`).
+    Names are compared by first name key (accents folded, letters only). -#}
+
+with
+
+records as (
+    select * from {{ ref('int_identity__records') }}
+),
+
+raw_identifiers as (
+    select record_id, 'email' as identifier_type, email as identifier_value
+    from records
+    where email is not null
+    union all
+    select record_id, 'phone', phone
+    from records
+    where phone is not null
+    union all
+    select record_id, 'name_postcode', first_name_key || '|' || last_name_key || '|' || postcode_key
+    from records
+    where first_name_key is not null and last_name_key is not null and postcode_key is not null
+    union all
+    select record_id, 'phone_name', phone || '|' || last_name_key
+    from records
+    where phone is not null and last_name_key is not null
+),
+
+with_names as (
+    select
+        raw_identifiers.*,
+        records.first_name_key,
+        records.last_name_key,
+        records.source_priority,
+        case
+            when records.first_name_key is not null or records.last_name_key is not null
+                then coalesce(records.first_name_key, '') || '|' || coalesce(records.last_name_key, '')
+        end as person_name_key
+    from raw_identifiers
+    inner join records on records.record_id = raw_identifiers.record_id
+),
+
+group_sizes as (
+    select
+        identifier_type,
+        identifier_value,
+        count(distinct record_id) as record_count,
+        count(distinct person_name_key) as people_count
+    from with_names
+    group by identifier_type, identifier_value
+),
+
+-- the first name most records with this email carry (ties: the most trusted source, then A-Z)
+email_owner_names as (
+    select
+        identifier_value,
+        first_name_key,
+        row_number() over (
+            partition by identifier_value
+            order by count(*) desc, min(source_priority), first_name_key
+        ) as owner_rank
+    from with_names
+    where identifier_type = 'email' and first_name_key is not null
+    group by identifier_value, first_name_key
+),
+
+judged as (
+    select
+        with_names.record_id,
+        with_names.identifier_type,
+        with_names.identifier_value,
+        group_sizes.record_count,
+        group_sizes.people_count,
+        group_sizes.people_count > {{ var('identity_max_group_size') }} as is_shared,
+        coalesce(
+            with_names.identifier_type = 'email'
+            and with_names.first_name_key <> email_owner_names.first_name_key,
+            false
+        ) as is_other_persons_email
+    from with_names
+    inner join group_sizes
+        on group_sizes.identifier_type = with_names.identifier_type
+        and group_sizes.identifier_value = with_names.identifier_value
+    left join email_owner_names
+        on email_owner_names.identifier_value = with_names.identifier_value
+        and email_owner_names.owner_rank = 1
+        and with_names.identifier_type = 'email'
+),
+
+record_identifiers as (
+    select
+        records.record_id,
+        'record' as identifier_type,
+        records.kind || '|' || records.content_key as identifier_value,
+        cast(1 as {{ dbt.type_bigint() }}) as record_count,
+        cast(1 as {{ dbt.type_bigint() }}) as people_count,
+        false as is_shared,
+        false as is_other_persons_email
+    from records
+),
+
+final as (
+    select
+        all_identifiers.*,
+        {{ engage_surrogate_key(['identifier_type', 'identifier_value']) }} as identifier_key,
+        not is_shared and not is_other_persons_email as is_usable
+    from (
+        select * from judged
+        union all
+        select * from record_identifiers
+    ) as all_identifiers
+)
+
+select * from final

@@ -1,0 +1,66 @@
+{#- The inventory of raw files (one row per file, per sheet for workbooks): what was read,
+    accepted and rejected, which headers were not understood, and read errors. For every file
+    rows_read = rows_accepted + rows_rejected (tested). -#}
+
+with
+
+files as (
+    select * from {{ ref('stg_spreadsheets__files') }}
+),
+
+headers as (
+    select * from {{ ref('stg_spreadsheets__headers') }}
+),
+
+sheet_rows as (
+    select * from {{ ref('stg_spreadsheets__rows') }}
+),
+
+row_counts as (
+    select
+        file_id,
+        sum(case when is_accepted then 1 else 0 end) as rows_accepted,
+        sum(case when is_accepted then 0 else 1 end) as rows_rejected
+    from sheet_rows
+    group by file_id
+),
+
+header_counts as (
+    select
+        file_id,
+        count(*) as columns_found,
+        sum(case when canonical_column is not null then 1 else 0 end) as columns_mapped,
+        sum(case when is_unknown then 1 else 0 end) as unknown_columns,
+        {{ dbt.listagg("case when is_unknown then header end", "' | '", "order by column_position") }} as unknown_headers
+    from headers
+    group by file_id
+),
+
+final as (
+    select
+        files.file_id,
+        files.file_path,
+        files.kind,
+        files.file_name,
+        files.sheet_name,
+        files.content_hash,
+        files.encoding,
+        files.delimiter,
+        files.is_known_kind,
+        files.rows_read,
+        coalesce(row_counts.rows_accepted, 0) as rows_accepted,
+        coalesce(row_counts.rows_rejected, 0) as rows_rejected,
+        coalesce(header_counts.columns_found, 0) as columns_found,
+        coalesce(header_counts.columns_mapped, 0) as columns_mapped,
+        coalesce(header_counts.unknown_columns, 0) as unknown_columns,
+        header_counts.unknown_headers,
+        files.is_duplicate_file,
+        originals.file_path as duplicate_of_file_path,
+        files.read_error
+    from files
+    left join row_counts on row_counts.file_id = files.file_id
+    left join header_counts on header_counts.file_id = files.file_id
+    left join files as originals on originals.file_id = files.duplicate_of_file_id
+)
+
+select * from final

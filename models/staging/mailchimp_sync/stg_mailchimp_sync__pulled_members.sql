@@ -1,0 +1,23 @@
+{#- Audience members as the sync last read them from Mailchimp; empty before the first pull. -#}
+
+with
+
+source as (
+    {{ engage_optional_source('mailchimp_sync', 'pulled_members', [
+        ('audience_id', 'string'), ('email_address', 'string'), ('subscriber_hash', 'string'),
+        ('status', 'string'), ('last_changed', 'string'), ('pulled_at', 'string'),
+    ]) }}
+),
+
+final as (
+    select
+        audience_id,
+        {{ engage_normalise_email('email_address') }} as email,
+        lower(subscriber_hash) as subscriber_hash,
+        lower(status) as status,
+        {{ engage_parse_timestamp('last_changed') }} as last_changed_at,
+        {{ engage_parse_timestamp('pulled_at') }} as pulled_at
+    from source
+)
+
+select * from final

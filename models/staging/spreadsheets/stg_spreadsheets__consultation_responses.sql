@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Accepted rows of consultation response sheets (consultations/, UK day-first dates): the
     consultation comes from a column or else the file name. contact_consent is consent to be
     contacted about this consultation only, not a newsletter opt-in. -#}

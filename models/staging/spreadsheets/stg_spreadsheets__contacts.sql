@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Accepted rows of sign-up lists and CRM exports (contacts/): the columns every kind shares
     (person, place, consent as written, subscription status in the exporting system). -#}
 

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Accepted rows of donation exports (donations/): amounts with symbols and separators removed,
     (15.00) as -15.00, the currency from a column or the amount's symbol, refunds flagged. -#}
 {%- set kind_columns = [

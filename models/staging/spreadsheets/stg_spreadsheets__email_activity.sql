@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Accepted rows of Mailchimp per-campaign activity exports (email_activity/): one row per
     open, click, recipient or bounce. The activity type and the campaign (and its send date)
     usually appear only in the file name, e.g. opened_2026-11-14_november-newsletter.csv. -#}

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Accepted rows of event files (events/): Eventbrite-style attendee reports (one row per
     attendee: the attendee key is attendee_id, guests may carry the buyer's email) and typed-up
     sign-in sheets. An RSVP is not attendance: `attended` is true only for a check-in or a

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- One row per file (per sheet for workbooks): what the reader found, plus the settings and
     names that apply to it (kind, day-first dates, default country, values parsed from the file
     name) and whether it is a re-upload of an earlier file. -#}

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- One row per column header of each file, mapped to the canonical column of the file's
     kind through the seed header_aliases (kind-specific before `*`, exact keys before `%`
     patterns). Unmapped headers are unknown: ignored, and counted per file in source_files. -#}

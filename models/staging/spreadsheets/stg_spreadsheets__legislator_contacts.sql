@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Accepted rows of letters, emails and calls to legislators (legislator_contacts/): the
     channel comes from a column or else the file name (call logs); call logs have no email, so
     their callers are identified by phone or name and postcode. -#}

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Accepted rows of Mailchimp audience exports (mailchimp_members/): one file per status, so
     member_status comes from a Status column or else the file name. occurred_at is LAST_CHANGED.
     OPTIN/CONFIRM times are opt-in evidence; UNSUB/CLEAN times are opt-out evidence. -#}

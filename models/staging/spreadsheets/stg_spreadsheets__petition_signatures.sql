@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Accepted rows of petition exports (petitions/, e.g. Action Network reports): one row per
     signature. occurred_at is the signature time; the petition comes from a column or else the
     file name. -#}

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Accepted rows of story files (stories/): stories submitted (with their text, never synced)
     and stories shared on a network. -#}
 {%- set kind_columns = [

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Accepted rows of volunteer sign-ups (volunteers/): availability, stated issues (one text
     cell, comma-joined), onboarding status, training date and shifts. -#}
 {%- set kind_columns = [

@@ -1,0 +1,35 @@
+-- Independent check of the consent rules on the final mart: no emailable supporter has a
+-- suppression, an undated opt-out, or an opt-out that is not older than an evidenced opt-in.
+with
+
+events as (
+    select * from {{ ref('consent_events') }}
+    where channel = 'email'
+),
+
+emailable as (
+    select supporter_id from {{ ref('supporters') }}
+    where is_emailable
+),
+
+latest_evidenced_opt_in as (
+    select supporter_id, max(occurred_at) as opted_in_at
+    from events
+    where status = 'subscribed' and is_evidenced
+    group by supporter_id
+)
+
+select
+    emailable.supporter_id,
+    events.status,
+    events.occurred_at,
+    latest_evidenced_opt_in.opted_in_at
+from emailable
+inner join events on events.supporter_id = emailable.supporter_id
+left join latest_evidenced_opt_in on latest_evidenced_opt_in.supporter_id = emailable.supporter_id
+where events.status = 'suppressed'
+    or (events.status in ('unsubscribed', 'cleaned') and (
+        events.occurred_at is null
+        or latest_evidenced_opt_in.opted_in_at is null
+        or events.occurred_at >= latest_evidenced_opt_in.opted_in_at
+    ))

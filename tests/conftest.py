@@ -1,0 +1,43 @@
+"""Shared pytest fixtures: the bundled sample data built once into a tmp DuckDB warehouse.
+
+`built_warehouse` (session scope) runs `dbt build` on the whole project against
+`sample_data/raw`, with the sample's `as_of` date, into a tmp folder: its own DuckDB file and
+private dbt target/log paths, never the repository's `target/`. It returns a
+`warehouse_build.Warehouse` (attributes `db_path`, `raw_dir`, `root`, `outcome`):
+
+    def test_something(built_warehouse):
+        rows = built_warehouse.query("select count(*) from supporters")
+        outcome = built_warehouse.dbt("test", "--select", "supporters")
+
+The build's outcome is kept rather than asserted, so one broken model does not fail every
+test folder: assert what your tests rely on, e.g.
+`assert not built_warehouse.failures("supporters")`.
+
+For a raw folder of your own, `from warehouse_build import make_warehouse` (see
+tests/warehouse). dbt cannot run two invocations at once in one process: run serially.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from warehouse_build import PLANTED_CASES_PATH, Warehouse, make_warehouse
+
+from sync.project import SAMPLE_RAW_DIR
+
+
+@pytest.fixture(scope="session")
+def planted_cases() -> dict:
+    """sample_data/planted_cases.json: the cases planted in the sample set, with expectations."""
+    return json.loads(PLANTED_CASES_PATH.read_text())
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """The bundled sample set, built once per test session with `dbt build` (all models)."""
+    warehouse = make_warehouse(tmp_path_factory.mktemp("built_warehouse"), SAMPLE_RAW_DIR)
+    warehouse.outcome = warehouse.dbt("build")
+    if not warehouse.db_path.exists():
+        pytest.fail(f"dbt build produced no warehouse: {warehouse.outcome.error}")
+    return warehouse

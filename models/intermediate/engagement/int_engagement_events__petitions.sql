@@ -1,0 +1,18 @@
+{#- Petition signatures (Action Network and similar exports) as petition_signature events. -#}
+select
+    row_id,
+    'petition_signature' as action_type,
+    cast(null as {{ dbt.type_string() }}) as event_key,
+    occurred_at,
+    coalesce(petition_name, campaign_name) as campaign_name,
+    'web' as channel,
+    false as is_proxy_open,
+    cast(null as date) as event_date,
+    cast(null as {{ dbt.type_numeric() }}) as amount,
+    cast(null as {{ dbt.type_string() }}) as stated_issues,
+    'petitions' as source_kind,
+    file_id,
+    file_path,
+    row_number
+
+from {{ ref('stg_spreadsheets__petition_signatures') }}

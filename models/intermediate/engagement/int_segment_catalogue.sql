@@ -1,0 +1,57 @@
+{#-
+  Every tag the segment models can produce, from dbt's graph: one row per fixed-tag
+  segment, and one row per listed value for pattern segments (e.g. issue:* lists every
+  issue in the seed issues), so empty segments still appear in the catalogue.
+-#}
+{{ engagement_segment_input_refs() }}
+{%- set nodes = engagement_segment_nodes() %}
+{%- set text = dbt.type_string() %}
+{%- set allowed = engagement_segment_inputs() %}
+
+{%- if nodes | length == 0 %}
+select
+    cast(null as {{ text }}) as segment_name,
+    cast(null as {{ text }}) as tag,
+    cast(null as {{ text }}) as description,
+    cast(null as integer) as priority,
+    cast(null as boolean) as respects_contact_cap,
+    cast(null as boolean) as counts_toward_limit,
+    cast(null as {{ text }}) as model_path
+where 1 = 0
+{%- else %}
+{%- for node in nodes %}
+    {%- set spec = engagement_segment_spec(node) %}
+    {%- set meta = node.config.meta %}
+    {%- if spec.is_pattern %}
+        {%- if spec.tag_list not in allowed %}
+            {{- exceptions.raise_compiler_error("segment model " ~ node.name ~ " lists its tags in '"
+                ~ spec.tag_list ~ "', which is not one of the segment inputs (" ~ allowed | join(', ')
+                ~ "); add it to engagement_segment_inputs() in macros/engagement/segments.sql.") }}
+        {%- endif %}
+        {%- set key = meta.get('tag_list_key', 'tag') %}
+        {%- set label = meta.get('tag_list_label', 'label') %}
+        {%- set prefix = spec.tag[:-1] %}
+select
+    cast('{{ spec.name }}' as {{ text }}) as segment_name,
+    cast({{ dbt.concat(["'" ~ prefix ~ "'", "cast(" ~ key ~ " as " ~ text ~ ")"]) }} as {{ text }}) as tag,
+    cast(replace('{{ dbt.escape_single_quotes(spec.description) }}', '{label}', cast({{ label }} as {{ text }})) as {{ text }}) as description,
+    {{ spec.priority }} as priority,
+    {{ 'true' if spec.respects_contact_cap else 'false' }} as respects_contact_cap,
+    {{ 'true' if spec.counts_toward_limit else 'false' }} as counts_toward_limit,
+    cast('{{ spec.path }}' as {{ text }}) as model_path
+from {{ ref(spec.tag_list) }}
+    {%- else %}
+select
+    cast('{{ spec.name }}' as {{ text }}) as segment_name,
+    cast('{{ spec.tag }}' as {{ text }}) as tag,
+    cast('{{ dbt.escape_single_quotes(spec.description) }}' as {{ text }}) as description,
+    {{ spec.priority }} as priority,
+    {{ 'true' if spec.respects_contact_cap else 'false' }} as respects_contact_cap,
+    {{ 'true' if spec.counts_toward_limit else 'false' }} as counts_toward_limit,
+    cast('{{ spec.path }}' as {{ text }}) as model_path
+    {%- endif %}
+{%- if not loop.last %}
+union all
+{%- endif %}
+{%- endfor %}
+{%- endif %}

@@ -1,0 +1,20 @@
+{#-
+  Segment candidates who were not targeted, each with why: not_emailable, contact_cap or
+  segment_limit (see int_segment_memberships_decided). Kept so organisers can see who lost
+  a slot and why; never synced.
+-#}
+select
+    {{ dbt.hash(dbt.concat(["tag", "'|'", "supporter_id"])) }} as membership_id,
+    supporter_id,
+    segment_name,
+    tag,
+    reason,
+    priority,
+    priority_rank,
+    messages_last_7d,
+    held_out_reason,
+    held_out_detail,
+    {{ engagement_as_of_date() }} as as_of_date
+
+from {{ ref('int_segment_memberships_decided') }}
+where decision = 'held_out'

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from sync.dbt_runner import DbtOutcome, run_dbt, vars_args
+from sync.progress import dbt_progress
 from sync.project import Settings
 from sync.sandbox.cli import sandbox_command
 
@@ -51,6 +52,17 @@ DbPathOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show dbt's own log instead of a progress bar.")
+]
+
+
+def _run_dbt_with_progress(command: str, settings: Settings, extra: list[str], verbose: bool):
+    """dbt with a progress bar (or dbt's own log with --verbose)."""
+    if verbose:
+        return run_dbt(command, settings, extra)
+    with dbt_progress(console, f"dbt {command}") as listener:
+        return run_dbt(command, settings, extra, on_node=listener)
 
 
 def _print_dbt_outcome(outcome: DbtOutcome, as_json: bool) -> None:
@@ -103,6 +115,7 @@ def build(
         str | None, typer.Option("--vars", help="dbt vars as a YAML/JSON mapping.")
     ] = None,
     as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Build the warehouse: `dbt build` with the project's profile.
 
@@ -125,7 +138,7 @@ def build(
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(EXIT_CONFIG) from exc
     extra += list(ctx.args)
-    outcome = run_dbt("build", settings, extra)
+    outcome = _run_dbt_with_progress("build", settings, extra, verbose)
     _print_dbt_outcome(outcome, as_json)
     raise typer.Exit(EXIT_OK if outcome.success else EXIT_DBT_FAILED)
 
@@ -134,6 +147,7 @@ def build(
 def demo(
     db: DbPathOpt = None,
     as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Run the main job end to end on the bundled sample data and print what happened.
 
@@ -143,7 +157,11 @@ def demo(
     from sync.demo import run_demo
     from sync.report import render_segments, render_warehouse
 
-    result = run_demo(db)
+    if verbose:
+        result = run_demo(db)
+    else:
+        with dbt_progress(console, "dbt build") as listener:
+            result = run_demo(db, on_node=listener)
     if as_json:
         typer.echo(
             json.dumps(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import yaml
@@ -84,14 +84,48 @@ def vars_args(raw: str | None = None, *, as_of: str | None = None) -> list[str]:
     return ["--vars", json.dumps(merged, default=str)]
 
 
-def run_dbt(command: str, settings: Settings, extra: Sequence[str] = ()) -> DbtOutcome:
-    """Invoke dbt `command` (build, run, test, seed, ...) and summarise the result."""
+NodeListener = Callable[[str, int, int, str], None]
+"""Called as (event, index, total, node_name) with event "start" or a finish status."""
+
+
+def run_dbt(
+    command: str,
+    settings: Settings,
+    extra: Sequence[str] = (),
+    on_node: NodeListener | None = None,
+) -> DbtOutcome:
+    """Invoke dbt `command` (build, run, test, seed, ...) and summarise the result.
+
+    With `on_node`, dbt's own console log is silenced (`--quiet`: errors still print) and the
+    listener hears each node start and finish instead, e.g. to drive a progress bar.
+    """
     settings.apply_to_env()
+    args = dbt_args(command, settings, extra)
+    callbacks = []
+    if on_node is not None:
+        args.append("--quiet")
+        callbacks.append(_node_callback(on_node))
     try:
-        result: dbtRunnerResult = dbtRunner().invoke(dbt_args(command, settings, extra))
+        result: dbtRunnerResult = dbtRunner(callbacks=callbacks).invoke(args)
     finally:
         _reset_duckdb_environment()
     return summarise(result)
+
+
+def _node_callback(on_node: NodeListener) -> Callable:
+    total = 0
+
+    def callback(event) -> None:  # dbt's EventMsg
+        nonlocal total
+        name = event.info.name
+        if name == "LogStartLine":
+            total = int(event.data.total)
+            on_node("start", int(event.data.index), total, event.data.node_info.node_name)
+        elif name == "NodeFinished":
+            info = event.data.node_info
+            on_node(info.node_status or "done", 0, total, info.node_name)
+
+    return callback
 
 
 def _reset_duckdb_environment() -> None:

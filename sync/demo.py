@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.dbt_runner import DbtOutcome, run_dbt, vars_args
+from sync.dbt_runner import DbtOutcome, NodeListener, run_dbt, vars_args
 from sync.project import PROJECT_DIR, SAMPLE_RAW_DIR, Settings
 from sync.report import SegmentRow, WarehouseSummary, segment_catalogue, warehouse_summary
 
@@ -31,10 +31,10 @@ class DemoResult:
     segments: list[SegmentRow] | None
 
 
-def run_demo(db_path: Path | None = None) -> DemoResult:
+def run_demo(db_path: Path | None = None, on_node: NodeListener | None = None) -> DemoResult:
     settings = Settings.from_env(raw_dir=SAMPLE_RAW_DIR, duckdb_path=db_path)
     extra = vars_args(as_of=sample_as_of())
-    outcome = run_dbt("build", settings, extra)
+    outcome = run_dbt("build", settings, extra, on_node=on_node)
     if not outcome.success and not settings.duckdb_path.exists():
         return DemoResult(outcome, None, None)
     summary = warehouse_summary(settings.duckdb_path)

@@ -129,9 +129,11 @@ def render_warehouse(summary: WarehouseSummary) -> Table:
 
 def render_segments(rows: list[SegmentRow]) -> Table:
     table = Table(title="Segments", title_justify="left")
-    for col in ("segment", "tag", "size", "change", "description"):
-        table.add_column(col, justify="right" if col in ("size", "change") else "left")
+    table.add_column("tag", no_wrap=True)
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("change", justify="right", no_wrap=True)
+    table.add_column("what it means")
     for r in rows:
         change = "" if r.change is None else f"{r.change:+d}"
-        table.add_row(r.name, r.tag, str(r.size), change, r.description)
+        table.add_row(r.tag, str(r.size), change, r.description.split(". ")[0])
     return table

@@ -1,0 +1,134 @@
+"""Segments are data: a new file in models/segments/ is picked up with no other change,
+bad meta fails with a message naming the file, issue tags switch off, history records
+the change since the previous build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from engagementtest_helpers import Warehouse, failures
+
+# Everything downstream of the segment models; upstream marts are already in the copied file.
+SEGMENT_LAYER = [
+    "--select",
+    "path:models/segments int_segment_candidates+ int_segment_catalogue+ "
+    "path:snapshots segment_membership_history",
+]
+
+DONORS_SEGMENT = """\
+{{ config(meta={
+    'tag': 'seg:donor-test',
+    'description': 'Gave money in the last 365 days.',
+    'priority': 5,
+    'respects_contact_cap': false,
+}) }}
+
+select supporter_id, 'donated' as reason
+from {{ ref('engagement_events') }}
+where action_type = 'donation'
+"""
+
+
+@pytest.fixture(scope="module")
+def forked(sample_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """The sample warehouse copied, rebuilt once so it has a previous build, then given
+    one more segment file and rebuilt again."""
+    wh = sample_warehouse.fork(tmp_path_factory.mktemp("segments-fork"))
+    first = wh.dbt("build", *SEGMENT_LAYER)
+    assert first.success, failures(first)
+    (wh.project / "models" / "segments" / "seg_donor_test.sql").write_text(DONORS_SEGMENT)
+    second = wh.dbt("build", *SEGMENT_LAYER)
+    assert second.success, failures(second)
+    return wh
+
+
+def test_a_new_segment_file_adds_its_memberships(forked: Warehouse) -> None:
+    expected = {
+        r[0]
+        for r in forked.query(
+            "select distinct e.supporter_id from engagement_events e "
+            "join supporters s using (supporter_id) "
+            "where e.action_type = 'donation' and s.is_emailable"
+        )
+    }
+    assert expected, "the sample has emailable donors"
+    targeted = {
+        r[0]
+        for r in forked.query(
+            "select supporter_id from segment_memberships where tag = 'seg:donor-test'"
+        )
+    }
+    held = {
+        r[0]
+        for r in forked.query(
+            "select supporter_id from segment_memberships_held_out "
+            "where tag = 'seg:donor-test' and held_out_reason <> 'not_emailable'"
+        )
+    }
+    assert targeted | held == expected
+    assert targeted, "priority 5 beats every shipped segment for the slot"
+    row = forked.query(
+        "select segment_name, description, priority, size, previous_size from segments "
+        "where tag = 'seg:donor-test'"
+    )
+    assert row == [("seg_donor_test", "Gave money in the last 365 days.", 5, len(targeted), None)]
+
+
+def test_catalogue_reports_the_change_since_the_previous_build(forked: Warehouse) -> None:
+    rows = forked.query(
+        "select tag, size, previous_size, size_change from segments where tag <> 'seg:donor-test'"
+    )
+    assert rows
+    for tag, size, previous, change in rows:
+        assert previous is not None, tag
+        assert change == size - previous, tag
+    # the new segment took slots: someone else lost theirs to the priority limit
+    assert any(change < 0 for _tag, _size, _prev, change in rows)
+    builds = forked.scalar("select count(distinct invocation_id) from segment_size_history")
+    assert builds >= 2
+
+
+def test_snapshot_records_who_entered_and_who_left(forked: Warehouse) -> None:
+    entered = forked.scalar(
+        "select count(*) from segment_membership_history "
+        "where tag = 'seg:donor-test' and is_current"
+    )
+    assert entered == forked.scalar(
+        "select count(*) from segment_memberships where tag = 'seg:donor-test'"
+    )
+    left = forked.scalar(
+        "select count(*) from segment_membership_history where exited_at is not null"
+    )
+    assert left > 0  # the members the donors pushed over the limit
+
+
+def test_issue_tags_switch_off(sample_warehouse: Warehouse, tmp_path: Path) -> None:
+    wh = sample_warehouse.fork(tmp_path)
+    outcome = wh.dbt("build", *SEGMENT_LAYER, vars={"issue_tags_enabled": False})
+    assert outcome.success, failures(outcome)
+    assert wh.scalar("select count(*) from segments where tag like 'issue:%'") == 0
+    assert wh.scalar("select count(*) from segment_memberships where tag like 'issue:%'") == 0
+    assert wh.scalar("select count(*) from segments") > 0
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ("{'tag': 'vip', 'description': 'x', 'priority': 1}", "outside the namespaces"),
+        ("{'tag': 'seg:Bad Tag', 'description': 'x', 'priority': 1}", "kebab-case"),
+        ("{'tag': 'seg:no-priority', 'description': 'x'}", "has no meta.priority"),
+    ],
+)
+def test_bad_segment_meta_fails_naming_the_file(
+    sample_warehouse: Warehouse, tmp_path: Path, meta: str, message: str
+) -> None:
+    wh = sample_warehouse.fork(tmp_path)
+    (wh.project / "models" / "segments" / "seg_broken.sql").write_text(
+        "{{ config(meta=" + meta + ") }}\nselect supporter_id from {{ ref('supporters') }}\n"
+    )
+    outcome = wh.dbt("build", "--select", "int_segment_catalogue")
+    assert not outcome.success
+    text = failures(outcome)
+    assert "seg_broken" in text and "models/segments/seg_broken.sql" in text
+    assert message in text

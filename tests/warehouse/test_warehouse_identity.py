@@ -4,34 +4,18 @@ the cases planted in the bundled sample set."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from warehouse_build import Warehouse, make_warehouse
 from warehousetest_helpers import (
     ANA,
-    NO_TESTS,
     SAM_PHONE,
-    WAREHOUSE_SELECT,
+    build_layers,
+    copy_tiny,
     supporter_ids_by_email,
     write_csv,
-    write_tiny_raw,
 )
 
 CALL_LOG = "legislator_contacts/call_in_day_2026-11-19_call_log.csv"
-
-
-def _build(warehouse: Warehouse, *extra: str) -> None:
-    outcome = warehouse.dbt("build", *WAREHOUSE_SELECT, *NO_TESTS, *extra)
-    assert outcome.success, [(f.name, f.message) for f in outcome.failures] or outcome.error
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    root = tmp_path_factory.mktemp("tiny_identity")
-    warehouse = make_warehouse(root, write_tiny_raw(root / "raw"))
-    _build(warehouse)
-    return warehouse
 
 
 def _supporter_of_row(warehouse: Warehouse, file_path: str, row_number: int,
@@ -86,10 +70,8 @@ def test_two_people_sharing_an_office_phone_stay_two_supporters(tiny: Warehouse)
 def test_supporter_ids_are_stable_across_a_rebuild_with_an_extra_file(
     tiny: Warehouse, tmp_path
 ):
-    root = tmp_path / "stable"
-    raw = shutil.copytree(tiny.raw_dir, root / "raw")
-    warehouse = make_warehouse(root, raw)
-    shutil.copy(tiny.db_path, warehouse.db_path)
+    warehouse = copy_tiny(tiny, tmp_path / "stable")
+    raw = warehouse.raw_dir
     before = supporter_ids_by_email(warehouse.query)
     sam_before = _supporter_of_row(warehouse, CALL_LOG, 2)
     assert sam_before is not None
@@ -104,7 +86,7 @@ def test_supporter_ids_are_stable_across_a_rebuild_with_an_extra_file(
             ["Zoe", "Newcomer", "zoe@example.org", "", "11/19/2026 11:00"],
         ],
     )
-    _build(warehouse)
+    build_layers(warehouse)
     after = supporter_ids_by_email(warehouse.query)
 
     assert {e: after[e] for e in before} == before, "existing supporters kept their ids"
@@ -119,7 +101,7 @@ def test_supporter_ids_are_stable_across_a_rebuild_with_an_extra_file(
 def test_supporter_ids_come_from_content_not_from_the_build(tiny: Warehouse, tmp_path):
     """A fresh build of the same files (another DuckDB file) mints the same ids."""
     fresh = make_warehouse(tmp_path / "fresh", tiny.raw_dir)
-    _build(fresh)
+    build_layers(fresh)
     assert supporter_ids_by_email(fresh.query) == supporter_ids_by_email(tiny.query)
 
 

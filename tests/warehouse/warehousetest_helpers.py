@@ -116,3 +116,20 @@ def supporter_ids_by_email(query) -> dict[str, str]:
             "where identifier_type = 'email' and is_usable"
         )
     )
+
+
+def build_layers(warehouse) -> None:
+    """Build the warehouse layers (seeds and models, no dbt tests); fail with dbt's messages."""
+    outcome = warehouse.dbt("build", *WAREHOUSE_SELECT, *NO_TESTS)
+    assert outcome.success, [(f.name, f.message) for f in outcome.failures] or outcome.error
+
+
+def copy_tiny(tiny, root: Path):
+    """A private copy of the tiny warehouse (raw folder and DuckDB file) under `root`."""
+    import shutil
+
+    from warehouse_build import make_warehouse
+
+    warehouse = make_warehouse(root, shutil.copytree(tiny.raw_dir, root / "raw"))
+    shutil.copy(tiny.db_path, warehouse.db_path)
+    return warehouse

@@ -35,6 +35,7 @@ final as (
             or kind_values.amount < 0,
             false
         ) as is_refund,
+        kind_values.refunded,
         lower(kind_values.donation_status) as donation_status,
         kind_values.payment_method,
         kind_values.is_recurring,

@@ -1,0 +1,212 @@
+"""Reading spreadsheets: conservation per file, rejects with reasons, duplicates counted once,
+a clear error for a file without its email column, every canonical column exposed and
+documented, and every warehouse dbt test passing on the sample set."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from warehouse_build import Warehouse, make_warehouse
+from warehousetest_helpers import NO_TESTS, WAREHOUSE_SELECT, write_csv
+
+from sync.project import PROJECT_DIR
+
+MY_MODEL_DIRS = (
+    "models/staging/",
+    "models/intermediate/identity/",
+    "models/intermediate/consent/",
+    "models/marts/core/",
+)
+MY_TEST_DIRS = ("tests/dbt/normalise/", "tests/dbt/warehouse/")
+
+
+def _built(warehouse: Warehouse) -> Warehouse:
+    failed = warehouse.failures("stg_spreadsheets", "source_files", "rejected_rows")
+    assert not failed, [(f.name, f.message) for f in failed]
+    return warehouse
+
+
+def _row_key(row: dict) -> tuple[str, int, str]:
+    return row["file"].removeprefix("raw/"), int(row["row_number"]), row.get("sheet") or ""
+
+
+def _reason(warehouse: Warehouse, row: dict) -> str | None:
+    rows = warehouse.query(
+        "select reject_reason from stg_spreadsheets__rows "
+        "where file_path = ? and row_number = ? and coalesce(sheet_name, '') = ?",
+        list(_row_key(row)),
+    )
+    assert rows, f"row not read: {row}"
+    return rows[0][0]
+
+
+def test_every_file_conserves_its_rows(built_warehouse):
+    warehouse = _built(built_warehouse)
+    files = warehouse.query(
+        "select f.file_path, f.rows_read, f.rows_accepted, f.rows_rejected, "
+        "(select count(*) from rejected_rows r where r.file_id = f.file_id), "
+        "(select count(distinct row_number) from raw.raw_cells c where c.file_id = f.file_id) "
+        "from source_files f"
+    )
+    assert len(files) > 20
+    for path, read, accepted, rejected, listed, raw_rows in files:
+        assert read == accepted + rejected, path
+        assert rejected == listed, path
+        assert raw_rows == read, path
+    total_read = sum(f[1] for f in files)
+    staged = warehouse.scalar("select count(*) from stg_spreadsheets__rows")
+    assert staged == total_read
+
+
+def test_reuploaded_file_counts_once(built_warehouse, planted_cases):
+    warehouse = _built(built_warehouse)
+    case = planted_cases["cases"]["reuploaded_file"]
+    copy = case["copy"].removeprefix("raw/")
+    original = case["original"].removeprefix("raw/")
+    (rows_read, rows_rejected, duplicate_of), = warehouse.query(
+        "select rows_read, rows_rejected, duplicate_of_file_path from source_files "
+        "where file_path = ?", [copy]
+    )
+    assert rows_read > 0 and rows_rejected == rows_read and duplicate_of == original
+    reasons = warehouse.query(
+        "select distinct reason from rejected_rows where file_path = ?", [copy]
+    )
+    assert reasons == [("duplicate_file",)]
+    assert warehouse.scalar(
+        "select rows_rejected from source_files where file_path = ?", [original]
+    ) < rows_read
+
+
+def test_exact_duplicate_rows_count_once(built_warehouse, planted_cases):
+    warehouse = _built(built_warehouse)
+    for row in planted_cases["cases"]["exact_duplicate_row"]["rows"]:
+        expected = None if row["copy"] == "first" else "duplicate_row"
+        assert _reason(warehouse, row) == expected, row
+
+
+def test_invalid_emails_are_rejected_with_the_value(built_warehouse, planted_cases):
+    warehouse = _built(built_warehouse)
+    for row in planted_cases["cases"]["invalid_email"]["rows"]:
+        assert _reason(warehouse, row) == "invalid_email", row
+        detail = warehouse.query(
+            "select detail from rejected_rows where file_path = ? and row_number = ? "
+            "and coalesce(sheet_name, '') = ?", list(_row_key(row))
+        )
+        assert detail == [(row["raw_email"],)]
+
+
+def test_mojibake_and_windows_1252_names_arrive_clean(built_warehouse, planted_cases):
+    warehouse = _built(built_warehouse)
+    for row in planted_cases["cases"]["mojibake_name"]["rows"]:
+        first, last = row["real_name"].split(" ", 1)
+        names = warehouse.query(
+            "select first_name, last_name from stg_spreadsheets__rows "
+            "where file_path = ? and row_number = ?", list(_row_key(row))[:2]
+        )
+        assert names == [(first, last)]
+    accented = planted_cases["cases"]["windows_1252_file"]
+    stored = {
+        f"{first} {last}"
+        for first, last in warehouse.query(
+            "select first_name, last_name from stg_spreadsheets__rows where file_path = ?",
+            [accented["file"].removeprefix("raw/")],
+        )
+    }
+    assert set(accented["accented_names"]) <= stored
+
+
+def test_unknown_headers_are_counted_not_fatal(built_warehouse):
+    warehouse = _built(built_warehouse)
+    rows = warehouse.query(
+        "select unknown_columns, unknown_headers from source_files "
+        "where file_path like 'mailchimp_members/subscribed%'"
+    )
+    assert rows and rows[0][0] >= 1 and "MMERGE5" in rows[0][1]
+
+
+def test_every_canonical_column_is_exposed_and_documented(built_warehouse):
+    warehouse = _built(built_warehouse)
+    kinds = {r["kind"]: r["staging_model"] for r in csv.DictReader(
+        (PROJECT_DIR / "seeds" / "spreadsheet_kinds.csv").open())}
+    canonical: dict[str, set[str]] = {kind: set() for kind in kinds}
+    for r in csv.DictReader((PROJECT_DIR / "seeds" / "canonical_columns.csv").open()):
+        for kind in kinds if r["kind"] == "*" else [r["kind"]]:
+            canonical[kind].add(r["column_name"])
+    nodes = {n["name"]: n for n in warehouse.manifest["nodes"].values()
+             if n["resource_type"] == "model"}
+    for kind, model in kinds.items():
+        actual = {c for (c,) in warehouse.query(
+            "select column_name from information_schema.columns where table_name = ?", [model])}
+        assert canonical[kind] <= actual, (model, canonical[kind] - actual)
+        documented = set(nodes[model]["columns"])
+        assert actual == documented, (model, actual ^ documented)
+
+
+def test_every_warehouse_model_and_column_is_documented(built_warehouse):
+    warehouse = _built(built_warehouse)
+    for node in warehouse.manifest["nodes"].values():
+        if node["resource_type"] != "model" or not node["original_file_path"].startswith(
+            MY_MODEL_DIRS
+        ):
+            continue
+        assert node["description"].strip(), node["name"]
+        actual = {c for (c,) in warehouse.query(
+            "select column_name from information_schema.columns where table_name = ?",
+            [node["name"]])}
+        assert actual, node["name"]
+        missing = {c for c in actual
+                   if not node["columns"].get(c, {}).get("description", "").strip()}
+        assert not missing, (node["name"], missing)
+        folder = Path(node["original_file_path"]).parent
+        assert len(list((PROJECT_DIR / folder).glob("_*.yml"))) >= 1, folder
+
+
+def test_every_warehouse_dbt_test_passes_on_the_sample(built_warehouse):
+    """dbt's own tests (data, unit, singular) on the warehouse layers, from the shared build."""
+    warehouse = built_warehouse
+    manifest = warehouse.manifest
+    mine = {
+        n["unique_id"]: n["name"]
+        for n in [*manifest["nodes"].values(), *manifest.get("unit_tests", {}).values()]
+        if n["resource_type"] in ("test", "unit_test")
+        and (
+            n["original_file_path"].startswith(MY_TEST_DIRS + MY_MODEL_DIRS)
+            or any(
+                manifest["nodes"].get(dep, {}).get("original_file_path", "").startswith(
+                    MY_MODEL_DIRS)
+                for dep in n.get("depends_on", {}).get("nodes", [])
+            )
+        )
+    }
+    assert len(mine) > 200
+    ran = {node.name: node.status for node in warehouse.outcome.nodes}
+    not_passed = {name: ran.get(name) for name in mine.values() if ran.get(name) != "pass"}
+    assert not not_passed
+
+
+def test_a_file_without_its_email_column_stops_the_build_with_the_fix(tmp_path):
+    raw = tmp_path / "raw"
+    write_csv(
+        raw / "petitions" / "march_signers.csv",
+        ["Name", "E-mail addr.", "Zip"],
+        [["Ana Reyes", "ana@example.org", "02116"], ["Bo Fixture", "bo@example.org", "61101"]],
+    )
+    write_csv(raw / "contacts" / "ok.csv", ["Email"], [["ok@example.org"]])
+    warehouse = make_warehouse(tmp_path / "wh", raw)
+    outcome = warehouse.dbt("build", *WAREHOUSE_SELECT, *NO_TESTS)
+    assert not outcome.success
+    message = "\n".join(f.message or "" for f in outcome.failures) + (outcome.error or "")
+    assert "petitions/march_signers.csv" in message
+    assert 'has no "email" column' in message
+    assert "Headers found: Name | E-mail addr. | Zip" in message
+    assert "seeds/header_aliases.csv" in message
+    assert "petitions,e_mail_addr,email,1" in message
+    assert "ok.csv" not in message
+
+
+@pytest.mark.parametrize("seed", ["header_aliases", "canonical_columns", "file_name_rules"])
+def test_seeds_parse_as_csv_with_a_consistent_width(seed: str):
+    rows = list(csv.reader((PROJECT_DIR / "seeds" / f"{seed}.csv").open()))
+    assert rows and all(len(r) == len(rows[0]) for r in rows)

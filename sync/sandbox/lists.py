@@ -19,6 +19,7 @@ from sync.sandbox.members import (
     create_member,
     ensure_tag,
     get_audience,
+    note_tag_change,
     profile_changes,
     set_status,
     tag_date,
@@ -224,6 +225,7 @@ def _subscribe_one(
     changed = set_status(existing, status, now) if status else False
     changed |= apply_changes(existing, changes, merge_values)
     names = [n.strip() for n in item.get("tags") or []]
+    before = {t.id for t in a.member_tags(existing.hash)}
     if sync_tags and update_existing:
         wanted = {n.casefold() for n in names}
         for tag in a.member_tags(existing.hash):
@@ -231,6 +233,8 @@ def _subscribe_one(
                 tag.members.pop(existing.hash, None)
     for name in names:
         ensure_tag(req, a, name).members.setdefault(existing.hash, tag_date())
+    if {t.id for t in a.member_tags(existing.hash)} != before:
+        note_tag_change(req, a, [existing.hash])
     if changed:
         existing.last_changed = now
     return existing, False

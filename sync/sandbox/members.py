@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -302,6 +303,17 @@ def ensure_tag(req: Request, a: Audience, name: str) -> Tag:
     return tag
 
 
+def note_tag_change(req: Request, a: Audience, hashes: Iterable[str]) -> None:
+    """Tag membership changed for these members: move `last_changed` if so configured."""
+    if not req.settings.tag_changes_touch_last_changed:
+        return
+    now = now_iso()
+    for member_hash in hashes:
+        m = a.members.get(member_hash)
+        if m is not None:
+            m.last_changed = now
+
+
 def tag_date() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -493,15 +505,19 @@ def post_member_tags(req: Request) -> Result:
             expect_type(item, "name", (str,), "string", f"tags.{i}")
             expect_enum(item, "status", ("active", "inactive"), f"tags.{i}")
         check_forced_error(req, m.email_address)
+        changed = False
         for item in body["tags"]:
             if item["status"] == "active":
                 tag = ensure_tag(req, a, item["name"])
-                tag.members.setdefault(m.hash, tag_date())
+                if m.hash not in tag.members:
+                    tag.members[m.hash] = tag_date()
+                    changed = True
             else:
                 tag = a.tag_by_name(item["name"].strip())
-                if tag is not None:
-                    tag.members.pop(m.hash, None)
-        if body["tags"]:
+                if tag is not None and tag.members.pop(m.hash, None) is not None:
+                    changed = True
+        if changed:
+            note_tag_change(req, a, [m.hash])
             req.store.touch()
         return Result(204)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sync.sandbox import errors, render
-from sync.sandbox.members import find_member, get_audience, tag_date
+from sync.sandbox.members import find_member, get_audience, note_tag_change, tag_date
 from sync.sandbox.routing import (
     Request,
     Result,
@@ -117,6 +117,7 @@ def create_segment(req: Request) -> Result:
             tag.type, tag.options = "saved", dict(body["options"])
         for m in _members_for(a, body.get("static_segment") or []):
             tag.members.setdefault(m.hash, tag_date())
+        note_tag_change(req, a, tag.members)
         a.tags[tag.id] = tag
         req.store.touch()
         return Result(200, render.segment(req, a, tag))
@@ -147,6 +148,7 @@ def update_segment(req: Request) -> Result:
         tag.name = name
         if "static_segment" in body:
             wanted = {m.hash for m in _members_for(a, body["static_segment"])}
+            note_tag_change(req, a, set(tag.members) ^ wanted)
             tag.members = {h: d for h, d in tag.members.items() if h in wanted}
             for h in wanted:
                 tag.members.setdefault(h, tag_date())
@@ -163,6 +165,7 @@ def delete_segment(req: Request) -> Result:
         a = get_audience(req)
         tag = _get_segment(req, a)
         del a.tags[tag.id]
+        note_tag_change(req, a, tag.members)
         req.store.touch()
         return Result(204)
 
@@ -196,7 +199,7 @@ def batch_segment(req: Request) -> Result:
                 added.append(m)
         for email in body.get("members_to_remove") or []:
             m = a.members.get(subscriber_hash(email)) if isinstance(email, str) else None
-            if m is None:
+            if m is None or m.status == "archived":  # archived contacts keep their tags
                 not_members.append(email)
             elif tag.members.pop(m.hash, None) is not None:
                 removed.append(m)
@@ -206,6 +209,7 @@ def batch_segment(req: Request) -> Result:
                 {"email_addresses": not_members, "error": "Email addresses are not list members."}
             )
         if added or removed:
+            note_tag_change(req, a, [m.hash for m in added + removed])
             tag.updated_at = now_iso()
             req.store.touch()
         return Result(
@@ -261,6 +265,7 @@ def add_segment_member(req: Request) -> Result:
         if m.hash not in tag.members:
             tag.members[m.hash] = tag_date()
             tag.updated_at = now_iso()
+            note_tag_change(req, a, [m.hash])
             req.store.touch()
         return Result(200, render.member(req, a, m))
 
@@ -275,6 +280,7 @@ def remove_segment_member(req: Request) -> Result:
             raise errors.not_found()
         del tag.members[m.hash]
         tag.updated_at = now_iso()
+        note_tag_change(req, a, [m.hash])
         req.store.touch()
         return Result(204)
 

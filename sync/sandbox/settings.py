@@ -60,6 +60,9 @@ class SandboxSettings:
     member_tags_shown: int = 50
     # Behaviour
     compliance_refusal: str = "self"  # refuse re-subscribe of: "self"-unsubscribed, "all", "none"
+    # Unverified whether Mailchimp moves `last_changed` when only tags change; by default the
+    # sandbox does not, so an incremental reader cannot rely on it to see tag changes.
+    tag_changes_touch_last_changed: bool = False
     fake_domains: tuple[str, ...] = DEFAULT_FAKE_DOMAINS
     fake_local_parts: tuple[str, ...] = DEFAULT_FAKE_LOCAL_PARTS
     role_local_parts: tuple[str, ...] = DEFAULT_ROLE_LOCAL_PARTS

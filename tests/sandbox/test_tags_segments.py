@@ -185,3 +185,34 @@ def test_saved_segments_are_stored_not_evaluated(sandbox_sdk, sandbox_audience):
     )
     assert status == 400
     assert sandbox_sdk.lists.tag_search(sandbox_audience)["total_items"] == 0
+
+
+def test_tag_changes_do_not_move_last_changed_unless_configured(
+    sandbox, sandbox_sdk, sandbox_audience
+):
+    email = new_email()
+    sandbox.add_member(sandbox_audience, email, last_changed="2020-01-01T00:00:00+00:00")
+    seg = sandbox_sdk.lists.create_segment(sandbox_audience, {"name": "s", "static_segment": []})
+    sandbox_sdk.lists.update_list_member_tags(
+        sandbox_audience, h(email), {"tags": [{"name": "t", "status": "active"}]}
+    )
+    sandbox_sdk.lists.batch_segment_members(
+        {"members_to_add": [email]}, sandbox_audience, seg["id"]
+    )
+    assert sandbox.member(sandbox_audience, email)["last_changed"] == "2020-01-01T00:00:00+00:00"
+    sandbox.update_settings(tag_changes_touch_last_changed=True)
+    sandbox_sdk.lists.batch_segment_members(
+        {"members_to_remove": [email]}, sandbox_audience, seg["id"]
+    )
+    assert sandbox.member(sandbox_audience, email)["last_changed"] > "2020"
+
+
+def test_archived_members_are_outside_segment_batches(sandbox, sandbox_sdk, sandbox_audience):
+    email = new_email()
+    sandbox.add_member(sandbox_audience, email, "archived", tags=["seg:kept"])
+    seg_id = sandbox_sdk.lists.tag_search(sandbox_audience, name="seg:kept")["tags"][0]["id"]
+    result = sandbox_sdk.lists.batch_segment_members(
+        {"members_to_remove": [email]}, sandbox_audience, seg_id
+    )
+    assert (result["total_removed"], result["error_count"]) == (0, 1)
+    assert sandbox.member(sandbox_audience, email)["tags"] == ["seg:kept"]

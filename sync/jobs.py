@@ -283,6 +283,14 @@ def sync_audience(
                 thresholds=hits,
             )
             return res
+        if reconcile:
+            state.rebase_on_pulled(
+                con,
+                res.audience_id,
+                [f.tag for f in aud.spec.merge_fields],
+                aud.owned_namespaces,
+                run.run_id,
+            )
         applier = Applier(con, client, aud, res.audience_id, run.run_id, progress, after_chunk)
         res.applied = applier.run()
         res.status = "partial" if res.applied.partial else "applied"

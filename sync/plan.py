@@ -412,12 +412,14 @@ def _plan_rows(
             """
         )
     # Tags: adds for desired members; removes of owned tags no longer desired. Tags of an
-    # archived member do not count as held: reviving it re-adds what is desired.
+    # archived member count only when it is being revived (it keeps them in Mailchimp).
     con.execute(
         """
         create or replace temp table _live_tags as
         select t.subscriber_hash, t.tag from _cur_tags t
-        join _cur_members c using (subscriber_hash) where c.status <> 'archived'
+        join _cur_members c using (subscriber_hash)
+        where c.status <> 'archived'
+           or t.subscriber_hash in (select subscriber_hash from _desired)
         """
     )
     con.execute(

@@ -371,3 +371,47 @@ class _Tx:
             self.con.execute("commit")
         else:
             self.con.execute("rollback")
+
+
+def rebase_on_pulled(
+    con: duckdb.DuckDBPyConnection,
+    audience_id: str,
+    declared_fields: Sequence[str],
+    owned_namespaces: Sequence[str],
+    run_id: str,
+) -> None:
+    """Make the pushed state what the last pull saw (a reconcile run trusts Mailchimp's state).
+
+    Without this, a later plan against the pushed state would undo the repairs the reconcile
+    plan made, or miss drift it accepted. Only declared fields and owned tags are copied.
+    """
+    a = [audience_id]
+    now = utcnow()
+    ns = " or ".join("starts_with(lower(tag), ?)" for _ in owned_namespaces) or "false"
+    fields = ", ".join("?" for _ in declared_fields) or "null"
+    with in_transaction(con):
+        con.execute(
+            f"create or replace temp table _old_ids as select subscriber_hash, supporter_id "
+            f"from {SCHEMA}.pushed_members where audience_id = ?",
+            a,
+        )
+        con.execute(f"delete from {SCHEMA}.pushed_members where audience_id = ?", a)
+        con.execute(
+            f"insert into {SCHEMA}.pushed_members select p.audience_id, p.subscriber_hash, "
+            f"p.email_address, o.supporter_id, p.status, ?, ? from {SCHEMA}.pulled_members p "
+            "left join _old_ids o using (subscriber_hash) where p.audience_id = ?",
+            [now, run_id, audience_id],
+        )
+        con.execute(f"delete from {SCHEMA}.pushed_merge_fields where audience_id = ?", a)
+        con.execute(
+            f"insert into {SCHEMA}.pushed_merge_fields select audience_id, subscriber_hash, tag, "
+            f"value, ? from {SCHEMA}.pulled_merge_fields where audience_id = ? "
+            f"and tag in ({fields})",
+            [now, audience_id, *declared_fields],
+        )
+        con.execute(f"delete from {SCHEMA}.pushed_tags where audience_id = ?", a)
+        con.execute(
+            f"insert into {SCHEMA}.pushed_tags select audience_id, subscriber_hash, tag, ? "
+            f"from {SCHEMA}.pulled_tags where audience_id = ? and ({ns})",
+            [now, audience_id, *[n.lower() for n in owned_namespaces]],
+        )

@@ -88,8 +88,9 @@ def test_a_second_writer_is_refused_while_another_run_holds_the_lock(cli_env):
         "import sys, time; from pathlib import Path; from sync.jobs import locked\n"
         "with locked(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(30)\n"
     )
-    holder = subprocess.Popen([sys.executable, "-c", code, str(env.db)], stdout=subprocess.PIPE,
-                              text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(env.db)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         result = run(env, "sync", "--json")

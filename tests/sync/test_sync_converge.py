@@ -14,8 +14,15 @@ import pytest
 from synctest_helpers import supporter
 
 FAULTS = {
-    "rates": {"429": 0.2, "429_empty": 0.1, "500": 0.04, "500_bare": 0.03, "502_html": 0.03,
-              "drop": 0.05, "drop_after": 0.05},
+    "rates": {
+        "429": 0.2,
+        "429_empty": 0.1,
+        "500": 0.04,
+        "500_bare": 0.03,
+        "502_html": 0.03,
+        "drop": 0.05,
+        "drop_after": 0.05,
+    },
     "seed": 7,
 }
 OWNED = ("seg:", "issue:")
@@ -111,7 +118,8 @@ def test_faults_and_kills_then_next_run_converges(env, sandbox, monkeypatch, see
     # Work finished by the killed runs was not redone: the last run planned far less than v1.
     first_plan = env.query(
         "select creates + updates + unsubscribes + tag_adds + tag_removes from "
-        "engage_sync.plans order by created_at limit 1 offset 1")[0][0]
+        "engage_sync.plans order by created_at limit 1 offset 1"
+    )[0][0]
     assert out.audiences[0].plan.counts.total < first_plan
     # ... and one more run finds nothing to do and sends no write.
     sandbox.clear_request_log()
@@ -122,8 +130,12 @@ def test_faults_and_kills_then_next_run_converges(env, sandbox, monkeypatch, see
 
 def test_a_run_with_only_faults_completes_or_is_partial_and_the_next_converges(env, sandbox):
     env.warehouse(*scenario(60, 0))
-    sandbox.set_faults({**FAULTS, "rates": {"429": 0.3, "500": 0.05, "502_html": 0.05,
-                                            "drop": 0.05, "drop_after": 0.05}})
+    sandbox.set_faults(
+        {
+            **FAULTS,
+            "rates": {"429": 0.3, "500": 0.05, "502_html": 0.05, "drop": 0.05, "drop_after": 0.05},
+        }
+    )
     out = env.sync()
     assert out.status in ("ok", "partial")
     retried = sum(out.audiences[0].requests.values())
@@ -134,12 +146,30 @@ def test_a_run_with_only_faults_completes_or_is_partial_and_the_next_converges(e
 
 
 def _engage(env, sandbox, extra_env):
-    cmd = [sys.executable, "-c", "from sync.cli import app; app()", "sync", "--db",
-           str(env.db), "--manifest", str(env.manifest), "--json", "--force", "kill test"]
-    e = {**os.environ, "MAILCHIMP_API_KEY": sandbox.api_key,
-         "ENGAGE_MAILCHIMP_URL": sandbox.url, "ENGAGE_RETRY_ATTEMPTS": "15",
-         "ENGAGE_RETRY_WAIT": "0.002", "ENGAGE_RETRY_WAIT_MAX": "0.02",
-         "ENGAGE_RETRY_AFTER_TIMEOUT": "0.02", "ENGAGE_REQUEST_TIMEOUT": "5", **extra_env}
+    cmd = [
+        sys.executable,
+        "-c",
+        "from sync.cli import app; app()",
+        "sync",
+        "--db",
+        str(env.db),
+        "--manifest",
+        str(env.manifest),
+        "--json",
+        "--force",
+        "kill test",
+    ]
+    e = {
+        **os.environ,
+        "MAILCHIMP_API_KEY": sandbox.api_key,
+        "ENGAGE_MAILCHIMP_URL": sandbox.url,
+        "ENGAGE_RETRY_ATTEMPTS": "15",
+        "ENGAGE_RETRY_WAIT": "0.002",
+        "ENGAGE_RETRY_WAIT_MAX": "0.02",
+        "ENGAGE_RETRY_AFTER_TIMEOUT": "0.02",
+        "ENGAGE_REQUEST_TIMEOUT": "5",
+        **extra_env,
+    }
     return subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -50,15 +50,20 @@ def test_nightly_pulls_first_so_mailchimp_optouts_reach_the_warehouse(env, sandb
     # No attempt to re-subscribe; our tag is removed from the person who left.
     entries = [e for e in sandbox.request_log().entries if e.method == "POST"]
     assert [e.endpoint for e in entries] == ["/lists/{list_id}/segments/{segment_id}"]
-    commands = [r[0] for r in env.query(
-        "select command from engage_sync.sync_runs order by started_at")]
+    commands = [
+        r[0] for r in env.query("select command from engage_sync.sync_runs order by started_at")
+    ]
     assert commands == ["pull", "sync", "pull", "sync"]
 
 
 def test_failed_build_stops_before_any_write(env, sandbox):
     env.warehouse([supporter(1)], [])
     settings = Settings.from_env(duckdb_path=env.db)
-    out = nightly_job(settings, env.manifest, client=env.client(),
-                      build=lambda s, e: (False, {"failures": ["model x: boom"]}))
+    out = nightly_job(
+        settings,
+        env.manifest,
+        client=env.client(),
+        build=lambda s, e: (False, {"failures": ["model x: boom"]}),
+    )
     assert out.status == "build"
     assert sandbox.request_log().count("POST") == 0

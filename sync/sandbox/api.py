@@ -10,6 +10,7 @@ runs the handler, renders `ApiError`s as problem documents and applies `fields` 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import uuid
 from typing import Any
@@ -23,6 +24,7 @@ from sync.sandbox.settings import SandboxSettings
 from sync.sandbox.store import Store
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
+log = logging.getLogger("sync.sandbox")
 
 
 class MailchimpApi:
@@ -55,6 +57,15 @@ class MailchimpApi:
             return self._execute(method, path, query, body_text, base_url, trigger_error)
         except errors.ApiError as exc:
             return Result(exc.status, exc.document(request_id), dict(exc.headers))
+        except Exception:  # a sandbox bug: loud in the log, a plain 500 on the wire
+            log.exception(
+                "sandbox bug in %s %s (request %s)",
+                method,
+                self.router.template_for(path),
+                request_id,
+            )
+            err = errors.internal_error()
+            return Result(err.status, err.document(request_id))
 
     def _execute(
         self,

@@ -55,7 +55,7 @@ def json_type_name(value: Any) -> str:
     return "object"
 
 
-@dataclass
+@dataclass(eq=False)
 class ApiError(Exception):
     """An error response: raised anywhere in a handler, rendered once by the HTTP layer."""
 
@@ -209,9 +209,9 @@ TRIGGERED: dict[str, Callable[[], ApiError]] = {
         400, "Invalid Action", "The action requested was not valid for this resource."
     ),
     "InvalidResource": lambda: invalid_resource("The resource submitted could not be validated."),
-    "JSONParseError": lambda: json_parse(),
-    "APIKeyMissing": lambda: api_key_missing(),
-    "APIKeyInvalid": lambda: api_key_invalid(),
+    "JSONParseError": json_parse,
+    "APIKeyMissing": api_key_missing,
+    "APIKeyInvalid": api_key_invalid,
     "Forbidden": lambda: ApiError(
         403, "Forbidden", "You are not permitted to access this resource."
     ),
@@ -219,17 +219,17 @@ TRIGGERED: dict[str, Callable[[], ApiError]] = {
     "WrongDatacenter": lambda: ApiError(
         403, "Wrong Datacenter", "The API key provided is linked to a different datacenter."
     ),
-    "ResourceNotFound": lambda: not_found(),
+    "ResourceNotFound": not_found,
     "MethodNotAllowed": lambda: ApiError(
         405, "Method Not Allowed", "The requested method and resource are not compatible."
     ),
     "ResourceNestingTooDeep": lambda: ApiError(
         414, "Resource Nesting Too Deep", "The sub-resource requested is nested too deeply."
     ),
-    "InvalidMethodOverride": lambda: invalid_method_override(),
-    "RequestedFieldsInvalid": lambda: fields_invalid(),
-    "TooManyRequests": lambda: too_many_requests(),
-    "InternalServerError": lambda: internal_error(),
+    "InvalidMethodOverride": invalid_method_override,
+    "RequestedFieldsInvalid": fields_invalid,
+    "TooManyRequests": too_many_requests,
+    "InternalServerError": internal_error,
     "ComplianceRelated": lambda: ApiError(
         503, "Compliance Related", "This method has been disabled."
     ),

@@ -16,6 +16,8 @@ from sync.sandbox import errors
 
 if TYPE_CHECKING:
     from sync.sandbox.api import MailchimpApi
+    from sync.sandbox.settings import SandboxSettings
+    from sync.sandbox.store import Store
 
 
 @dataclass
@@ -30,11 +32,11 @@ class Request:
     api: MailchimpApi
 
     @property
-    def store(self):  # noqa: ANN201 - avoids an import cycle in annotations
+    def store(self) -> Store:
         return self.api.store
 
     @property
-    def settings(self):  # noqa: ANN201
+    def settings(self) -> SandboxSettings:
         return self.api.settings
 
     def link(self, path: str) -> str:

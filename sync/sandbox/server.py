@@ -37,7 +37,7 @@ from sync.sandbox.rules import (
     subscriber_hash,
 )
 from sync.sandbox.settings import SandboxSettings
-from sync.sandbox.store import Member, Store, Tag
+from sync.sandbox.store import Member, Store, Tag, write_state
 
 SANDBOX_DC = "sandbox"
 # A fixed, obviously fake key for demos and docs. Real keys end in a data centre like "us6".
@@ -181,9 +181,10 @@ class SandboxServer:
     def save(self) -> None:
         if self.persist_path is None:
             raise RuntimeError("this sandbox has no persist_path")
-        with self.api.store.lock:
+        with self.api.store.lock:  # a consistent snapshot; the file is written outside the lock
             revision = self.api.store.revision
-            self.api.store.save(self.persist_path)
+            data = self.api.store.to_dict()
+        write_state(self.persist_path, data)
         self._saved_revision = revision
 
     def _save_loop(self) -> None:

@@ -280,25 +280,26 @@ class Store:
             self.batches.clear()
             self.touch()
 
-    def save(self, path: Path) -> None:
-        """Atomic write: a crash mid-save leaves the previous file intact."""
-        data = json.dumps(self.to_dict(), indent=1, sort_keys=False)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
     def load(self, path: Path) -> None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}: not a sandbox state file ({exc})") from exc
         self.load_dict(data)
+
+
+def write_state(path: Path, data: dict[str, Any]) -> None:
+    """Atomic write of a state dict: a crash mid-save leaves the previous file intact."""
+    text = json.dumps(data, indent=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _audience_to_dict(a: Audience) -> dict[str, Any]:

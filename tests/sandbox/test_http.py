@@ -156,3 +156,13 @@ def test_create_list_through_the_api(sandbox_sdk):
 def test_second_key_and_root(sandbox):
     r = http(sandbox).get("/")
     assert r.status_code == 200 and r.json()["account_name"] == "engage sandbox"
+
+
+def test_a_sandbox_bug_is_a_logged_500_not_a_silent_fault(sandbox, api, monkeypatch, caplog):
+    def broken(req):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(sandbox.api.router.routes["/ping"].handlers, "GET", broken)
+    r = api.get("/ping")
+    assert (r.status_code, r.json()["title"]) == (500, "Internal Server Error")
+    assert any("sandbox bug in GET /ping" in rec.getMessage() for rec in caplog.records)

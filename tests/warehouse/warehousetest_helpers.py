@@ -11,10 +11,11 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-# The warehouse layers (everything the core marts need), without the engagement models.
+# The warehouse layers (all staging models and everything the core marts need), without the
+# engagement models.
 WAREHOUSE_MARTS = ("supporters", "supporter_identifiers", "consent_events", "rejected_rows",
                    "source_files")
-WAREHOUSE_SELECT = ["--select", *(f"+{mart}" for mart in WAREHOUSE_MARTS)]
+WAREHOUSE_SELECT = ["--select", "path:models/staging", *(f"+{mart}" for mart in WAREHOUSE_MARTS)]
 # Build models and seeds only: the dbt tests run once, in the sample-set build.
 NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 

@@ -7,22 +7,29 @@ Available in every test of a project where `engage` is installed, without import
 - `sandbox_sdk`: the official `mailchimp_marketing.Client` pointed at it (timeout 10 s).
 - `sandbox_audience`: the id of a fresh audience ("Sandbox test audience", single opt-in).
 - `sandbox_server`: the session-wide server itself (state NOT reset; prefer `sandbox`).
+
+The server modules are imported only when a fixture is used, so the plugin costs nothing
+in test runs that do not need it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import mailchimp_marketing
 import pytest
 
-from sync.sandbox.client import sandbox_client
-from sync.sandbox.server import SandboxServer
+if TYPE_CHECKING:
+    import mailchimp_marketing
+
+    from sync.sandbox.server import SandboxServer
 
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxServer]:
     """One running sandbox for the whole session (state not reset; prefer `sandbox`)."""
+    from sync.sandbox.server import SandboxServer
+
     srv = SandboxServer(port=0)
     srv.start()
     try:
@@ -42,6 +49,8 @@ def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
 @pytest.fixture
 def sandbox_sdk(sandbox: SandboxServer) -> mailchimp_marketing.Client:
     """The official mailchimp-marketing SDK client pointed at `sandbox` (timeout 10 s)."""
+    from sync.sandbox.client import sandbox_client
+
     return sandbox_client(sandbox, timeout=10)
 
 

@@ -98,7 +98,8 @@ class SandboxServer:
     def url(self) -> str:
         if self._uvicorn is None:
             raise RuntimeError("the sandbox is not running; call start() first")
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     @property
     def api_url(self) -> str:

@@ -5,7 +5,7 @@
         'tag_list': 'issues',
         'tag_list_key': 'issue_slug',
         'tag_list_label': 'label',
-        'description': 'Supporters whose top issue is {label} (clear lead in their recent actions and stated interests). Off with var issue_tags_enabled: interest in an issue can be a political opinion.',
+        'description': 'Supporters whose top issue is {label} (a clear lead in their recent actions and stated interests).',
         'priority': 100,
         'respects_contact_cap': false,
         'counts_toward_limit': false,

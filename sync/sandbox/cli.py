@@ -18,7 +18,7 @@ from rich.console import Console
 from sync.sandbox.faults import FAULT_KINDS, Faults
 
 EXIT_CONFIG = 2
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _parse_value(raw: str) -> Any:

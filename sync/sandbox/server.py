@@ -202,6 +202,11 @@ class SandboxServer:
     def faults(self) -> Faults:
         return self.api.faults.faults
 
+    @property
+    def state(self) -> Store:
+        """The live store (audiences, members, tags, batches); hold `state.lock` while reading."""
+        return self.api.store
+
     def dump(self) -> dict[str, Any]:
         """All state as JSON-ready data (the same shape as the persistence file)."""
         return self.api.store.to_dict()

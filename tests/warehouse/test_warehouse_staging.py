@@ -60,6 +60,20 @@ def test_every_file_conserves_its_rows(built_warehouse):
     assert staged == total_read
 
 
+def test_files_in_unknown_folders_are_rejected_row_by_row(tiny: Warehouse):
+    assert tiny.query(
+        "select is_known_kind, rows_read, rows_accepted, rows_rejected from source_files "
+        "where file_path = 'misc/notes.csv'"
+    ) == [(False, 1, 0, 1)]
+    assert tiny.query(
+        "select reason from rejected_rows where file_path = 'misc/notes.csv'"
+    ) == [("unknown_kind",)]
+    unbalanced = tiny.query(
+        "select file_path from source_files where rows_read <> rows_accepted + rows_rejected"
+    )
+    assert unbalanced == []
+
+
 def test_reuploaded_file_counts_once(built_warehouse, planted_cases):
     warehouse = _built(built_warehouse)
     case = planted_cases["cases"]["reuploaded_file"]

@@ -43,7 +43,9 @@ def write_tiny_raw(raw: Path) -> Path:
     - Ivan: a dated "Yes" on a form (2025-11-03), unsubscribed in Mailchimp later (2026-08-10).
     - Jo: unsubscribed in Mailchimp (2025-10-20), then a dated form opt-in (2026-10-05).
     - Chloe: an undated sheet tick, unsubscribed in Mailchimp.
+    - misc/notes.csv: a folder that is not a kind (its rows are rejected as unknown_kind).
     """
+    write_csv(raw / "misc" / "notes.csv", ["Email", "Note"], [["x@example.org", "call back"]])
     write_csv(
         raw / "contacts" / "website_signups.csv",
         ["Date registered", "First Name", "Last Name", "Email Address", "Zip/Postcode", "Phone",

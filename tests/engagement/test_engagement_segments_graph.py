@@ -105,11 +105,24 @@ def test_snapshot_records_who_entered_and_who_left(forked: Warehouse) -> None:
 
 def test_issue_tags_switch_off(sample_warehouse: Warehouse, tmp_path: Path) -> None:
     wh = sample_warehouse.fork(tmp_path)
-    outcome = wh.dbt("build", *SEGMENT_LAYER, vars={"issue_tags_enabled": False})
+    select = ["--select", "supporter_engagement " + SEGMENT_LAYER[1]]
+    outcome = wh.dbt("build", *select, vars={"issue_tags_enabled": False})
     assert outcome.success, failures(outcome)
     assert wh.scalar("select count(*) from segments where tag like 'issue:%'") == 0
     assert wh.scalar("select count(*) from segment_memberships where tag like 'issue:%'") == 0
     assert wh.scalar("select count(*) from segments") > 0
+    # nothing left for a TOPISSUE merge field either; the warehouse keeps its own view
+    assert wh.scalar("select count(top_issue_for_sync) from supporter_engagement") == 0
+    assert wh.scalar("select count(*) from supporter_engagement where top_issue <> 'none'") > 0
+
+
+def test_a_malformed_as_of_fails_with_the_fix(sample_warehouse: Warehouse, tmp_path: Path) -> None:
+    wh = sample_warehouse.fork(tmp_path)
+    outcome = wh.dbt(
+        "compile", "--select", "int_upcoming_events_in_window", vars={"as_of": "20/11/2026"}
+    )
+    assert not outcome.success
+    assert "as_of must be an ISO date like 2026-11-20" in failures(outcome)
 
 
 @pytest.mark.parametrize(

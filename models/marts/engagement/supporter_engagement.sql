@@ -197,6 +197,7 @@ metrics as (
         coalesce(pressure.messages_in_window, 0) as messages_last_7d,
         coalesce(pressure.is_over_contact_cap, false) as is_over_contact_cap,
         top_issue.top_issue,
+        top_issue.top_issue_label,
         top_issue.second_issue
 
     from supporters
@@ -346,7 +347,13 @@ select
     starred.messages_last_7d,
     starred.is_over_contact_cap,
     starred.top_issue,
-    starred.second_issue
+    starred.top_issue_label,
+    starred.second_issue,
+    {% if var('issue_tags_enabled', true) -%}
+    starred.top_issue_label
+    {%- else -%}
+    cast(null as {{ dbt.type_string() }})
+    {%- endif %} as top_issue_for_sync
 
 from starred
 left join ladder_rungs

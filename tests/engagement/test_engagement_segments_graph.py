@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from engagementtest_helpers import Warehouse, failures
+from engagementtest_helpers import SOURCE_PROJECT, Warehouse, failures
 
 # Everything downstream of the segment models; upstream marts are already in the copied file.
 SEGMENT_LAYER = [
@@ -16,17 +16,19 @@ SEGMENT_LAYER = [
     "path:snapshots segment_membership_history",
 ]
 
+# The example from the README's "Adding a segment", verbatim.
 DONORS_SEGMENT = """\
 {{ config(meta={
-    'tag': 'seg:donor-test',
+    'tag': 'seg:donors-365d',
     'description': 'Gave money in the last 365 days.',
-    'priority': 5,
-    'respects_contact_cap': false,
+    'priority': 45,
+    'respects_contact_cap': true,
 }) }}
 
 select supporter_id, 'donated' as reason
 from {{ ref('engagement_events') }}
 where action_type = 'donation'
+    and occurred_on between {{ engagement_as_of_date() }} - 365 and {{ engagement_as_of_date() }}
 """
 
 
@@ -37,10 +39,15 @@ def forked(sample_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory
     wh = sample_warehouse.fork(tmp_path_factory.mktemp("segments-fork"))
     first = wh.dbt("build", *SEGMENT_LAYER)
     assert first.success, failures(first)
-    (wh.project / "models" / "segments" / "seg_donor_test.sql").write_text(DONORS_SEGMENT)
+    (wh.project / "models" / "segments" / "seg_donors_365d.sql").write_text(DONORS_SEGMENT)
     second = wh.dbt("build", *SEGMENT_LAYER)
     assert second.success, failures(second)
     return wh
+
+
+def test_the_readme_shows_the_segment_this_file_tests() -> None:
+    readme = (SOURCE_PROJECT / "README.md").read_text()
+    assert DONORS_SEGMENT.strip() in readme
 
 
 def test_a_new_segment_file_adds_its_memberships(forked: Warehouse) -> None:
@@ -49,35 +56,36 @@ def test_a_new_segment_file_adds_its_memberships(forked: Warehouse) -> None:
         for r in forked.query(
             "select distinct e.supporter_id from engagement_events e "
             "join supporters s using (supporter_id) "
-            "where e.action_type = 'donation' and s.is_emailable"
+            "where e.action_type = 'donation' and s.is_emailable "
+            "and e.occurred_on between date '2025-11-20' and date '2026-11-20'"
         )
     }
     assert expected, "the sample has emailable donors"
     targeted = {
         r[0]
         for r in forked.query(
-            "select supporter_id from segment_memberships where tag = 'seg:donor-test'"
+            "select supporter_id from segment_memberships where tag = 'seg:donors-365d'"
         )
     }
     held = {
         r[0]
         for r in forked.query(
             "select supporter_id from segment_memberships_held_out "
-            "where tag = 'seg:donor-test' and held_out_reason <> 'not_emailable'"
+            "where tag = 'seg:donors-365d' and held_out_reason <> 'not_emailable'"
         )
     }
     assert targeted | held == expected
-    assert targeted, "priority 5 beats every shipped segment for the slot"
+    assert targeted
     row = forked.query(
         "select segment_name, description, priority, size, previous_size from segments "
-        "where tag = 'seg:donor-test'"
+        "where tag = 'seg:donors-365d'"
     )
-    assert row == [("seg_donor_test", "Gave money in the last 365 days.", 5, len(targeted), None)]
+    assert row == [("seg_donors_365d", "Gave money in the last 365 days.", 45, len(targeted), None)]
 
 
 def test_catalogue_reports_the_change_since_the_previous_build(forked: Warehouse) -> None:
     rows = forked.query(
-        "select tag, size, previous_size, size_change from segments where tag <> 'seg:donor-test'"
+        "select tag, size, previous_size, size_change from segments where tag <> 'seg:donors-365d'"
     )
     assert rows
     for tag, size, previous, change in rows:
@@ -92,10 +100,10 @@ def test_catalogue_reports_the_change_since_the_previous_build(forked: Warehouse
 def test_snapshot_records_who_entered_and_who_left(forked: Warehouse) -> None:
     entered = forked.scalar(
         "select count(*) from segment_membership_history "
-        "where tag = 'seg:donor-test' and is_current"
+        "where tag = 'seg:donors-365d' and is_current"
     )
     assert entered == forked.scalar(
-        "select count(*) from segment_memberships where tag = 'seg:donor-test'"
+        "select count(*) from segment_memberships where tag = 'seg:donors-365d'"
     )
     left = forked.scalar(
         "select count(*) from segment_membership_history where exited_at is not null"

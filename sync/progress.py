@@ -43,4 +43,6 @@ def dbt_progress(console: Console, label: str = "dbt build") -> Iterator[NodeLis
 
     with progress:
         yield listener
-        progress.update(task, current="")
+        # dbt announces some nodes it never reports as finished (e.g. skipped unit tests)
+        total = progress.tasks[0].total
+        progress.update(task, completed=total, current="")

@@ -11,9 +11,27 @@
 
 with
 
-events as (
+email_events as (
     select * from {{ ref('consent_events') }}
     where channel = 'email'
+),
+
+supporter_emails as (
+    select supporter_id, email from {{ ref('int_identity__supporter_emails') }}
+),
+
+-- a supporter's own events, plus every opt-out of an address the supporter uses, whichever
+-- record carried it (a guest's row with the buyer's email, a colleague's row): Mailchimp keeps
+-- consent per address, so an opt-out of the address binds whoever is synced with it
+events as (
+    select consent_event_id, supporter_id, status, occurred_at, is_evidenced
+    from email_events
+    union
+    select email_events.consent_event_id, supporter_emails.supporter_id, email_events.status,
+        email_events.occurred_at, email_events.is_evidenced
+    from email_events
+    inner join supporter_emails on supporter_emails.email = email_events.email
+    where email_events.status in ('unsubscribed', 'cleaned', 'suppressed')
 ),
 
 supporters as (
@@ -112,7 +130,7 @@ final as (
         deciding.file_path as consent_file_path,
         deciding.row_number as consent_row_number
     from decided
-    left join events as deciding
+    left join email_events as deciding
         on deciding.consent_event_id = case decision
             when 'opt_out' then decided.opt_out_event_id
             when 'restored' then decided.opt_in_event_id

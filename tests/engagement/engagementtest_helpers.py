@@ -62,8 +62,11 @@ class Warehouse:
     def scalar(self, sql: str, *params: object) -> object:
         return self.query(sql, *params)[0][0]
 
-    def dbt(self, *args: str, vars: dict | None = None) -> DbtOutcome:
-        """Run a dbt command on this warehouse's project copy and file."""
+    def dbt(
+        self, *args: str, vars: dict | None = None, env: dict[str, str] | None = None
+    ) -> DbtOutcome:
+        """Run a dbt command on this warehouse's project copy and file (`env` adds
+        environment variables, e.g. the ENGAGE_PG_* ones for `--target postgres`)."""
         merged = {"as_of": SAMPLE_AS_OF, **(vars or {})}
         env = {
             "ENGAGE_DUCKDB_PATH": str(self.db),
@@ -71,6 +74,7 @@ class Warehouse:
             "ENGAGE_TARGET": "dev",
             "DBT_TARGET_PATH": str(self.work / "target"),
             "DBT_LOG_PATH": str(self.work / "logs"),
+            **(env or {}),
         }
         argv: Sequence[str] = [
             *args,

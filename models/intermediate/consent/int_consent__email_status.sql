@@ -1,9 +1,9 @@
 {#- Effective email consent per supporter (engagement-model section 7):
       - an opt-out (unsubscribed, cleaned, suppressed) beats every older or unevidenced opt-in;
         an undated opt-out counts as the newest event;
-      - a newer, evidenced opt-in restores consent after an unsubscribe or a clean (a dated form
-        tick, a Mailchimp confirmation); a suppression (compliance state, forgotten, a
-        blacklist) is never restored here;
+      - a newer, evidenced opt-in restores consent after an unsubscribe (a dated form tick, a
+        Mailchimp confirmation); a clean (the address bounces) and a suppression (compliance
+        state, forgotten, a blacklist) are never restored here;
       - with no opt-out: an evidenced opt-in, else an opt-in claim (an undated "Yes"), makes the
         supporter subscribed;
       - otherwise unknown.
@@ -91,7 +91,7 @@ decided as (
         supporters.supporter_id,
         case
             when opt_outs.supporter_id is not null
-                and opt_outs.status <> 'suppressed'
+                and opt_outs.status = 'unsubscribed'
                 and evidenced_opt_ins.occurred_at is not null
                 and opt_outs.occurred_at is not null
                 and evidenced_opt_ins.occurred_at > opt_outs.occurred_at

@@ -2,7 +2,9 @@
       Mailchimp audience exports   subscribed (evidenced by OPTIN_TIME / CONFIRM_TIME, else a
                                    claim), unsubscribed at UNSUB_TIME, cleaned at CLEAN_TIME
       subscription status columns  Action Network can2_subscription_status (email) and
-                                   can2_sms_status (sms), dated by can2_subscription_date
+                                   can2_sms_status (sms), dated by can2_subscription_date; a
+                                   "subscribed" there is another system's state, not a fresh
+                                   act of consent: a claim, never evidence
       suppression flags            e.g. Brevo EMAIL_BLACKLISTED
       consent answers              a form's yes (evidence only when the row records when it was
                                    given: a consent timestamp or the submission time; an undated
@@ -129,7 +131,7 @@ final as (
         case
             when unioned.status = 'subscribed'
                 then unioned.evidence in (
-                    'mailchimp_confirm_time', 'mailchimp_optin_time', 'export_status_dated',
+                    'mailchimp_confirm_time', 'mailchimp_optin_time',
                     'form_consent_timestamp', 'form_submission_timestamp'
                 )
             else unioned.occurred_at is not null

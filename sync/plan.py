@@ -307,7 +307,7 @@ def _build_current(
         join {SCHEMA}.pushed_members s
           on s.audience_id = p.audience_id and s.subscriber_hash = p.subscriber_hash
         where p.audience_id = {a} and p.status = 'archived' and s.status <> 'archived'
-          and p.last_changed >= s.updated_at
+          and p.last_changed >= date_trunc('second', s.updated_at)
         """
     con.execute(f"create or replace temp table _hold as select distinct * from ({hold})")
     # Who Mailchimp has as live members: ours plus (state basis) those seen by the last pull.

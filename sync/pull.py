@@ -102,39 +102,41 @@ def _write_page(
         tag_rows += [(audience_id, h, t) for t in tags.get(h, [])]
     hashes = [(audience_id, r[2]) for r in rows]
     with state.in_transaction(con):
-        state.executemany(
+        state.bulk(
             con,
-            f"insert or replace into {SCHEMA}.pulled_members values (?, ?, ?, ?, ?, ?, ?)",
+            f"insert or replace into {SCHEMA}.pulled_members select * from _bulk",
+            "a:v e:v h:v st:v lc:t pa:t tc:i",
             rows,
         )
-        state.executemany(
-            con,
-            f"delete from {SCHEMA}.pulled_merge_fields where audience_id = ? "
-            "and subscriber_hash = ?",
-            hashes,
-        )
-        state.executemany(
-            con,
-            f"delete from {SCHEMA}.pulled_tags where audience_id = ? and subscriber_hash = ?",
-            hashes,
-        )
-        if fields:
-            state.executemany(
+        for tbl in ("pulled_merge_fields", "pulled_tags"):
+            state.bulk(
                 con,
-                f"insert or replace into {SCHEMA}.pulled_merge_fields values (?, ?, ?, ?)",
-                fields,
+                f"delete from {SCHEMA}.{tbl} p using _bulk b where p.audience_id = b.a "
+                "and p.subscriber_hash = b.h",
+                "a:v h:v",
+                hashes,
             )
-        if tag_rows:
-            state.executemany(
-                con, f"insert or replace into {SCHEMA}.pulled_tags values (?, ?, ?)", tag_rows
-            )
+        state.bulk(
+            con,
+            f"insert or replace into {SCHEMA}.pulled_merge_fields select * from _bulk",
+            "a:v h:v t:v v:v",
+            fields,
+        )
+        state.bulk(
+            con,
+            f"insert or replace into {SCHEMA}.pulled_tags select distinct * from _bulk",
+            "a:v h:v t:v",
+            tag_rows,
+        )
         # Refresh the statuses we believe in (opt-outs above all). An archive by someone else
         # is not copied: the plan leaves such members alone unless reconciling.
-        state.executemany(
+        state.bulk(
             con,
-            f"update {SCHEMA}.pushed_members set status = ? where audience_id = ? "
-            "and subscriber_hash = ? and status is distinct from ?",
-            [(r[3], audience_id, r[2], r[3]) for r in rows if r[3] in KNOWN_STATUSES],
+            f"update {SCHEMA}.pushed_members p set status = b.st from _bulk b "
+            "where p.audience_id = b.a and p.subscriber_hash = b.h "
+            "and p.status is distinct from b.st",
+            "a:v h:v st:v",
+            [(audience_id, r[2], r[3]) for r in rows if r[3] in KNOWN_STATUSES],
         )
 
 
@@ -185,10 +187,12 @@ def pull_audience(
                 [audience_id, pulled_at],
             ).fetchall()
             res.removed = len(gone)
-            for tbl in ("pulled_members", "pulled_merge_fields", "pulled_tags") if gone else ():
-                state.executemany(
+            for tbl in ("pulled_members", "pulled_merge_fields", "pulled_tags"):
+                state.bulk(
                     con,
-                    f"delete from {SCHEMA}.{tbl} where audience_id = ? and subscriber_hash = ?",
+                    f"delete from {SCHEMA}.{tbl} p using _bulk b where p.audience_id = b.a "
+                    "and p.subscriber_hash = b.h",
+                    "a:v h:v",
                     [(audience_id, g[0]) for g in gone],
                 )
         # A person who re-subscribed in Mailchimp after a compliance refusal may be written again.

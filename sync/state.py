@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 SCHEMA = "engage_sync"
 
@@ -251,10 +252,31 @@ def known_audience(con: duckdb.DuckDBPyConnection, key: str) -> tuple[str, bool]
 # Pushed state: written after each acknowledged chunk, in one transaction per chunk.
 
 
-def executemany(con: duckdb.DuckDBPyConnection, sql: str, rows: Sequence[Sequence]) -> None:
-    """executemany that accepts an empty list (DuckDB refuses one)."""
-    if rows:
-        con.executemany(sql, [list(r) for r in rows])
+_ARROW_TYPES = {"v": pa.string(), "t": pa.timestamp("us"), "i": pa.int64()}
+
+
+def bulk(
+    con: duckdb.DuckDBPyConnection, sql: str, columns: str, rows: Sequence[Sequence]
+) -> None:
+    """Run `sql` once over `rows`, which it reads as the table `_bulk`.
+
+    `columns` names the rows' columns with a type letter each (v text, t timestamp, i int),
+    e.g. "subscriber_hash:v tag:v". One set-based statement instead of one per row: DuckDB's
+    executemany is far too slow for the thousands of rows a chunk acknowledges.
+    """
+    rows = list(rows)
+    if not rows:
+        return
+    spec = [c.split(":") for c in columns.split()]
+    data = {
+        name: pa.array([r[i] for r in rows], type=_ARROW_TYPES[kind])
+        for i, (name, kind) in enumerate(spec)
+    }
+    con.register("_bulk", pa.table(data))
+    try:
+        con.execute(sql)
+    finally:
+        con.unregister("_bulk")
 
 
 def record_members(
@@ -265,9 +287,10 @@ def record_members(
 ) -> None:
     """Upsert (subscriber_hash, email_address, supporter_id, status) rows."""
     now = utcnow()
-    executemany(
+    bulk(
         con,
-        f"insert or replace into {SCHEMA}.pushed_members values (?, ?, ?, ?, ?, ?, ?)",
+        f"insert or replace into {SCHEMA}.pushed_members select * from _bulk",
+        "a:v h:v e:v s:v st:v at:t r:v",
         [(audience_id, h, e, s, st, now, run_id) for h, e, s, st in members],
     )
 
@@ -275,11 +298,12 @@ def record_members(
 def record_member_status(
     con: duckdb.DuckDBPyConnection, audience_id: str, hashes: Iterable[str], status: str
 ) -> None:
-    executemany(
+    bulk(
         con,
-        f"update {SCHEMA}.pushed_members set status = ?, updated_at = ? "
-        "where audience_id = ? and subscriber_hash = ?",
-        [(status, utcnow(), audience_id, h) for h in hashes],
+        f"update {SCHEMA}.pushed_members p set status = b.st, updated_at = b.at from _bulk b "
+        "where p.audience_id = b.a and p.subscriber_hash = b.h",
+        "a:v h:v st:v at:t",
+        [(audience_id, h, status, utcnow()) for h in hashes],
     )
 
 
@@ -290,10 +314,21 @@ def record_fields(
 ) -> None:
     """Upsert (subscriber_hash, tag, canonical value) rows."""
     now = utcnow()
-    executemany(
+    bulk(
         con,
-        f"insert or replace into {SCHEMA}.pushed_merge_fields values (?, ?, ?, ?, ?)",
+        f"insert or replace into {SCHEMA}.pushed_merge_fields select * from _bulk",
+        "a:v h:v t:v v:v at:t",
         [(audience_id, h, t, v, now) for h, t, v in fields],
+    )
+
+
+def _delete_tags(con: duckdb.DuckDBPyConnection, audience_id: str, rows: list) -> None:
+    bulk(
+        con,
+        f"delete from {SCHEMA}.pushed_tags p using _bulk b where p.audience_id = b.a "
+        "and p.subscriber_hash = b.h and lower(p.tag) = lower(b.t)",
+        "a:v h:v t:v",
+        [(audience_id, h, t) for h, t in rows],
     )
 
 
@@ -301,16 +336,12 @@ def record_tags_added(
     con: duckdb.DuckDBPyConnection, audience_id: str, hash_tags: Iterable[tuple[str, str]]
 ) -> None:
     now = utcnow()
-    rows = list(hash_tags)
-    executemany(
+    rows = list(dict.fromkeys((h, t) for h, t in hash_tags))
+    _delete_tags(con, audience_id, rows)
+    bulk(
         con,
-        f"delete from {SCHEMA}.pushed_tags where audience_id = ? and subscriber_hash = ? "
-        "and lower(tag) = lower(?)",
-        [(audience_id, h, t) for h, t in rows],
-    )
-    executemany(
-        con,
-        f"insert into {SCHEMA}.pushed_tags values (?, ?, ?, ?)",
+        f"insert into {SCHEMA}.pushed_tags select * from _bulk",
+        "a:v h:v t:v at:t",
         [(audience_id, h, t, now) for h, t in rows],
     )
 
@@ -318,12 +349,7 @@ def record_tags_added(
 def record_tags_removed(
     con: duckdb.DuckDBPyConnection, audience_id: str, hash_tags: Iterable[tuple[str, str]]
 ) -> None:
-    executemany(
-        con,
-        f"delete from {SCHEMA}.pushed_tags where audience_id = ? and subscriber_hash = ? "
-        "and lower(tag) = lower(?)",
-        [(audience_id, h, t) for h, t in hash_tags],
-    )
+    _delete_tags(con, audience_id, list(hash_tags))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,17 +364,20 @@ def record_rejects(
 ) -> None:
     """Upsert (subscriber_hash, email_address, reason, detail, field, payload_hash) rows."""
     now = utcnow()
-    executemany(
+    bulk(
         con,
-        f"insert or replace into {SCHEMA}.sync_rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert or replace into {SCHEMA}.sync_rejects select * from _bulk",
+        "a:v e:v h:v r:v d:v at:t f:v p:v run:v",
         [(audience_id, e, h, r, d, now, f, p, run_id) for h, e, r, d, f, p in rejects],
     )
 
 
 def clear_rejects(con: duckdb.DuckDBPyConnection, audience_id: str, hashes: Iterable[str]) -> None:
-    executemany(
+    bulk(
         con,
-        f"delete from {SCHEMA}.sync_rejects where audience_id = ? and subscriber_hash = ?",
+        f"delete from {SCHEMA}.sync_rejects r using _bulk b where r.audience_id = b.a "
+        "and r.subscriber_hash = b.h",
+        "a:v h:v",
         [(audience_id, h) for h in hashes],
     )
 

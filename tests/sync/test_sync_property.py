@@ -104,10 +104,15 @@ def apply_hand_edits(env, sandbox, edits, reconcile):
         sandbox.add_member(aid, email(i), status, merge_fields=fields, tags=sorted(tags))
 
 
-def check(before, after, people1, reconcile):
+def check(before, after, people1, reconcile, ours):
+    """`ours`: addresses the first sync put in Mailchimp (in the pushed state)."""
     for i, p in enumerate(people1):
         e = email(i)
         b, a = before.get(e), after.get(e)
+        if b is not None and b["status"] == "archived" and e in ours and not reconcile:
+            # Archived by staff after we wrote them: left alone until --reconcile.
+            assert a == b, e
+            continue
         optout = p["present"] and p["status"] == "unsubscribed"
         desired = p["present"] and p["status"] == "subscribed" and p["district"] is not None
         blocked = b is not None and b["status"] in ("unsubscribed", "cleaned")
@@ -155,6 +160,7 @@ def check(before, after, people1, reconcile):
     max_examples=25,
     deadline=None,
     derandomize=True,
+    database=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -185,6 +191,7 @@ def test_sync_reaches_desired_owned_state_and_leaves_the_rest(
         )
         env.warehouse(*warehouse_rows(people0))
         assert env.sync().status == "ok"
+        ours = set(snapshot(env))
         apply_hand_edits(env, sandbox, edits, reconcile)
         before = snapshot(env)
         # The nightly order: pull, then (warehouse unchanged here: it lags) plan and apply.
@@ -198,6 +205,6 @@ def test_sync_reaches_desired_owned_state_and_leaves_the_rest(
         env.warehouse(*warehouse_rows(people1))
         out = env.sync(reconcile=reconcile)
         assert out.status == "ok", out.as_dict()
-        check(before, snapshot(env), people1, reconcile)
+        check(before, snapshot(env), people1, reconcile, ours)
         again = env.sync()
         assert again.audiences[0].plan.is_empty, again.audiences[0].plan

@@ -148,11 +148,16 @@ def demo(
     db: DbPathOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    no_sync: Annotated[
+        bool, typer.Option("--no-sync", help="Stop after the warehouse (no Mailchimp sandbox).")
+    ] = False,
 ) -> None:
     """Run the main job end to end on the bundled sample data and print what happened.
 
     Builds the warehouse from sample_data/raw into target/engage.duckdb (or --db), then
     prints rows read, rejected (by reason), supporters resolved and the segment catalogue.
+    Then runs `engage nightly` twice against an in-process Mailchimp sandbox (saved in
+    target/sandbox-demo.json) and prints what changed in the audience.
     """
     from sync.demo import run_demo
     from sync.report import render_segments, render_warehouse
@@ -162,6 +167,12 @@ def demo(
     else:
         with dbt_progress(console, "dbt build") as listener:
             result = run_demo(db, on_node=listener)
+    # Then two nights of `engage nightly` against an in-process Mailchimp sandbox.
+    sync_result = None
+    if result.build.success and not no_sync:
+        from sync.demo_sync import run_demo_sync
+
+        sync_result = run_demo_sync(db)
     if as_json:
         typer.echo(
             json.dumps(
@@ -169,6 +180,7 @@ def demo(
                     "build_success": result.build.success,
                     "warehouse": result.warehouse.as_dict() if result.warehouse else None,
                     "segments": [s.__dict__ for s in result.segments or []],
+                    "mailchimp": sync_result.as_dict() if sync_result else None,
                 },
                 indent=2,
                 default=str,
@@ -181,7 +193,13 @@ def demo(
             out.print(render_warehouse(result.warehouse))
         if result.segments:
             out.print(render_segments(result.segments))
-    raise typer.Exit(EXIT_OK if result.build.success else EXIT_DBT_FAILED)
+        if sync_result:
+            from sync.demo_sync import render as render_sync
+
+            out.print(render_sync(sync_result))
+    if not result.build.success:
+        raise typer.Exit(EXIT_DBT_FAILED)
+    raise typer.Exit(EXIT_OK if sync_result is None or sync_result.ok else EXIT_PARTIAL)
 
 
 # `engage sandbox`: the local Mailchimp sandbox server (body in sync/sandbox/cli.py).

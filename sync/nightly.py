@@ -57,13 +57,28 @@ class NightlyOutcome:
         }
 
 
-BuildFn = Callable[[Settings, Sequence[str]], tuple[bool, dict[str, Any]]]
+BuildFn = Callable[[Settings, Sequence[str], ProgressSink], tuple[bool, dict[str, Any]]]
 
 
-def dbt_build(settings: Settings, extra: Sequence[str]) -> tuple[bool, dict[str, Any]]:
+def dbt_build(
+    settings: Settings, extra: Sequence[str], progress: ProgressSink | None = None
+) -> tuple[bool, dict[str, Any]]:
+    """`dbt build` with dbt's log silenced (errors still print) and node progress reported."""
     from sync.dbt_runner import run_dbt
 
-    outcome = run_dbt("build", settings, list(extra))
+    sink = progress or ProgressSink()
+    started = False
+
+    def on_node(event: str, index: int, total: int, name: str) -> None:
+        nonlocal started
+        if event == "start":
+            if not started:
+                sink.start("dbt build", total)
+                started = True
+            return
+        sink.advance("dbt build", 1)
+
+    outcome = run_dbt("build", settings, list(extra), on_node=on_node)
     return outcome.success, {
         "counts": outcome.counts(),
         "failures": [f"{f.name}: {f.message}" for f in outcome.failures][:20],
@@ -105,7 +120,9 @@ def nightly_job(
                         con.close()
                 # 2. build (dbt opens the file itself: we hold no connection meanwhile).
                 if build is not None:
-                    out.build_ok, out.build_summary = build(settings, build_args)
+                    out.build_ok, out.build_summary = build(
+                        settings, build_args, progress or ProgressSink()
+                    )
                     if not out.build_ok:
                         out.error, out.error_kind = "dbt build failed: nothing was synced", "build"
                         return out

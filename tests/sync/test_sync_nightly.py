@@ -13,7 +13,7 @@ def consent_build(calls):
     """A stand-in for `dbt build` that applies the consent rule the warehouse implements:
     unsubscribed/cleaned members read back from Mailchimp become opt-outs."""
 
-    def build(settings: Settings, extra):
+    def build(settings: Settings, extra, progress):
         calls.append("build")
         con = duckdb.connect(str(settings.duckdb_path))
         try:
@@ -63,7 +63,7 @@ def test_failed_build_stops_before_any_write(env, sandbox):
         settings,
         env.manifest,
         client=env.client(),
-        build=lambda s, e: (False, {"failures": ["model x: boom"]}),
+        build=lambda s, e, p: (False, {"failures": ["model x: boom"]}),
     )
     assert out.status == "build"
     assert sandbox.request_log().count("POST") == 0

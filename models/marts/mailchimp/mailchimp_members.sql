@@ -14,15 +14,8 @@ supporters as (
 
 engagement as (
 
-    select supporter_id, ladder_rung_name, engagement_stars, last_action_at
+    select supporter_id, ladder_rung_name, engagement_stars, last_action_at, top_issue_for_sync
     from {{ ref('supporter_engagement') }}
-
-),
-
-top_issue as (
-
-    select supporter_id, top_issue
-    from {{ ref('supporter_top_issue') }}
 
 ),
 
@@ -41,14 +34,10 @@ final as (
         engagement.ladder_rung_name as engagement_rung,
         engagement.engagement_stars,
         cast(engagement.last_action_at as date) as last_action_date,
-        case
-            when top_issue.top_issue in ('mixed', 'none') then null
-            else top_issue.top_issue
-        end as top_issue
+        engagement.top_issue_for_sync as top_issue
 
     from supporters
     left join engagement on engagement.supporter_id = supporters.supporter_id
-    left join top_issue on top_issue.supporter_id = supporters.supporter_id
     where supporters.email is not null
 
 )

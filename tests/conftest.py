@@ -15,13 +15,18 @@ test folder: assert what your tests rely on, e.g.
 
 For a raw folder of your own, `from warehouse_build import make_warehouse` (see
 tests/warehouse). dbt cannot run two invocations at once in one process: run serially.
+
+`postgres` (module scope) is a throwaway loopback PostgreSQL server (tests/postgres_server.py)
+for the portability tests; it skips the test where the server binaries are not installed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
+from postgres_server import PostgresServer, find_bin_dir, start_server
 from warehouse_build import PLANTED_CASES_PATH, Warehouse, make_warehouse
 
 from sync.project import SAMPLE_RAW_DIR
@@ -41,3 +46,19 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     if not warehouse.db_path.exists():
         pytest.fail(f"dbt build produced no warehouse: {warehouse.outcome.error}")
     return warehouse
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresServer]:
+    """A fresh PostgreSQL server on loopback, stopped and removed after the module."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip(
+            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin "
+            "(apt-get install postgresql; .ci/run does this)"
+        )
+    server = start_server(bin_dir)
+    try:
+        yield server
+    finally:
+        server.stop()

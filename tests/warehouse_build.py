@@ -2,14 +2,17 @@
 
 `make_warehouse(root, raw_dir)` gives a `Warehouse` whose `dbt(...)` runs dbt in-process
 (sync.dbt_runner) with its own DuckDB file, target and log paths and the sample's `as_of`,
-and whose `query(...)` reads the file read-only. Import it from tests as
+and whose `query(...)` reads the file read-only. `on_project_copy`/`fork` run dbt on a private
+copy of the dbt project instead (for tests that add model files). Import it from tests as
 `from warehouse_build import Warehouse, make_warehouse`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +25,10 @@ from sync.project import PROJECT_DIR, Settings
 
 SAMPLE_AS_OF = (PROJECT_DIR / "sample_data" / "AS_OF").read_text().strip()
 PLANTED_CASES_PATH = PROJECT_DIR / "sample_data" / "planted_cases.json"
+
+# Everything a dbt project needs; the rest of the repository (venv, target, tests' data) is
+# not copied.
+_PROJECT_PARTS = ("dbt_project.yml", "models", "seeds", "macros", "snapshots", "tests/dbt")
 
 
 @contextmanager
@@ -48,6 +55,7 @@ class Warehouse:
     db_path: Path
     dbt_vars: dict[str, object] = field(default_factory=dict)
     outcome: DbtOutcome | None = None
+    project_dir: Path | None = None  # a copy of the dbt project to run; None: the repository's
 
     @property
     def target_path(self) -> Path:
@@ -75,6 +83,8 @@ class Warehouse:
         extra: list[str] = list(args)
         if merged_vars:
             extra += vars_args(json.dumps(merged_vars))
+        if self.project_dir is not None:
+            extra += ["--project-dir", str(self.project_dir)]  # the last --project-dir wins
         settings = Settings.from_env(raw_dir=self.raw_dir, duckdb_path=self.db_path, target=target)
         private = {
             "DBT_TARGET_PATH": str(self.target_path),
@@ -95,6 +105,19 @@ class Warehouse:
     def scalar(self, sql: str, params: Sequence[object] = ()) -> object:
         rows = self.query(sql, params)
         return rows[0][0] if rows else None
+
+    def on_project_copy(self, root: Path) -> Warehouse:
+        """This warehouse's DuckDB file, with dbt run on a private copy of the project (and
+        private target/log folders) under `root`."""
+        root.mkdir(parents=True, exist_ok=True)
+        return dataclasses.replace(self, root=root, project_dir=copy_project(root / "project"))
+
+    def fork(self, root: Path) -> Warehouse:
+        """A copy of this warehouse (DuckDB file and project) to change without touching it."""
+        copy = self.on_project_copy(root)
+        copy.db_path = root / "engage.duckdb"
+        shutil.copy2(self.db_path, copy.db_path)
+        return copy
 
     def failures(self, *name_parts: str) -> list[NodeOutcome]:
         """Failed nodes of the build whose name contains any of `name_parts` (all if none)."""
@@ -118,3 +141,24 @@ def make_warehouse(
         db_path=root / "engage.duckdb",
         dbt_vars={"as_of": SAMPLE_AS_OF, **(dbt_vars or {})},
     )
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the dbt project (models, seeds, macros, snapshots, dbt tests) to `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in _PROJECT_PARTS:
+        src = PROJECT_DIR / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            (dest / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+def failure_text(outcome: DbtOutcome) -> str:
+    """dbt's failed nodes and error, one per line, for assertion messages."""
+    lines = [f"{f.status} {f.name}: {f.message}" for f in outcome.failures]
+    if outcome.error:
+        lines.append(outcome.error)
+    return "\n".join(lines)

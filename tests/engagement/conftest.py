@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from engagementtest_helpers import Warehouse, copy_project
+from warehouse_build import Warehouse
 
 # The marts these tests read; if the shared build could not make them, say why once.
 REQUIRED = (
@@ -24,10 +24,7 @@ def sample_warehouse(built_warehouse, tmp_path_factory: pytest.TempPathFactory) 
     """The sample set built once for the session (tests/conftest.py `built_warehouse`, with
     as_of = sample_data/AS_OF), plus a private copy of the dbt project for extra commands.
     Read-only: tests that change things work on `Warehouse.fork`."""
-    work = tmp_path_factory.mktemp("engagement")
-    warehouse = Warehouse(
-        db=built_warehouse.db_path, project=copy_project(work / "project"), work=work
-    )
+    warehouse = built_warehouse.on_project_copy(tmp_path_factory.mktemp("engagement"))
     have = {
         r[0]
         for r in warehouse.query(

@@ -3,25 +3,17 @@ PostgreSQL and give the same memberships, held-out rows, scores, issue interest,
 and catalogue sizes as DuckDB.
 
 The sample build's raw tables are copied into a throwaway loopback server
-(tests/warehouse/postgres_server.py) and everything the engagement marts need is built there
+(tests/postgres_server.py) and everything the engagement marts need is built there
 with dbt-postgres.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import sys
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-from engagementtest_helpers import Warehouse, failures
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "warehouse"))
-from postgres_server import find_bin_dir, start_server  # noqa: E402
-
-RAW_TABLES = ("raw_files", "raw_headers", "raw_cells")
+from postgres_server import copy_raw_tables
+from warehouse_build import Warehouse, failure_text
 
 ENGAGEMENT_SELECT = [
     "--select",
@@ -49,46 +41,6 @@ COMPARED = {
 }
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
-    server = start_server(bin_dir)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def _copy_raw_tables(warehouse: Warehouse, server) -> None:
-    con = server.connect()
-    try:
-        cur = con.cursor()
-        cur.execute("create schema raw")
-        for table in RAW_TABLES:
-            columns = warehouse.query(
-                "select column_name, data_type from information_schema.columns "
-                "where table_schema = 'raw' and table_name = ? order by ordinal_position",
-                table,
-            )
-            types = {"BIGINT": "bigint", "INTEGER": "integer", "BOOLEAN": "boolean"}
-            cur.execute(
-                f"create table raw.{table} ("
-                + ", ".join(f"{name} {types.get(kind, 'text')}" for name, kind in columns)
-                + ")"
-            )
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            for row in warehouse.query(f"select * from raw.{table}"):
-                writer.writerow(["\\N" if v is None else v for v in row])
-            buffer.seek(0)
-            cur.copy_expert(f"copy raw.{table} from stdin with (format csv, null '\\N')", buffer)
-        con.commit()
-    finally:
-        con.close()
-
-
 def _normalise(row: tuple) -> tuple:
     return tuple(round(float(v), 4) if isinstance(v, (Decimal, float)) else v for v in row)
 
@@ -96,10 +48,10 @@ def _normalise(row: tuple) -> tuple:
 def test_engagement_builds_on_postgres_with_the_same_results(
     sample_warehouse: Warehouse, postgres, tmp_path: Path
 ) -> None:
-    _copy_raw_tables(sample_warehouse, postgres)
-    wh = Warehouse(db=tmp_path / "unused.duckdb", project=sample_warehouse.project, work=tmp_path)
-    outcome = wh.dbt("build", *ENGAGEMENT_SELECT, "--target", "postgres", env=postgres.env())
-    assert outcome.success, failures(outcome)
+    copy_raw_tables(sample_warehouse, postgres)
+    wh = sample_warehouse.on_project_copy(tmp_path)  # private dbt target folder
+    outcome = wh.dbt("build", *ENGAGEMENT_SELECT, target="postgres", env=postgres.env())
+    assert outcome.success, failure_text(outcome)
     assert any(n.resource_type.endswith("unit_test") for n in outcome.nodes)
 
     con = postgres.connect()

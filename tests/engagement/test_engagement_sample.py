@@ -3,10 +3,12 @@ plausible, opt-outs and the contact cap always win, scores stay in range."""
 
 from __future__ import annotations
 
-import pytest
-from engagementtest_helpers import PLANTED, SAMPLE_AS_OF, Warehouse
+import json
 
-HINTS = PLANTED["segment_hints"]
+import pytest
+from warehouse_build import PLANTED_CASES_PATH, SAMPLE_AS_OF, Warehouse
+
+HINTS = json.loads(PLANTED_CASES_PATH.read_text())["segment_hints"]
 
 # Fixed-tag segments the sample data plants people for; each must have members.
 PLANTED_TAGS = [
@@ -27,7 +29,7 @@ def _supporters_for(wh: Warehouse, emails: list[str]) -> set[str]:
     marks = ", ".join("?" for _ in emails)
     rows = wh.query(
         f"select distinct supporter_id from supporters where lower(email) in ({marks})",
-        *[e.lower() for e in emails],
+        [e.lower() for e in emails],
     )
     return {r[0] for r in rows}
 
@@ -39,13 +41,13 @@ def _candidates(wh: Warehouse, tag: str, where: str = "true") -> set[str]:
         "select c.supporter_id from int_segment_candidates c "
         "join supporters s on s.supporter_id = c.supporter_id "
         f"where c.tag = ? and s.email is not null and ({where})",
-        tag,
+        [tag],
     )
     return {r[0] for r in rows}
 
 
 def _members(wh: Warehouse, tag: str) -> set[str]:
-    rows = wh.query("select supporter_id from segment_memberships where tag = ?", tag)
+    rows = wh.query("select supporter_id from segment_memberships where tag = ?", [tag])
     return {r[0] for r in rows}
 
 
@@ -56,7 +58,7 @@ def test_build_used_the_sample_anchor_date(sample_warehouse: Warehouse) -> None:
 
 @pytest.mark.parametrize("tag", PLANTED_TAGS)
 def test_every_planted_segment_has_members(sample_warehouse: Warehouse, tag: str) -> None:
-    size = sample_warehouse.scalar("select size from segments where tag = ?", tag)
+    size = sample_warehouse.scalar("select size from segments where tag = ?", [tag])
     assert size is not None, f"{tag} is missing from the catalogue"
     assert size > 0, f"{tag} is empty on the sample set"
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from engagementtest_helpers import SOURCE_PROJECT, Warehouse, failures
+from warehouse_build import Warehouse, failure_text
+
+from sync.project import PROJECT_DIR
 
 # Everything downstream of the segment models; upstream marts are already in the copied file.
 SEGMENT_LAYER = [
@@ -38,15 +40,15 @@ def forked(sample_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory
     one more segment file and rebuilt again."""
     wh = sample_warehouse.fork(tmp_path_factory.mktemp("segments-fork"))
     first = wh.dbt("build", *SEGMENT_LAYER)
-    assert first.success, failures(first)
-    (wh.project / "models" / "segments" / "seg_donors_365d.sql").write_text(DONORS_SEGMENT)
+    assert first.success, failure_text(first)
+    (wh.project_dir / "models" / "segments" / "seg_donors_365d.sql").write_text(DONORS_SEGMENT)
     second = wh.dbt("build", *SEGMENT_LAYER)
-    assert second.success, failures(second)
+    assert second.success, failure_text(second)
     return wh
 
 
 def test_the_readme_shows_the_segment_this_file_tests() -> None:
-    readme = (SOURCE_PROJECT / "README.md").read_text()
+    readme = (PROJECT_DIR / "README.md").read_text()
     assert DONORS_SEGMENT.strip() in readme
 
 
@@ -114,8 +116,8 @@ def test_snapshot_records_who_entered_and_who_left(forked: Warehouse) -> None:
 def test_issue_tags_switch_off(sample_warehouse: Warehouse, tmp_path: Path) -> None:
     wh = sample_warehouse.fork(tmp_path)
     select = ["--select", "supporter_engagement " + SEGMENT_LAYER[1]]
-    outcome = wh.dbt("build", *select, vars={"issue_tags_enabled": False})
-    assert outcome.success, failures(outcome)
+    outcome = wh.dbt("build", *select, dbt_vars={"issue_tags_enabled": False})
+    assert outcome.success, failure_text(outcome)
     assert wh.scalar("select count(*) from segments where tag like 'issue:%'") == 0
     assert wh.scalar("select count(*) from segment_memberships where tag like 'issue:%'") == 0
     assert wh.scalar("select count(*) from segments") > 0
@@ -127,10 +129,10 @@ def test_issue_tags_switch_off(sample_warehouse: Warehouse, tmp_path: Path) -> N
 def test_a_malformed_as_of_fails_with_the_fix(sample_warehouse: Warehouse, tmp_path: Path) -> None:
     wh = sample_warehouse.fork(tmp_path)
     outcome = wh.dbt(
-        "compile", "--select", "int_upcoming_events_in_window", vars={"as_of": "20/11/2026"}
+        "compile", "--select", "int_upcoming_events_in_window", dbt_vars={"as_of": "20/11/2026"}
     )
     assert not outcome.success
-    assert "as_of must be an ISO date like 2026-11-20" in failures(outcome)
+    assert "as_of must be an ISO date like 2026-11-20" in failure_text(outcome)
 
 
 @pytest.mark.parametrize(
@@ -145,11 +147,11 @@ def test_bad_segment_meta_fails_naming_the_file(
     sample_warehouse: Warehouse, tmp_path: Path, meta: str, message: str
 ) -> None:
     wh = sample_warehouse.fork(tmp_path)
-    (wh.project / "models" / "segments" / "seg_broken.sql").write_text(
+    (wh.project_dir / "models" / "segments" / "seg_broken.sql").write_text(
         "{{ config(meta=" + meta + ") }}\nselect supporter_id from {{ ref('supporters') }}\n"
     )
     outcome = wh.dbt("build", "--select", "int_segment_catalogue")
     assert not outcome.success
-    text = failures(outcome)
+    text = failure_text(outcome)
     assert "seg_broken" in text and "models/segments/seg_broken.sql" in text
     assert message in text

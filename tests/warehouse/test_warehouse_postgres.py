@@ -8,28 +8,12 @@ consent events, rejects and file inventory must equal DuckDB's row for row.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from decimal import Decimal
 
-import pytest
-from postgres_server import find_bin_dir, start_server
-from warehouse_build import Warehouse
+from postgres_server import copy_raw_tables
+from warehouse_build import failure_text
 from warehousetest_helpers import WAREHOUSE_MARTS, WAREHOUSE_SELECT
-
-RAW_TABLES = {
-    "raw_files": [
-        ("file_id", "text"), ("file_path", "text"), ("kind", "text"), ("file_name", "text"),
-        ("sheet_name", "text"), ("content_hash", "text"), ("encoding", "text"),
-        ("delimiter", "text"), ("rows_read", "bigint"), ("read_error", "text"),
-    ],
-    "raw_headers": [("file_id", "text"), ("column_position", "bigint"), ("header", "text")],
-    "raw_cells": [
-        ("file_id", "text"), ("row_number", "bigint"), ("column_position", "bigint"),
-        ("value", "text"),
-    ],
-}
 
 # mart -> its key; every column is compared
 COMPARED = {
@@ -39,50 +23,6 @@ COMPARED = {
     "rejected_rows": "rejected_row_id",
     "source_files": "file_id",
 }
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        pytest.skip(
-            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin "
-            "(apt-get install postgresql; .ci/run does this)"
-        )
-    server = start_server(bin_dir)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def _copy_raw_tables(warehouse: Warehouse, server) -> dict[str, int]:
-    counts = {}
-    con = server.connect()
-    try:
-        cur = con.cursor()
-        cur.execute("create schema raw")
-        for table, columns in RAW_TABLES.items():
-            cur.execute(
-                f"create table raw.{table} ("
-                + ", ".join(f"{name} {kind}" for name, kind in columns) + ")"
-            )
-            rows = warehouse.query(
-                f"select {', '.join(name for name, _ in columns)} from raw.{table}"
-            )
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            for row in rows:
-                writer.writerow(["\\N" if v is None else v for v in row])
-            buffer.seek(0)
-            cur.copy_expert(
-                f"copy raw.{table} from stdin with (format csv, null '\\N')", buffer
-            )
-            counts[table] = len(rows)
-        con.commit()
-    finally:
-        con.close()
-    return counts
 
 
 def _normalise(value):
@@ -101,7 +41,7 @@ def _rows(fetch, mart: str, key: str) -> tuple[list[str], list[tuple]]:
 def test_warehouse_layers_build_on_postgres_with_the_same_results(built_warehouse, postgres):
     failed = built_warehouse.failures(*WAREHOUSE_MARTS, "stg_spreadsheets", "int_identity")
     assert not failed, [(f.name, f.message) for f in failed]
-    counts = _copy_raw_tables(built_warehouse, postgres)
+    counts = copy_raw_tables(built_warehouse, postgres)
     assert counts["raw_cells"] > 1000
 
     outcome = built_warehouse.dbt(
@@ -113,7 +53,7 @@ def test_warehouse_layers_build_on_postgres_with_the_same_results(built_warehous
         target="postgres",
         env=postgres.env(),
     )
-    assert outcome.success, [(f.name, f.message) for f in outcome.failures] or outcome.error
+    assert outcome.success, failure_text(outcome)
     ran = {n.resource_type.split(".")[-1].lower() for n in outcome.nodes}
     assert {"model", "seed", "test", "unit_test"} <= ran, ran
 

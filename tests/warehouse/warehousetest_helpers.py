@@ -8,8 +8,11 @@ about, so each test states its expectation next to the data it depends on.
 from __future__ import annotations
 
 import csv
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
+
+from warehouse_build import failure_text, make_warehouse
 
 # The warehouse layers (all staging models and everything the core marts need), without the
 # engagement models.
@@ -124,15 +127,11 @@ def supporter_ids_by_email(query) -> dict[str, str]:
 def build_layers(warehouse) -> None:
     """Build the warehouse layers (seeds and models, no dbt tests); fail with dbt's messages."""
     outcome = warehouse.dbt("build", *WAREHOUSE_SELECT, *NO_TESTS)
-    assert outcome.success, [(f.name, f.message) for f in outcome.failures] or outcome.error
+    assert outcome.success, failure_text(outcome)
 
 
 def copy_tiny(tiny, root: Path):
     """A private copy of the tiny warehouse (raw folder and DuckDB file) under `root`."""
-    import shutil
-
-    from warehouse_build import make_warehouse
-
     warehouse = make_warehouse(root, shutil.copytree(tiny.raw_dir, root / "raw"))
     shutil.copy(tiny.db_path, warehouse.db_path)
     return warehouse

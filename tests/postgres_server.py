@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL server on loopback for the portability test.
+"""A throwaway PostgreSQL server on loopback for the portability tests, and the copy of a
+DuckDB warehouse's raw tables into it (the `postgres` fixture is in tests/conftest.py).
 
 Uses the server binaries under /usr/lib/postgresql/<version>/bin (Debian's `postgresql`
 package; `.ci/run` installs it). initdb refuses to run as root, so as root the server runs as
@@ -8,7 +9,9 @@ owns. The cluster uses the C locale so text sorts byte-wise, as in DuckDB.
 
 from __future__ import annotations
 
+import csv
 import glob
+import io
 import os
 import shutil
 import socket
@@ -18,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SERVICE_USER = "postgres"
+RAW_TABLES = ("raw_files", "raw_headers", "raw_cells")
+# DuckDB column type -> Postgres column type (anything else is text)
+_PG_TYPES = {"BIGINT": "bigint", "INTEGER": "integer", "BOOLEAN": "boolean"}
 
 
 def find_bin_dir() -> Path | None:
@@ -146,3 +152,36 @@ def start_server(bin_dir: Path) -> PostgresServer:
         server.stop()
         raise
     return server
+
+
+def copy_raw_tables(warehouse, server: PostgresServer) -> dict[str, int]:
+    """Copy the raw tables of a built DuckDB warehouse (`warehouse_build.Warehouse`) into
+    schema `raw` on the server, with the same columns and types; returns rows per table."""
+    counts = {}
+    con = server.connect()
+    try:
+        cur = con.cursor()
+        cur.execute("create schema raw")
+        for table in RAW_TABLES:
+            columns = warehouse.query(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'raw' and table_name = ? order by ordinal_position",
+                [table],
+            )
+            cur.execute(
+                f"create table raw.{table} ("
+                + ", ".join(f"{name} {_PG_TYPES.get(kind, 'text')}" for name, kind in columns)
+                + ")"
+            )
+            rows = warehouse.query(f"select * from raw.{table}")
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for row in rows:
+                writer.writerow(["\\N" if v is None else v for v in row])
+            buffer.seek(0)
+            cur.copy_expert(f"copy raw.{table} from stdin with (format csv, null '\\N')", buffer)
+            counts[table] = len(rows)
+        con.commit()
+    finally:
+        con.close()
+    return counts

@@ -55,6 +55,14 @@ def json_type_name(value: Any) -> str:
     return "object"
 
 
+def wrong_type(field: str, expected: str, value: Any) -> dict[str, str]:
+    """One schema-error entry: the value at `field` is not of the JSON type `expected`."""
+    return {
+        "field": field,
+        "message": f"Schema describes {expected}, {json_type_name(value)} found instead",
+    }
+
+
 @dataclass(eq=False)
 class ApiError(Exception):
     """An error response: raised anywhere in a handler, rendered once by the HTTP layer."""

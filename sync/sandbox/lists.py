@@ -10,13 +10,12 @@ from typing import Any
 
 from sync.sandbox import errors, render
 from sync.sandbox.members import (
-    add_tags,
     apply_changes,
     check_email,
     check_forced_error,
     check_profile_schema,
     check_transition,
-    create_member,
+    create_from_body,
     ensure_tag,
     get_audience,
     note_tag_change,
@@ -207,12 +206,7 @@ def _subscribe_one(
         status = item.get("status") or item.get("status_if_new")
         if not status:
             require_fields(item, ["status"], path)
-        merge_values = validated_merge(req, a, item, creating=True, path=path)
-        changes = profile_changes(item)
-        m = create_member(req, a, email, status)
-        apply_changes(m, changes, merge_values)
-        add_tags(req, a, m, item.get("tags") or [])
-        return m, True
+        return create_from_body(req, a, item, email, status, path), True
     if existing.status != "archived" and not update_existing:
         raise ContactExists()
     merge_values = validated_merge(req, a, item, creating=False, path=path)

@@ -27,6 +27,7 @@ from sync.sandbox.routing import (
     expect_type,
     links,
     page,
+    query_choice,
     require_fields,
     require_object,
     route,
@@ -68,6 +69,14 @@ def find_member(a: Audience, ref: str, *, by_email: bool = True) -> Member | Non
     if "@" in ref:
         return a.members.get(subscriber_hash(ref))
     return a.by_contact_id(ref)  # contact ids are 32 hex too
+
+
+def path_member(req: Request, a: Audience, *, by_email: bool = True) -> Member:
+    """The member the path's `{subscriber_hash}` names (see find_member), else 404."""
+    m = find_member(a, req.params["subscriber_hash"], by_email=by_email)
+    if m is None:
+        raise errors.not_found()
+    return m
 
 
 def check_forced_error(req: Request, email: str) -> None:
@@ -231,15 +240,7 @@ def profile_changes(body: dict[str, Any]) -> dict[str, Any]:
         if axis not in ("latitude", "longitude"):
             continue
         if not isinstance(value, int | float) or isinstance(value, bool):
-            raise errors.schema_invalid(
-                [
-                    {
-                        "field": f"location.{axis}",
-                        "message": "Schema describes number, "
-                        f"{errors.json_type_name(value)} found instead",
-                    }
-                ]
-            )
+            raise errors.schema_invalid([errors.wrong_type(f"location.{axis}", "number", value)])
         changes[axis] = value
     if body.get("interests"):
         unknown = next(iter(body["interests"]))
@@ -280,6 +281,21 @@ def validated_merge(
     if check.field_errors:
         raise errors.merge_fields_invalid(check.field_errors)
     return check.values
+
+
+def create_from_body(
+    req: Request, a: Audience, body: dict[str, Any], email: str, status: str, path: str = ""
+) -> Member:
+    """A new member from a validated write body: merge fields, profile fields and tags.
+
+    Everything is validated before the member is stored, so a refused body stores nothing.
+    """
+    merge_values = validated_merge(req, a, body, creating=True, path=path)
+    changes = profile_changes(body)
+    m = create_member(req, a, email, status)
+    apply_changes(m, changes, merge_values)
+    add_tags(req, a, m, body.get("tags") or [])
+    return m
 
 
 def add_tags(req: Request, a: Audience, m: Member, names: list[str]) -> None:
@@ -350,11 +366,7 @@ def upsert(req: Request, a: Audience, body: dict[str, Any], mode: str, ref: str 
         if mode == "put":
             require_fields(body, ["status_if_new"])
         status = body.get("status") or body.get("status_if_new")
-        merge_values = validated_merge(req, a, body, creating=True)
-        changes = profile_changes(body)
-        m = create_member(req, a, email, status)
-        apply_changes(m, changes, merge_values)
-        add_tags(req, a, m, body.get("tags") or [])
+        m = create_from_body(req, a, body, email, status)
         req.store.touch()
         return m
     if target.status != "archived" and mode == "post":
@@ -405,9 +417,7 @@ def patch_member(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
         body = require_object(req.body)
-        m = find_member(a, req.params["subscriber_hash"])
-        if m is None:
-            raise errors.not_found()
+        m = path_member(req, a)
         check_profile_schema(body)
         expect_enum(body, "status", PATCH_STATUSES)
         check_forced_error(req, m.email_address)
@@ -432,9 +442,7 @@ def patch_member(req: Request) -> Result:
 def get_member(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
-        m = find_member(a, req.params["subscriber_hash"])
-        if m is None:
-            raise errors.not_found()
+        m = path_member(req, a)
         return Result(200, render.member(req, a, m))
 
 
@@ -442,9 +450,7 @@ def get_member(req: Request) -> Result:
 def archive_member(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
-        m = find_member(a, req.params["subscriber_hash"])
-        if m is None:
-            raise errors.not_found()
+        m = path_member(req, a)
         if m.status in ("pending", "cleaned", "archived"):
             raise errors.archive_refused()
         m.status_before_archive = m.status
@@ -458,9 +464,7 @@ def archive_member(req: Request) -> Result:
 def delete_permanent(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
-        m = find_member(a, req.params["subscriber_hash"], by_email=False)
-        if m is None:
-            raise errors.not_found()
+        m = path_member(req, a, by_email=False)
         a.drop_member(m.hash)
         for tag in a.tags.values():
             tag.members.pop(m.hash, None)
@@ -476,9 +480,7 @@ def delete_permanent(req: Request) -> Result:
 def get_member_tags(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
-        m = find_member(a, req.params["subscriber_hash"], by_email=False)
-        if m is None:
-            raise errors.not_found()
+        m = path_member(req, a, by_email=False)
         tags = sorted(a.member_tags(m.hash), key=lambda t: t.id)
         items = [{"id": t.id, "name": t.name, "date_added": t.members[m.hash]} for t in tags]
         shown, total = page(items, req)
@@ -491,9 +493,7 @@ def get_member_tags(req: Request) -> Result:
 def post_member_tags(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
-        m = find_member(a, req.params["subscriber_hash"], by_email=False)
-        if m is None:
-            raise errors.not_found()
+        m = path_member(req, a, by_email=False)
         body = req.body
         if not isinstance(body, dict) or "tags" not in body:
             return Result(204)  # Mailchimp: no `tags` wrapper -> nothing happens
@@ -552,12 +552,7 @@ def select_members(req: Request, a: Audience) -> list[Member]:
             raise errors.bad_request(
                 "The sandbox serves no interest categories, so interest filters are not supported."
             )
-    status = q.get("status")
-    if status and status not in READ_STATUSES:
-        raise errors.invalid_resource(
-            "The status parameter is not valid.",
-            [{"field": "status", "message": f"Must be one of: {', '.join(READ_STATUSES)}."}],
-        )
+    status = query_choice(req, "status", READ_STATUSES)
     members = list(a.members.values())
     if status:
         members = [m for m in members if m.status == status]
@@ -586,13 +581,8 @@ def select_members(req: Request, a: Audience) -> list[Member]:
                 "unsubscribed_since can only be used with status=unsubscribed."
             )
         members = [m for m in members if (t := _ts(m.last_changed)) and t > unsub_since]
-    sort_field = q.get("sort_field")
+    sort_field = query_choice(req, "sort_field", SORT_FIELDS)
     if sort_field:
-        if sort_field not in SORT_FIELDS:
-            raise errors.invalid_resource(
-                "The sort_field parameter is not valid.",
-                [{"field": "sort_field", "message": f"Must be one of: {', '.join(SORT_FIELDS)}."}],
-            )
         floor = datetime.min.replace(tzinfo=UTC)
         members.sort(
             key=lambda m: _ts(getattr(m, sort_field)) or floor,

@@ -138,15 +138,7 @@ def _int_param(query: dict[str, str], name: str, default: int) -> int:
 
 def require_object(body: Any, path: str = "") -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise errors.schema_invalid(
-            [
-                {
-                    "field": path,
-                    "message": f"Schema describes object, {errors.json_type_name(body)} "
-                    "found instead",
-                }
-            ]
-        )
+        raise errors.schema_invalid([errors.wrong_type(path, "object", body)])
     return body
 
 
@@ -168,15 +160,7 @@ def expect_type(
     ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
     if not ok:
         field_name = f"{path}.{name}" if path else name
-        raise errors.schema_invalid(
-            [
-                {
-                    "field": field_name,
-                    "message": f"Schema describes {label}, "
-                    f"{errors.json_type_name(value)} found instead",
-                }
-            ]
-        )
+        raise errors.schema_invalid([errors.wrong_type(field_name, label, value)])
 
 
 def expect_enum(obj: dict[str, Any], name: str, allowed: tuple[str, ...], path: str = "") -> None:
@@ -190,6 +174,17 @@ def expect_enum(obj: dict[str, Any], name: str, allowed: tuple[str, ...], path: 
                 }
             ]
         )
+
+
+def query_choice(req: Request, name: str, allowed: tuple[str, ...]) -> str | None:
+    """A query parameter that must be one of `allowed` (None when absent or empty)."""
+    value = req.query.get(name)
+    if value and value not in allowed:
+        raise errors.invalid_resource(
+            f"The {name} parameter is not valid.",
+            [{"field": name, "message": f"Must be one of: {', '.join(allowed)}."}],
+        )
+    return value or None
 
 
 def links(

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from sync.sandbox.errors import json_type_name
+from sync.sandbox.errors import wrong_type
 from sync.sandbox.settings import SandboxSettings
 
 MERGE_TYPES = (
@@ -231,12 +231,7 @@ def check_merge_fields(
     if incoming is None:
         incoming = {}
     if not isinstance(incoming, dict):
-        result.schema_errors.append(
-            {
-                "field": path,
-                "message": f"Schema describes object, {json_type_name(incoming)} found instead",
-            }
-        )
+        result.schema_errors.append(wrong_type(path, "object", incoming))
         return result
     by_tag = {r.tag: r for r in rules}
     for key, value in incoming.items():

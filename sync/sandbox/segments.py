@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from sync.sandbox import errors, render
-from sync.sandbox.members import find_member, get_audience, note_tag_change, tag_date
+from sync.sandbox.members import get_audience, note_tag_change, path_member, tag_date
 from sync.sandbox.routing import (
     Request,
     Result,
     expect_type,
     links,
     page,
+    query_choice,
     require_fields,
     require_object,
     route,
@@ -52,15 +53,19 @@ def _check_body(body: dict[str, Any]) -> None:
         )
     for i, email in enumerate(body.get("static_segment") or []):
         if not isinstance(email, str):
-            raise errors.schema_invalid(
-                [
-                    {
-                        "field": f"static_segment.{i}",
-                        "message": "Schema describes string, "
-                        f"{errors.json_type_name(email)} found instead",
-                    }
-                ]
-            )
+            raise errors.schema_invalid([errors.wrong_type(f"static_segment.{i}", "string", email)])
+
+
+def _check_name(a: Audience, raw: str, own_id: int | None) -> str:
+    """The stripped segment name; refused when another segment or tag already has it."""
+    name = raw.strip()
+    other = a.tag_by_name(name)
+    if other is not None and other.id != own_id:
+        raise errors.invalid_resource(
+            f'A segment or tag named "{name}" already exists in this audience.',
+            [{"field": "name", "message": "Name already in use."}],
+        )
+    return name
 
 
 def _members_for(a: Audience, emails: list[str]) -> list[Member]:
@@ -78,13 +83,8 @@ def list_segments(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
         segments = sorted(a.tags.values(), key=lambda t: t.id)
-        kind = req.query.get("type")
+        kind = query_choice(req, "type", SEGMENT_TYPES)
         if kind:
-            if kind not in SEGMENT_TYPES:
-                raise errors.invalid_resource(
-                    "The type parameter is not valid.",
-                    [{"field": "type", "message": f"Must be one of: {', '.join(SEGMENT_TYPES)}."}],
-                )
             segments = [t for t in segments if t.type == kind]
         shown, total = page(segments, req)
         return Result(
@@ -105,12 +105,7 @@ def create_segment(req: Request) -> Result:
     _check_body(body)
     with req.store.lock:
         a = get_audience(req)
-        name = body["name"].strip()
-        if a.tag_by_name(name) is not None:
-            raise errors.invalid_resource(
-                f'A segment or tag named "{name}" already exists in this audience.',
-                [{"field": "name", "message": "Name already in use."}],
-            )
+        name = _check_name(a, body["name"], None)
         now = now_iso()
         tag = Tag(id=req.store.new_tag_id(), name=name, created_at=now, updated_at=now)
         if "options" in body:
@@ -138,14 +133,7 @@ def update_segment(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
         tag = _get_segment(req, a)
-        name = body["name"].strip()
-        other = a.tag_by_name(name)
-        if other is not None and other.id != tag.id:
-            raise errors.invalid_resource(
-                f'A segment or tag named "{name}" already exists in this audience.',
-                [{"field": "name", "message": "Name already in use."}],
-            )
-        tag.name = name
+        tag.name = _check_name(a, body["name"], tag.id)
         if "static_segment" in body:
             wanted = {m.hash for m in _members_for(a, body["static_segment"])}
             note_tag_change(req, a, set(tag.members) ^ wanted)
@@ -275,8 +263,8 @@ def remove_segment_member(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
         tag = _get_segment(req, a)
-        m = find_member(a, req.params["subscriber_hash"], by_email=False)
-        if m is None or m.hash not in tag.members:
+        m = path_member(req, a, by_email=False)
+        if m.hash not in tag.members:
             raise errors.not_found()
         del tag.members[m.hash]
         tag.updated_at = now_iso()

@@ -166,3 +166,46 @@ def test_a_sandbox_bug_is_a_logged_500_not_a_silent_fault(sandbox, api, monkeypa
     r = api.get("/ping")
     assert (r.status_code, r.json()["title"]) == (500, "Internal Server Error")
     assert any("sandbox bug in GET /ping" in rec.getMessage() for rec in caplog.records)
+
+
+def test_refused_values_name_the_field_and_the_choices(api, sandbox_audience):
+    members = f"/lists/{sandbox_audience}/members"
+    for name, allowed in (
+        ("status", "subscribed, unsubscribed, cleaned, pending, transactional, archived"),
+        ("sort_field", "timestamp_opt, timestamp_signup, last_changed"),
+    ):
+        r = api.get(members, params={name: "nope"})
+        assert (r.status_code, r.json()["detail"]) == (400, f"The {name} parameter is not valid.")
+        assert r.json()["errors"] == [{"field": name, "message": f"Must be one of: {allowed}."}]
+    r = api.get(f"/lists/{sandbox_audience}/segments", params={"type": "nope"})
+    assert r.json()["errors"] == [
+        {"field": "type", "message": "Must be one of: saved, static, fuzzy."}
+    ]
+    r = api.post(
+        members,
+        json={"email_address": new_email(), "status": "subscribed", "location": {"latitude": "x"}},
+    )
+    assert r.status_code == 400
+    assert r.json()["errors"] == [
+        {"field": "location.latitude", "message": "Schema describes number, string found instead"}
+    ]
+    r = api.post(f"/lists/{sandbox_audience}/segments", json={"name": "s", "static_segment": [1]})
+    assert r.json()["errors"] == [
+        {"field": "static_segment.0", "message": "Schema describes string, integer found instead"}
+    ]
+
+
+def test_segment_names_are_unique_on_create_and_rename(api, sandbox_audience):
+    segments = f"/lists/{sandbox_audience}/segments"
+    first = api.post(segments, json={"name": "taken", "static_segment": []}).json()
+    second = api.post(segments, json={"name": "other", "static_segment": []}).json()
+    for r in (
+        api.post(segments, json={"name": " taken ", "static_segment": []}),
+        api.patch(f"{segments}/{second['id']}", json={"name": "taken"}),
+    ):
+        assert (r.status_code, r.json()["detail"]) == (
+            400,
+            'A segment or tag named "taken" already exists in this audience.',
+        )
+    r = api.patch(f"{segments}/{first['id']}", json={"name": " taken "})
+    assert (r.status_code, r.json()["name"]) == (200, "taken")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from sync.exposures import Audience, audiences_from_manifest
 
@@ -82,16 +83,21 @@ def make_warehouse(
     con.execute(f"create or replace table main.supporters ({SUPPORTER_COLS})")
     cols = [c.split()[0] for c in SUPPORTER_COLS.split(", ")]
     if supporters:
-        con.executemany(
-            f"insert into main.supporters values ({', '.join('?' * len(cols))})",
-            [[s.get(c) for c in cols] for s in supporters],
-        )
+        rows = pa.Table.from_pylist([{c: s.get(c) for c in cols} for s in supporters])
+        con.register("_supporters", rows)
+        con.execute(f"insert into main.supporters select {', '.join(cols)} from _supporters")
+        con.unregister("_supporters")
     con.execute(
         "create or replace table main.segment_memberships "
         "(supporter_id varchar, segment_name varchar, tag varchar)"
     )
     if memberships:
-        con.executemany("insert into main.segment_memberships values (?, ?, ?)", memberships)
+        con.register(
+            "_memberships",
+            pa.Table.from_pylist([{"s": a, "n": b, "t": c} for a, b, c in memberships]),
+        )
+        con.execute("insert into main.segment_memberships select s, n, t from _memberships")
+        con.unregister("_memberships")
 
 
 def supporter(i: int, **kw: Any) -> dict[str, Any]:

@@ -88,6 +88,7 @@ decided as (
 )
 
 select
+    {{ dbt.hash(dbt.concat(["tag", "'|'", "supporter_id"])) }} as membership_id,
     segment_name,
     tag,
     supporter_id,

@@ -4,7 +4,7 @@
   per-supporter segment limit. Held-out candidates are in segment_memberships_held_out.
 -#}
 select
-    {{ dbt.hash(dbt.concat(["tag", "'|'", "supporter_id"])) }} as membership_id,
+    membership_id,
     supporter_id,
     segment_name,
     tag,

@@ -4,7 +4,7 @@
   a slot and why; never synced.
 -#}
 select
-    {{ dbt.hash(dbt.concat(["tag", "'|'", "supporter_id"])) }} as membership_id,
+    membership_id,
     supporter_id,
     segment_name,
     tag,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from sync.project import PROFILES_DIR, PROJECT_DIR, Settings
+from sync.project import PROFILES_DIR, Settings
 
 
 @dataclass
@@ -50,7 +50,7 @@ def dbt_args(command: str, settings: Settings, extra: Sequence[str] = ()) -> lis
     return [
         command,
         "--project-dir",
-        str(PROJECT_DIR),
+        str(settings.project_dir),
         "--profiles-dir",
         str(PROFILES_DIR),
         "--target",

@@ -22,6 +22,7 @@ class Settings:
     raw_dir: Path
     duckdb_path: Path
     target: str
+    project_dir: Path = PROJECT_DIR
 
     @classmethod
     def from_env(
@@ -29,6 +30,7 @@ class Settings:
         raw_dir: Path | None = None,
         duckdb_path: Path | None = None,
         target: str | None = None,
+        project_dir: Path | None = None,
     ) -> Settings:
         raw = raw_dir or Path(os.environ.get("ENGAGE_RAW_DIR") or SAMPLE_RAW_DIR)
         db = duckdb_path or Path(
@@ -38,6 +40,7 @@ class Settings:
             raw_dir=raw.expanduser().resolve(),
             duckdb_path=db.expanduser().resolve(),
             target=target or os.environ.get("ENGAGE_TARGET", "dev"),
+            project_dir=(project_dir or PROJECT_DIR).resolve(),
         )
 
     def apply_to_env(self) -> None:

@@ -83,9 +83,12 @@ class Warehouse:
         extra: list[str] = list(args)
         if merged_vars:
             extra += vars_args(json.dumps(merged_vars))
-        if self.project_dir is not None:
-            extra += ["--project-dir", str(self.project_dir)]  # the last --project-dir wins
-        settings = Settings.from_env(raw_dir=self.raw_dir, duckdb_path=self.db_path, target=target)
+        settings = Settings.from_env(
+            raw_dir=self.raw_dir,
+            duckdb_path=self.db_path,
+            target=target,
+            project_dir=self.project_dir,
+        )
         private = {
             "DBT_TARGET_PATH": str(self.target_path),
             "DBT_LOG_PATH": str(self.log_path),

@@ -73,7 +73,9 @@ def test_problem_details_are_parsed_and_not_retried(sandbox):
     assert not isinstance(e, TransientMailchimpError)
     assert (e.status, e.title) == (404, "Resource Not Found")
     assert e.instance and e.instance in str(e)
-    assert sandbox.request_log().count() == 1
+    # one 404, not retried (count statuses: a request left over from an earlier test that was
+    # still in flight when the sandbox was reset may be logged here, with its own status)
+    assert sandbox.request_log().statuses().get(404) == 1
 
 
 def test_the_api_key_is_never_shown(sandbox, caplog):

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sync.dbt_runner import DbtOutcome, run_dbt, vars_args
+from sync.dbt_runner import DbtOutcome, parse_vars, run_dbt, vars_args
 from sync.progress import dbt_progress
 from sync.project import Settings
 from sync.sandbox.cli import sandbox_command
@@ -122,6 +122,8 @@ def build(
     Selection flags pass through to dbt, as do any further dbt flags after them
     (e.g. `engage build -s staging+ --fail-fast`).
     """
+    from sync.ingest.scan import IngestError, check_raw_dir
+
     settings = Settings.from_env(raw_dir=raw_dir, duckdb_path=db, target=target)
     extra: list[str] = []
     for s in select or []:
@@ -134,7 +136,9 @@ def build(
         extra.append("--full-refresh")
     try:
         extra += vars_args(dbt_vars, as_of=as_of)
-    except ValueError as exc:
+        if settings.target == "dev":  # other targets read raw tables loaded beforehand
+            check_raw_dir(Path(parse_vars(dbt_vars).get("raw_dir", settings.raw_dir)))
+    except (ValueError, IngestError) as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(EXIT_CONFIG) from exc
     extra += list(ctx.args)

@@ -59,20 +59,25 @@ def dbt_args(command: str, settings: Settings, extra: Sequence[str] = ()) -> lis
     ]
 
 
+def parse_vars(raw: str | None) -> dict:
+    """A user's `--vars` YAML/JSON mapping; ValueError with a readable message if malformed."""
+    if not raw:
+        return {}
+    try:
+        parsed = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"--vars is not valid YAML/JSON: {exc}") from exc
+    if not isinstance(parsed, dict):
+        raise ValueError("--vars must be a mapping, e.g. '{as_of: 2026-11-20}'")
+    return parsed
+
+
 def vars_args(raw: str | None = None, *, as_of: str | None = None) -> list[str]:
     """`--vars` arguments merging a user's YAML/JSON mapping with named options.
 
     Raises ValueError with a readable message for a malformed mapping or date.
     """
-    merged: dict = {}
-    if raw:
-        try:
-            parsed = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise ValueError(f"--vars is not valid YAML/JSON: {exc}") from exc
-        if not isinstance(parsed, dict):
-            raise ValueError("--vars must be a mapping, e.g. '{as_of: 2026-11-20}'")
-        merged.update(parsed)
+    merged = parse_vars(raw)
     if as_of:
         try:
             dt.date.fromisoformat(as_of)

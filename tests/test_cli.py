@@ -45,3 +45,14 @@ def test_every_command_explains_itself() -> None:
         sub = runner.invoke(app, [command, "--help"])
         assert sub.exit_code == 0, command
         assert "Usage" in sub.output
+
+
+def test_build_with_a_missing_raw_folder_says_how_to_point_at_one(tmp_path) -> None:
+    missing = tmp_path / "no-such-folder"
+    result = runner.invoke(
+        app, ["build", "--raw-dir", str(missing), "--db", str(tmp_path / "w.duckdb")]
+    )
+    assert result.exit_code == EXIT_CONFIG
+    assert "does not exist" in result.output
+    assert "ENGAGE_RAW_DIR" in result.output
+    assert not (tmp_path / "w.duckdb").exists()  # nothing was built

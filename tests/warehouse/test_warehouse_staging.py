@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from warehouse_build import Warehouse, make_warehouse
-from warehousetest_helpers import NO_TESTS, WAREHOUSE_SELECT, write_csv
+from warehousetest_helpers import NO_TESTS, WAREHOUSE_SELECT, build_layers, copy_tiny, write_csv
 
 from sync.project import PROJECT_DIR
 
@@ -218,6 +218,46 @@ def test_a_file_without_its_email_column_stops_the_build_with_the_fix(tmp_path):
     assert "seeds/header_aliases.csv" in message
     assert "petitions,e_mail_addr,email,1" in message
     assert "ok.csv" not in message
+
+
+def test_folder_settings_and_file_names_shape_the_values(built_warehouse):
+    """consultations/ is day-first and GB in seeds/file_settings.csv; Mailchimp per-campaign
+    exports name their campaign only in the file name."""
+    warehouse = _built(built_warehouse)
+    cardiff = "consultations/cardiff_renters_charter_consultation.csv"
+    with (PROJECT_DIR / "sample_data" / "raw" / cardiff).open(encoding="utf-8") as fh:
+        raw_submitted = list(csv.DictReader(fh))[1]["Submitted"]
+    assert raw_submitted == "02/06/2026 13:53"
+    assert warehouse.query(
+        "select f.day_first, f.default_country, cast(c.occurred_at as varchar) "
+        "from stg_spreadsheets__consultation_responses c join stg_spreadsheets__files f "
+        "using (file_id) where c.file_path = ? and c.row_number = 3", [cardiff]
+    ) == [(True, "GB", "2026-06-02 13:53:00")]
+    clicked = "email_activity/clicked_2025-06-12_clean-air-schools-launch.csv"
+    assert warehouse.query(
+        "select distinct campaign_name from stg_spreadsheets__email_activity where file_path = ?",
+        [clicked],
+    ) == [("clean-air-schools-launch",)]
+
+
+def test_a_file_setting_changes_dates_and_phones_of_that_file_only(tiny: Warehouse, tmp_path):
+    """A row of seeds/file_settings.csv for one file reads its dates day-first and its phones
+    in its country; the same values in a file without a setting stay month-first and US."""
+    warehouse = copy_tiny(tiny, tmp_path / "settings").on_project_copy(tmp_path / "settings")
+    with (warehouse.project_dir / "seeds" / "file_settings.csv").open("a") as fh:
+        fh.write("contacts/uk_street_list.csv,true,GB,a test file\n")
+    for name in ("uk_street_list.csv", "us_street_list.csv"):
+        write_csv(warehouse.raw_dir / "contacts" / name, ["Email", "Mobile", "Date registered"],
+                  [[f"{name[:2]}.signer@example.org", "07700 900456", "02/06/2026 13:53"]])
+    build_layers(warehouse)
+    rows = warehouse.query(
+        "select file_path, phone, cast(occurred_at as varchar) from stg_spreadsheets__contacts "
+        "where file_path like 'contacts/u%_street_list.csv' order by file_path"
+    )
+    assert rows == [
+        ("contacts/uk_street_list.csv", "+447700900456", "2026-06-02 13:53:00"),
+        ("contacts/us_street_list.csv", None, "2026-02-06 13:53:00"),
+    ]
 
 
 @pytest.mark.parametrize("seed", ["header_aliases", "canonical_columns", "file_name_rules"])

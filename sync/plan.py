@@ -297,17 +297,21 @@ def _build_current(
         """
     )
     # Leave alone: members with a blocking reject; on the pushed basis also members staff
-    # archived in Mailchimp since we last wrote them (only --reconcile revives those).
+    # archived in Mailchimp since we last wrote them, or that we never wrote at all (only
+    # --reconcile revives those: re-adding an archived contact un-archives it as subscribed,
+    # and an opt-out it had before the archive is no longer visible to the warehouse).
     blocking = _in_list(list(BLOCKING_REJECTS))
     hold = f"select subscriber_hash from _rejected where reason in {blocking}"
     if basis == "state":
         hold += f"""
         union all
         select p.subscriber_hash from {SCHEMA}.pulled_members p
-        join {SCHEMA}.pushed_members s
+        left join {SCHEMA}.pushed_members s
           on s.audience_id = p.audience_id and s.subscriber_hash = p.subscriber_hash
-        where p.audience_id = {a} and p.status = 'archived' and s.status <> 'archived'
-          and p.last_changed >= date_trunc('second', s.updated_at)
+        where p.audience_id = {a} and p.status = 'archived'
+          and (s.subscriber_hash is null
+               or (s.status <> 'archived'
+                   and p.last_changed >= date_trunc('second', s.updated_at)))
         """
     con.execute(f"create or replace temp table _hold as select distinct * from ({hold})")
     # Who Mailchimp has as live members: ours plus (state basis) those seen by the last pull.

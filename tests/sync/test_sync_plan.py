@@ -352,3 +352,18 @@ def test_long_text_is_cut_to_255_bytes(con):
     compute_plan(con, audience(), AID, False)
     mf = json.loads(plan_members(con, "create")[sub_hash("person1@campaign-mail.net")][2])
     assert len(mf["FNAME"].encode()) <= 255 and mf["FNAME"] == "é" * 127
+
+
+def test_member_staff_archived_that_we_never_pushed_is_left_alone(con):
+    # Seen unsubscribed by one pull, archived by staff before the next: the warehouse no longer
+    # sees the opt-out and we never pushed the member. Creating it would revive it as subscribed.
+    make_warehouse(con, [supporter(1), supporter(2)], [("s0001", "a", "seg:a")])
+    h = sub_hash("person1@campaign-mail.net")
+    con.execute(
+        "insert into engage_sync.pulled_members values (?, 'person1@campaign-mail.net', ?, "
+        "'archived', now(), now(), 0)",
+        [AID, h],
+    )
+    s = compute_plan(con, audience(), AID, False)
+    assert set(plan_members(con, "create")) == {sub_hash("person2@campaign-mail.net")}
+    assert s.counts.tag_adds == 0

@@ -420,14 +420,17 @@ def rebase_on_pulled(
     fields = ", ".join("?" for _ in declared_fields) or "null"
     with in_transaction(con):
         con.execute(
-            f"create or replace temp table _old_ids as select subscriber_hash, supporter_id "
-            f"from {SCHEMA}.pushed_members where audience_id = ?",
+            f"create or replace temp table _old_ids as select subscriber_hash, supporter_id, "
+            f"status from {SCHEMA}.pushed_members where audience_id = ?",
             a,
         )
         con.execute(f"delete from {SCHEMA}.pushed_members where audience_id = ?", a)
+        # An archive hides the status it had: an opt-out we knew of stays (it blocks creates).
         con.execute(
             f"insert into {SCHEMA}.pushed_members select p.audience_id, p.subscriber_hash, "
-            f"p.email_address, o.supporter_id, p.status, ?, ? from {SCHEMA}.pulled_members p "
+            "p.email_address, o.supporter_id, case when p.status = 'archived' and o.status in "
+            "('unsubscribed', 'cleaned') then o.status else p.status end, ?, ? "
+            f"from {SCHEMA}.pulled_members p "
             "left join _old_ids o using (subscriber_hash) where p.audience_id = ?",
             [now, run_id, audience_id],
         )

@@ -367,3 +367,21 @@ def test_member_staff_archived_that_we_never_pushed_is_left_alone(con):
     s = compute_plan(con, audience(), AID, False)
     assert set(plan_members(con, "create")) == {sub_hash("person2@campaign-mail.net")}
     assert s.counts.tag_adds == 0
+
+
+def test_reconcile_keeps_an_optout_that_staff_archived_since(con):
+    make_warehouse(con, [supporter(1)], [("s0001", "a", "seg:a")])
+    aud = audience()
+    compute_plan(con, aud, AID, False)
+    pretend_applied(con, aud.key)
+    h = sub_hash("person1@campaign-mail.net")
+    state.record_member_status(con, AID, [h], "unsubscribed")  # opted out, seen by a pull
+    con.execute(
+        "insert into engage_sync.pulled_members values (?, 'person1@campaign-mail.net', ?, "
+        "'archived', now(), now(), 0)",
+        [AID, h],
+    )
+    assert compute_plan(con, aud, AID, False, basis="reconcile").counts.creates == 0
+    state.rebase_on_pulled(con, AID, [f.tag for f in aud.spec.merge_fields], ["seg:"], "r")
+    for basis in ("state", "reconcile"):
+        assert compute_plan(con, aud, AID, False, basis=basis).counts.creates == 0, basis

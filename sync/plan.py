@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from sync.client import redact
 from sync.exposures import Audience, ConfigError
 from sync.merge_fields import sql_canonical
 from sync.state import SCHEMA, utcnow
@@ -91,7 +92,8 @@ def _columns(con: duckdb.DuckDBPyConnection, relation_sql: str) -> set[str]:
         return {r[0] for r in con.execute(f"describe {relation_sql}").fetchall()}
     except duckdb.Error as err:
         raise PlanError(
-            f"cannot read {relation_sql}: {str(err).splitlines()[0]}; run `engage build` first"
+            f"cannot read {relation_sql}: {redact(str(err).splitlines()[0])}; "
+            "run `engage build` first"
         ) from None
 
 
@@ -190,7 +192,7 @@ def _build_desired(con: duckdb.DuckDBPyConnection, aud: Audience, audience_id: s
     except duckdb.Error as err:
         raise ConfigError(
             f"exposure {aud.key!r} ({aud.source_file}): cannot evaluate the members model/filter "
-            f"({str(err).splitlines()[0]}); check members.filter"
+            f"({redact(str(err).splitlines()[0])}); check members.filter"
         ) from None
     optouts = _in_list([s.lower() for s in spec.optout_statuses])
     con.execute(

@@ -385,3 +385,11 @@ def test_reconcile_keeps_an_optout_that_staff_archived_since(con):
     state.rebase_on_pulled(con, AID, [f.tag for f in aud.spec.merge_fields], ["seg:"], "r")
     for basis in ("state", "reconcile"):
         assert compute_plan(con, aud, AID, False, basis=basis).counts.creates == 0, basis
+
+
+def test_filter_error_names_the_filter_but_never_an_email(con):
+    make_warehouse(con, [supporter(1)], [])
+    meta = default_meta(members={"model": "supporters", "filter": "cast(email as integer) > 0"})
+    with pytest.raises(ConfigError, match="members.filter") as err:
+        compute_plan(con, audience(meta), AID, False)
+    assert "@" not in str(err.value)

@@ -236,6 +236,17 @@ class SyncSpec(_Strict):
     merge_field_cap: Annotated[int, Field(ge=1, le=80)] = 30
     concurrency: Annotated[int, Field(ge=1, le=MAX_CONCURRENCY)] = 8
 
+    @field_validator("optout_statuses")
+    @classmethod
+    def _optouts(cls, v: list[str]) -> list[str]:
+        v = [s.strip().lower() for s in v]
+        if "unsubscribed" not in v:
+            raise ValueError(
+                "must include 'unsubscribed': opt-outs are always propagated (add statuses "
+                "such as 'suppressed', never drop 'unsubscribed')"
+            )
+        return v
+
     @model_validator(mode="after")
     def _unique(self) -> SyncSpec:
         tags = [m.tag for m in self.merge_fields]

@@ -65,6 +65,7 @@ def test_manifest_exposure_is_validated_and_relations_resolved(tmp_path):
         ({"tags": {"owned_namespaces": ["Seg"]}}, "lower-case prefix ending in ':'"),
         ({"members": {"model": "supporters", "filter": "true; drop table x"}}, "one SQL"),
         ({"surprise": 1}, "surprise"),
+        ({"optout_statuses": ["cleaned"]}, "optout_statuses: must include 'unsubscribed'"),
     ],
 )
 def test_bad_declarations_are_clear_errors(override, message):

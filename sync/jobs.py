@@ -130,7 +130,26 @@ def resolve_audience(
     aud: Audience,
     create: bool,
 ) -> tuple[str, bool]:
-    """(audience id, double_optin). '' when it does not exist yet and `create` is False."""
+    """(audience id, double_optin). '' when it does not exist yet and `create` is False.
+
+    The first call of every command: a rejected API key is a configuration error (exit 2)."""
+    try:
+        return _resolve_audience(con, client, aud, create)
+    except MailchimpError as exc:
+        if exc.status == 401 and client is not None:
+            raise ConfigError(
+                f"{client.target.describe()} refused the API key ({exc.summary()}); check "
+                "MAILCHIMP_API_KEY (and MAILCHIMP_SERVER or ENGAGE_MAILCHIMP_URL)"
+            ) from None
+        raise
+
+
+def _resolve_audience(
+    con: duckdb.DuckDBPyConnection,
+    client: MailchimpClient | None,
+    aud: Audience,
+    create: bool,
+) -> tuple[str, bool]:
     a = aud.spec.audience
     if client is None:
         known = state.known_audience(con, aud.key)

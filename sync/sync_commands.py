@@ -324,6 +324,10 @@ def register(app: typer.Typer) -> None:
             console.print(f"[red]{err}[/]")
             _emit({"command": "pull", "status": "locked", "error": str(err)}, as_json)
             raise typer.Exit(_exit_code("locked")) from None
+        except ConfigError as err:  # e.g. a rejected key or an audience id that does not exist
+            console.print(f"[red]{err}[/]")
+            _emit({"command": "pull", "status": "config", "error": str(err)}, as_json)
+            raise typer.Exit(_exit_code("config")) from None
         finally:
             client.close()
         status = "error" if any(r.status == "error" for r in results) else "ok"

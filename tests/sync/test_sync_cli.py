@@ -102,3 +102,17 @@ def test_a_second_writer_is_refused_while_another_run_holds_the_lock(cli_env):
         holder.kill()
         holder.wait()
     assert run(env, "sync").exit_code == EXIT_OK
+
+
+def test_a_rejected_api_key_or_unknown_audience_id_is_a_configuration_error(cli_env, monkeypatch):
+    env = cli_env
+    monkeypatch.setenv("MAILCHIMP_API_KEY", "0" * 32 + "-us1")
+    for command in ("plan", "sync", "pull"):
+        result = run(env, command, "--json")
+        assert result.exit_code == EXIT_CONFIG, (command, result.output)
+        assert "MAILCHIMP_API_KEY" in result.output and "0" * 32 not in result.output
+    monkeypatch.setenv("MAILCHIMP_API_KEY", env.sandbox.api_key)
+    env.declare(audience={"name": "Supporters", "id": "nosuchlist"})
+    result = run(env, "pull", "--json")
+    assert result.exit_code == EXIT_CONFIG, result.output
+    assert "'nosuchlist' does not exist" in result.output

@@ -6,10 +6,16 @@ namespaces (nothing else is stored: data minimisation), incrementally with
 a second pass with `status=archived`, since Mailchimp leaves them out by default). A `--full`
 pull also drops members Mailchimp no longer returns (permanently deleted).
 
-What it feeds: `pulled_members` and `sync_rejects` are the warehouse's `mailchimp_sync` source,
-so unsubscribed and cleaned members become opt-outs/suppressions there; the pushed state's
-statuses are refreshed so the next plan never tries to re-subscribe them; a compliance reject
-is cleared when the person has since re-subscribed in Mailchimp themselves.
+Opt-outs are sticky: every unsubscribed or cleaned status a pull sees is appended to
+`pulled_optouts` (observed at Mailchimp's `last_changed`, else at the pull) and never deleted,
+so a later archive or permanent delete, which overwrites or drops the `pulled_members` row,
+cannot make the warehouse forget it.
+
+What it feeds: `pulled_members`, `pulled_optouts` and `sync_rejects` are the warehouse's
+`mailchimp_sync` source, so unsubscribed and cleaned members become opt-outs/suppressions
+there; the pushed state's statuses are refreshed so the next plan never tries to re-subscribe
+them; a compliance reject is cleared when the person has since re-subscribed in Mailchimp
+themselves.
 """
 
 from __future__ import annotations
@@ -29,6 +35,23 @@ from sync.state import SCHEMA, utcnow
 
 OVERLAP = timedelta(minutes=5)
 KNOWN_STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transactional")
+OPTOUT_STATUSES = ("unsubscribed", "cleaned")
+
+# Appends the opt-outs in `{rows}` (audience_id, email_address, subscriber_hash, status,
+# last_changed, pulled_at) not recorded yet. Without a Mailchimp time, an opt-out already on
+# record for that status is the same one (a full pull must not append it every night).
+_RECORD_OPTOUTS = f"""
+insert into {SCHEMA}.pulled_optouts
+select distinct n.audience_id, n.email_address, n.subscriber_hash, n.status,
+       coalesce(n.last_changed, n.pulled_at)
+from ({{rows}}) n
+where n.status in {OPTOUT_STATUSES!r}
+  and not exists (
+      select 1 from {SCHEMA}.pulled_optouts o
+      where o.audience_id = n.audience_id and o.subscriber_hash = n.subscriber_hash
+        and o.status = n.status
+        and (n.last_changed is null or o.observed_at = n.last_changed))
+"""
 
 
 @dataclass
@@ -108,6 +131,15 @@ def _write_page(
             "a:v e:v h:v st:v lc:t pa:t tc:i",
             rows,
         )
+        state.bulk(
+            con,
+            _RECORD_OPTOUTS.format(
+                rows="select a as audience_id, e as email_address, h as subscriber_hash, "
+                "st as status, lc as last_changed, pa as pulled_at from _bulk"
+            ),
+            "a:v e:v h:v st:v lc:t pa:t",
+            [r[:6] for r in rows if r[3] in OPTOUT_STATUSES],
+        )
         for tbl in ("pulled_merge_fields", "pulled_tags"):
             state.bulk(
                 con,
@@ -161,6 +193,15 @@ def pull_audience(
     since = None if full else (watermark - OVERLAP).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     res.since = since
     pulled_at = utcnow()
+    # Opt-outs pulled before `pulled_optouts` existed are recorded before a page can overwrite them.
+    with state.in_transaction(con):
+        con.execute(
+            _RECORD_OPTOUTS.format(
+                rows="select audience_id, email_address, subscriber_hash, status, last_changed, "
+                f"pulled_at from {SCHEMA}.pulled_members where audience_id = ?"
+            ),
+            [audience_id],
+        )
     newest = watermark
     for status in (None, "archived"):
         step = f"pull {status or 'members'}"

@@ -8,6 +8,8 @@ named functions:
   (acknowledged by Mailchimp), chunk by chunk; the plan diffs desired state against these;
 - `pulled_members` (architecture contract), `pulled_merge_fields`, `pulled_tags`,
   `pull_watermarks`: what Mailchimp holds, read back by `engage pull`;
+- `pulled_optouts` (architecture contract): append-only, every unsubscribed/cleaned status a
+  pull has seen, kept after Mailchimp archives or deletes the member (opt-outs are sticky);
 - `sync_rejects` (architecture contract): terminal per-member errors, fed back into consent;
 - plan tables (`plans`, `plan_members`, `plan_merge_fields`, `plan_tags`) and the run log
   (`sync_runs`, `sync_ops`) are created here too; `sync.plan` and `sync.runlog` fill them.
@@ -74,6 +76,15 @@ create table if not exists {SCHEMA}.pulled_members (
     pulled_at timestamp,
     tags_count integer,
     primary key (audience_id, subscriber_hash)
+);
+
+create table if not exists {SCHEMA}.pulled_optouts (
+    audience_id varchar not null,
+    email_address varchar,
+    subscriber_hash varchar not null,
+    status varchar not null,
+    observed_at timestamp not null,
+    primary key (audience_id, subscriber_hash, status, observed_at)
 );
 
 create table if not exists {SCHEMA}.pulled_merge_fields (

@@ -105,3 +105,47 @@ def test_compliance_reject_is_cleared_once_the_person_resubscribes_in_mailchimp(
     )
     assert pull(env).rejects_cleared == 1
     assert env.query("select count(*) from engage_sync.sync_rejects") == [(0,)]
+
+
+def test_an_optout_stays_on_record_after_mailchimp_archives_or_deletes_the_member(
+    env, sandbox, sandbox_sdk
+):
+    # Opt-outs must win: pulled_members only holds the current status, so an archive (or a
+    # permanent delete) would hide an unsubscribe seen earlier; pulled_optouts keeps it.
+    env.warehouse([supporter(1), supporter(2)], [])
+    env.sync()
+    aid = env.audience_id()
+    h1, h2 = sub_hash("person1@campaign-mail.net"), sub_hash("person2@campaign-mail.net")
+    sandbox.add_member(aid, "person1@campaign-mail.net", "unsubscribed", last_changed=DAY_AGO)
+    sandbox.add_member(aid, "person2@campaign-mail.net", "cleaned", last_changed=None)
+    assert pull(env).opted_out_seen == 2
+    assert env.query("select count(*) from engage_sync.pulled_optouts") == [(2,)]
+    sandbox_sdk.lists.delete_list_member(aid, h1)  # archived by staff
+    pull(env)
+    pull(env, full=True)  # re-reading the same opt-out does not append it again
+    assert env.query(
+        "select status from engage_sync.pulled_members where subscriber_hash = ?", h1
+    ) == [("archived",)]
+    sandbox_sdk.lists.delete_list_member_permanent(aid, h2)
+    assert pull(env, full=True).removed == 1
+    optouts = env.query(
+        "select subscriber_hash, status, observed_at from engage_sync.pulled_optouts order by 2"
+    )
+    assert [(h, st) for h, st, _ in optouts] == [(h2, "cleaned"), (h1, "unsubscribed")]
+    assert str(optouts[1][2]) == "2020-01-01 10:00:00"  # when Mailchimp recorded the opt-out
+
+
+def test_optouts_pulled_before_the_optout_log_existed_are_kept(env, sandbox, sandbox_sdk):
+    # A warehouse pulled by an older version has the opt-out only in pulled_members.
+    env.warehouse([supporter(1)], [])
+    env.sync()
+    aid = env.audience_id()
+    h1 = sub_hash("person1@campaign-mail.net")
+    sandbox.add_member(aid, "person1@campaign-mail.net", "unsubscribed", last_changed=DAY_AGO)
+    pull(env)
+    env.query("delete from engage_sync.pulled_optouts")
+    sandbox_sdk.lists.delete_list_member(aid, h1)
+    pull(env)
+    assert env.query(
+        "select subscriber_hash, status from engage_sync.pulled_optouts"
+    ) == [(h1, "unsubscribed")]

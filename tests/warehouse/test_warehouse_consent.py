@@ -83,6 +83,35 @@ def test_mailchimp_read_back_becomes_opt_outs(tiny: Warehouse, tmp_path):
     )
     assert evidence == [("mailchimp_audience_status", "mailchimp_sync", "aud1")]
 
+    # Staff archive Ana in Mailchimp: the next pull overwrites her status, but the opt-out it
+    # saw before stays in pulled_optouts (as `engage pull` writes it), so she stays opted out.
+    con = duckdb.connect(str(warehouse.db_path))
+    try:
+        con.execute(
+            "create table engage_sync.pulled_optouts (audience_id varchar, email_address varchar,"
+            " subscriber_hash varchar, status varchar, observed_at timestamp)"
+        )
+        con.execute(
+            "insert into engage_sync.pulled_optouts values ('aud1', 'Ana.Reyes@example.org', "
+            "md5('ana.reyes@example.org'), 'unsubscribed', timestamp '2026-11-19 08:00:00')"
+        )
+        con.execute(
+            "update engage_sync.pulled_members set status = 'archived', "
+            "last_changed = timestamp '2026-11-20 08:00:00'"
+        )
+    finally:
+        con.close()
+    build_layers(warehouse)
+    assert _status(warehouse, ANA) == ("unsubscribed", False, "opt_out")
+    evidence = warehouse.query(
+        "select evidence, occurred_at from consent_events "
+        "where email = ? and source_type = 'mailchimp_sync'",
+        [ANA],
+    )
+    assert [(e, str(t)) for e, t in evidence] == [
+        ("mailchimp_audience_status_seen", "2026-11-19 08:00:00")
+    ]
+
 
 PLANTED_EXPECTATIONS = {
     "an_unsubscribed_mc_subscribed": "unsubscribed",

@@ -1,6 +1,10 @@
 {#- Consent events from what the sync read back from Mailchimp (architecture section 4):
       pulled members   unsubscribed and cleaned are opt-outs at LAST_CHANGED; subscribed is a
                        claim (we may have put them there), never evidence that restores consent
+      pulled opt-outs  every unsubscribed/cleaned status a pull has seen (append-only): stays an
+                       opt-out at its latest OBSERVED_AT after Mailchimp archives or deletes the
+                       member; only a newer status Mailchimp shows (the person re-subscribed, or
+                       the same opt-out still current) replaces it
       sync rejects     compliance_state and forgotten are suppressions (terminal);
                        invalid_email is treated as cleaned
     Matched to supporters by subscriber hash (md5 of the lower-cased email). Addresses the
@@ -10,6 +14,10 @@ with
 
 pulled as (
     select * from {{ ref('stg_mailchimp_sync__pulled_members') }}
+),
+
+optouts as (
+    select * from {{ ref('stg_mailchimp_sync__pulled_optouts') }}
 ),
 
 rejects as (
@@ -33,6 +41,31 @@ pulled_events as (
     where status in ('subscribed', 'unsubscribed', 'cleaned')
 ),
 
+remembered_optout_events as (
+    select
+        optouts.audience_id,
+        optouts.subscriber_hash,
+        optouts.status,
+        max(optouts.observed_at) as occurred_at,
+        'mailchimp_audience_status_seen' as evidence,
+        cast(null as {{ dbt.type_string() }}) as detail
+    from optouts
+    left join pulled
+        on pulled.audience_id = optouts.audience_id
+        and pulled.subscriber_hash = optouts.subscriber_hash
+    where
+        pulled.subscriber_hash is null
+        or (
+            pulled.status <> optouts.status
+            and not coalesce(
+                pulled.status = 'subscribed'
+                and pulled.last_changed_at > optouts.observed_at,
+                false
+            )
+        )
+    group by optouts.audience_id, optouts.subscriber_hash, optouts.status
+),
+
 reject_events as (
     select
         audience_id,
@@ -47,6 +80,8 @@ reject_events as (
 
 unioned as (
     select * from pulled_events
+    union all
+    select * from remembered_optout_events
     union all
     select * from reject_events
 ),

@@ -177,6 +177,21 @@ def test_every_warehouse_model_and_column_is_documented(built_warehouse):
         assert len(list((PROJECT_DIR / folder).glob("_*.yml"))) >= 1, folder
 
 
+def test_every_relation_name_fits_postgres(built_warehouse):
+    """Postgres truncates nothing: a model, seed, snapshot or unit test (dbt names the unit
+    test's temporary relation after it) over 63 characters fails the portability build. Caught
+    here so a DuckDB-only run finds it too."""
+    manifest = built_warehouse.manifest
+    nodes = [*manifest["nodes"].values(), *manifest.get("unit_tests", {}).values()]
+    too_long = sorted(
+        (n["name"], len(n["name"]))
+        for n in nodes
+        if n["resource_type"] in ("model", "seed", "snapshot", "unit_test")
+        and len(n["name"]) > 63
+    )
+    assert not too_long, f"rename to 63 characters or fewer: {too_long}"
+
+
 def test_every_warehouse_dbt_test_passes_on_the_sample(built_warehouse):
     """dbt's own tests (data, unit, singular) on the warehouse layers, from the shared build."""
     warehouse = built_warehouse

@@ -62,6 +62,13 @@ opt_outs as (
     select * from latest_opt_outs where pick = 1
 ),
 
+-- a clean or a suppression anywhere in the history can never be restored, even when a later
+-- unsubscribe is the latest opt-out
+never_restorable as (
+    select distinct supporter_id from dated
+    where status in ('cleaned', 'suppressed')
+),
+
 latest_evidenced_opt_ins as (
     select
         dated.*,
@@ -95,6 +102,7 @@ decided as (
                 and evidenced_opt_ins.occurred_at is not null
                 and opt_outs.occurred_at is not null
                 and evidenced_opt_ins.occurred_at > opt_outs.occurred_at
+                and never_restorable.supporter_id is null
                 then 'restored'
             when opt_outs.supporter_id is not null then 'opt_out'
             when evidenced_opt_ins.supporter_id is not null then 'evidenced'
@@ -109,6 +117,7 @@ decided as (
     left join opt_outs on opt_outs.supporter_id = supporters.supporter_id
     left join evidenced_opt_ins on evidenced_opt_ins.supporter_id = supporters.supporter_id
     left join claims on claims.supporter_id = supporters.supporter_id
+    left join never_restorable on never_restorable.supporter_id = supporters.supporter_id
 ),
 
 final as (

@@ -1,5 +1,6 @@
 -- Independent check of the consent rules on the final mart: no emailable supporter has a
--- suppression, an undated opt-out, or an opt-out that is not older than an evidenced opt-in.
+-- suppression or clean (never restorable), an undated unsubscribe, or an unsubscribe that is
+-- not older than an evidenced opt-in.
 with
 
 events as (
@@ -27,8 +28,8 @@ select
 from emailable
 inner join events on events.supporter_id = emailable.supporter_id
 left join latest_evidenced_opt_in on latest_evidenced_opt_in.supporter_id = emailable.supporter_id
-where events.status = 'suppressed'
-    or (events.status in ('unsubscribed', 'cleaned') and (
+where events.status in ('suppressed', 'cleaned')
+    or (events.status = 'unsubscribed' and (
         events.occurred_at is null
         or latest_evidenced_opt_in.opted_in_at is null
         or events.occurred_at >= latest_evidenced_opt_in.opted_in_at

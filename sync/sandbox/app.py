@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl
 from fastapi import Body, FastAPI, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from sync.sandbox import errors
 from sync.sandbox.batches import build_archive, check_signature
@@ -136,7 +137,11 @@ class ApiGateway:
         elif decision.kind in INJECTED:
             return INJECTED[decision.kind](entry.request_id)
         host = headers.get("host") or f"{srv.host}:{srv.port}"
-        result = srv.api.execute(
+        # In a worker thread: a handler waiting for the store's lock (held by the batch worker
+        # or a long batch subscribe) must not stall the event loop, so requests that arrive
+        # meanwhile are still counted in flight and refused beyond the per-key limit.
+        result = await run_in_threadpool(
+            srv.api.execute,
             method,
             path,
             query,

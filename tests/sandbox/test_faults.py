@@ -52,6 +52,26 @@ def test_more_than_10_in_flight_per_key_get_429(sandbox):
     assert parallel_pings(sandbox, [sandbox.api_key], 10)[sandbox.api_key] == [200] * 10
 
 
+def test_requests_waiting_on_busy_state_count_as_in_flight_without_injected_latency(
+    sandbox, sandbox_audience
+):
+    """With no latency injected: while the store is busy (the batch worker or a long batch
+    subscribe holds its lock), 12 simultaneous reads are all in flight, so 2 are refused at once
+    and the other 10 are answered as soon as the store is free."""
+    get = lambda: http(sandbox).get(f"/lists/{sandbox_audience}").status_code  # noqa: E731
+    with ThreadPoolExecutor(12) as pool:
+        with sandbox.api.store.lock:  # the store is busy
+            futures = [pool.submit(get) for _ in range(12)]
+            deadline = time.monotonic() + 10
+            while sum(f.done() for f in futures) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert sorted(f.result() for f in futures if f.done()) == [429, 429]
+            time.sleep(0.2)
+            assert sum(f.done() for f in futures) == 2  # the rest wait for the store
+        results = sorted(f.result(timeout=10) for f in futures)
+    assert results == [200] * 10 + [429] * 2
+
+
 def test_429_body_and_the_limit_is_per_key():
     keys = [f"{i:032x}-sandbox" for i in (1, 2)]
     with SandboxServer(api_keys=keys, faults={"latency": 0.5}) as srv:

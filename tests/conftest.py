@@ -17,12 +17,14 @@ For a raw folder of your own, `from warehouse_build import make_warehouse` (see
 tests/warehouse). dbt cannot run two invocations at once in one process: run serially.
 
 `postgres` (module scope) is a throwaway loopback PostgreSQL server (tests/postgres_server.py)
-for the portability tests; it skips the test where the server binaries are not installed.
+for the portability tests; it skips the test where the server binaries are not installed,
+unless ENGAGE_REQUIRE_POSTGRES=1 (set by .ci/run), where a missing server fails the test.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -53,10 +55,13 @@ def postgres() -> Iterator[PostgresServer]:
     """A fresh PostgreSQL server on loopback, stopped and removed after the module."""
     bin_dir = find_bin_dir()
     if bin_dir is None:
-        pytest.skip(
+        missing = (
             "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin "
             "(apt-get install postgresql; .ci/run does this)"
         )
+        if os.environ.get("ENGAGE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(missing + "; ENGAGE_REQUIRE_POSTGRES=1 makes this a failure")
+        pytest.skip(missing)
     server = start_server(bin_dir)
     try:
         yield server

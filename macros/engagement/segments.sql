@@ -9,7 +9,7 @@
                          (columns `tag`, `label`), so the catalogue shows empty ones too
     description          plain words for marketers (`{label}` is replaced per listed tag)
     priority             integer, 1 = most important; wins when a supporter hits the limit
-    respects_contact_cap true/false: held out when the supporter is over the contact cap
+    respects_contact_cap true/false (required): held out when the supporter is over the contact cap
     counts_toward_limit  true/false (default true): takes one of the per-supporter slots
 
   `segment_memberships` is built by rendering every segment's SQL inside one union (dbt's
@@ -60,7 +60,7 @@
     {#- The validated meta of one segment model, as a plain dict. -#}
     {%- set meta = node.config.get('meta', {}) or {} -%}
     {%- set where = "segment model " ~ node.name ~ " (" ~ node.original_file_path ~ ")" -%}
-    {%- for key in ['tag', 'description', 'priority'] -%}
+    {%- for key in ['tag', 'description', 'priority', 'respects_contact_cap'] -%}
         {%- if meta.get(key) is none or (meta.get(key) | string | trim) == '' -%}
             {{- exceptions.raise_compiler_error(where ~ " has no meta." ~ key ~ ". Add it to its "
                 ~ "config block, e.g. {{ config(meta={'tag': 'seg:my-segment', 'description': "
@@ -88,6 +88,16 @@
     {%- if modules.re.match('^[0-9]+$', priority) is none -%}
         {{- exceptions.raise_compiler_error(where ~ " has priority '" ~ priority ~ "': use a whole number, 1 = most important.") -}}
     {%- endif -%}
+    {%- set flags = {} -%}
+    {%- for key, default in [('respects_contact_cap', none), ('counts_toward_limit', true)] -%}
+        {%- set raw = (meta.get(key, default) | string | trim | lower) -%}
+        {%- if raw in ('true', '1', 'yes') -%}{%- do flags.update({key: true}) -%}
+        {%- elif raw in ('false', '0', 'no') -%}{%- do flags.update({key: false}) -%}
+        {%- else -%}
+            {{- exceptions.raise_compiler_error(where ~ " has " ~ key ~ " '" ~ meta.get(key)
+                ~ "': use true or false.") -}}
+        {%- endif -%}
+    {%- endfor -%}
     {{- return({
         'name': node.name,
         'path': node.original_file_path,
@@ -97,8 +107,8 @@
         'tag_list': meta.get('tag_list'),
         'description': meta['description'] | string | trim,
         'priority': priority | int,
-        'respects_contact_cap': (meta.get('respects_contact_cap', true) | string | lower) in ('true', '1', 'yes'),
-        'counts_toward_limit': (meta.get('counts_toward_limit', true) | string | lower) in ('true', '1', 'yes'),
+        'respects_contact_cap': flags['respects_contact_cap'],
+        'counts_toward_limit': flags['counts_toward_limit'],
     }) -}}
 {%- endmacro %}
 

@@ -152,9 +152,25 @@ def test_a_malformed_as_of_fails_with_the_fix(sample_warehouse: Warehouse, tmp_p
 @pytest.mark.parametrize(
     ("meta", "message"),
     [
-        ("{'tag': 'vip', 'description': 'x', 'priority': 1}", "outside the namespaces"),
-        ("{'tag': 'seg:Bad Tag', 'description': 'x', 'priority': 1}", "kebab-case"),
+        (
+            "{'tag': 'vip', 'description': 'x', 'priority': 1, 'respects_contact_cap': true}",
+            "outside the namespaces",
+        ),
+        (
+            "{'tag': 'seg:Bad Tag', 'description': 'x', 'priority': 1, "
+            "'respects_contact_cap': true}",
+            "kebab-case",
+        ),
         ("{'tag': 'seg:no-priority', 'description': 'x'}", "has no meta.priority"),
+        (
+            "{'tag': 'seg:no-cap-say', 'description': 'x', 'priority': 1}",
+            "has no meta.respects_contact_cap",
+        ),
+        (
+            "{'tag': 'seg:typo', 'description': 'x', 'priority': 1, "
+            "'respects_contact_cap': 'treu'}",
+            "has respects_contact_cap 'treu': use true or false",
+        ),
     ],
 )
 def test_bad_segment_meta_fails_naming_the_file(

@@ -1,7 +1,8 @@
 {#-
-  Contact pressure: how many distinct messages each supporter received in the
-  `contact_cap_window_days` days up to and including as_of (default 7), across every
-  channel in the data. A message is one campaign on one channel: a send, open or click of
+  Contact pressure: how many distinct messages each supporter received with
+  0 <= age_days <= `contact_cap_window_days` (default 7), across every channel in the data.
+  Windows are inclusive throughout the project (see supporter_engagement), so the cap looks
+  one day further back than "the last 7 days" would: it errs towards fewer emails. A message is one campaign on one channel: a send, open or click of
   the same campaign counts once (opens and clicks prove receipt when the send report is
   missing). Only supporters with at least one message appear.
 -#}

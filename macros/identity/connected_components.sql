@@ -7,7 +7,7 @@
     hex strings (md5) so min() orders them the same on every adapter.
       nodes: a relation or CTE name with column node_id
       edges: a relation or CTE name with columns node_a, node_b
-    tests/dbt/identity/assert_identity_components_converged.sql checks convergence.
+    tests/dbt/warehouse/assert_identity_components_converged.sql checks convergence.
 -#}
 {% macro engage_connected_components(nodes, edges, passes=var('identity_label_passes', 16)) -%}
 cc_undirected as (

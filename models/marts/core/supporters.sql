@@ -9,7 +9,7 @@ survivors as (
     select * from {{ ref('int_identity__survivorship') }}
 ),
 
-emails as (
+supporter_emails as (
     select * from {{ ref('int_identity__supporter_emails') }}
 ),
 
@@ -17,9 +17,12 @@ consent as (
     select * from {{ ref('int_consent__email_status') }}
 ),
 
-email_counts as (
-    select supporter_id, count(*) as email_count
-    from emails
+email_lists as (
+    select
+        supporter_id,
+        count(*) as email_count,
+        {{ dbt.listagg('email', "', '", 'order by email') }} as emails
+    from supporter_emails
     group by supporter_id
 ),
 
@@ -29,7 +32,8 @@ final as (
 
         -- contact
         primary_email.email,
-        coalesce(email_counts.email_count, 0) as email_count,
+        email_lists.emails,
+        coalesce(email_lists.email_count, 0) as email_count,
         survivors.first_name,
         survivors.last_name,
         survivors.phone,
@@ -49,6 +53,8 @@ final as (
         consent.consent_changed_at,
         consent.consent_source_type,
         consent.consent_file_path,
+        consent.consent_row_number,
+        consent.consent_event_id,
         primary_email.mailchimp_status,
 
         -- history
@@ -58,10 +64,10 @@ final as (
         survivors.record_count,
         survivors.source_kinds
     from survivors
-    left join emails as primary_email
+    left join supporter_emails as primary_email
         on primary_email.supporter_id = survivors.supporter_id
         and primary_email.is_primary
-    left join email_counts on email_counts.supporter_id = survivors.supporter_id
+    left join email_lists on email_lists.supporter_id = survivors.supporter_id
     inner join consent on consent.supporter_id = survivors.supporter_id
 )
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from sync.cli import EXIT_CONFIG, app
-from sync.dbt_runner import vars_args
+from sync.cli import EXIT_CONFIG, EXIT_DBT_FAILED, app
+from sync.dbt_runner import DbtOutcome, vars_args
 
 runner = CliRunner()
 
@@ -57,3 +57,50 @@ def test_build_with_a_missing_raw_folder_says_how_to_point_at_one(tmp_path) -> N
     assert "does not exist" in " ".join(result.output.split())
     assert "ENGAGE_RAW_DIR" in result.output
     assert not (tmp_path / "w.duckdb").exists()  # nothing was built
+
+
+def test_build_passes_selection_and_further_dbt_flags_through(monkeypatch, tmp_path) -> None:
+    calls: list[tuple[str, list[str]]] = []
+
+    def fake_run_dbt(command, settings, extra, on_node=None):
+        calls.append((command, list(extra)))
+        return DbtOutcome(success=True)
+
+    monkeypatch.setattr("sync.cli.run_dbt", fake_run_dbt)
+    result = runner.invoke(
+        app,
+        [
+            "build",
+            "-s",
+            "staging+",
+            "--select",
+            "supporters",
+            "--exclude",
+            "seg_new_30d",
+            "--full-refresh",
+            "--db",
+            str(tmp_path / "w.duckdb"),
+            "--fail-fast",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    [(command, extra)] = calls
+    assert command == "build"
+    assert extra[:7] == [
+        "--select",
+        "staging+",
+        "--select",
+        "supporters",
+        "--exclude",
+        "seg_new_30d",
+        "--full-refresh",
+    ]
+    assert extra[-1] == "--fail-fast"  # unknown flags go to dbt untouched
+
+
+def test_a_failed_dbt_build_exits_with_the_dbt_failure_code(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(
+        "sync.cli.run_dbt", lambda *a, **k: DbtOutcome(success=False, error="boom")
+    )
+    result = runner.invoke(app, ["build", "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == EXIT_DBT_FAILED

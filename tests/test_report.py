@@ -1,0 +1,64 @@
+"""The warehouse summary and segment catalogue that `make demo` prints, on the sample set."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rich.console import Console
+from warehouse_build import Warehouse
+
+from sync.report import render_segments, render_warehouse, segment_catalogue, warehouse_summary
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def printed(table) -> str:
+    console = Console(record=True, width=200)
+    console.print(table)
+    return console.export_text()
+
+
+def test_summary_adds_up_and_matches_the_marts(built_warehouse: Warehouse) -> None:
+    summary = warehouse_summary(built_warehouse.db_path)
+    assert summary.rows_read == summary.rows_accepted + summary.rows_rejected
+    assert summary.rows_rejected == sum(n for _, n in summary.rejected_by_reason) > 0
+    assert summary.supporters == built_warehouse.scalar("select count(*) from supporters")
+    assert summary.supporters == sum(n for _, n in summary.supporters_by_email_status)
+    assert summary.files == built_warehouse.scalar("select count(*) from source_files")
+    assert dict(summary.supporters_by_email_status).get("unsubscribed", 0) > 0
+
+
+def test_printed_summary_names_every_reason_and_no_email(built_warehouse: Warehouse) -> None:
+    summary = warehouse_summary(built_warehouse.db_path)
+    text = printed(render_warehouse(summary))
+    for reason, n in summary.rejected_by_reason:
+        assert re.search(rf"rejected: {re.escape(reason)}\W+{n}\b", text), reason
+    assert re.search(rf"\bsupporters\W+{summary.supporters}\b", text)
+    assert re.search(rf"\brows rejected\W+{summary.rows_rejected}\b", text)
+    assert "@" not in text  # no PII in what the demo prints
+
+
+def test_catalogue_lists_every_segment_file_with_its_size(built_warehouse: Warehouse) -> None:
+    rows = segment_catalogue(built_warehouse.db_path)
+    assert rows is not None
+    segment_files = {p.stem for p in (ROOT / "models" / "segments").glob("seg_*.sql")}
+    assert {r.name for r in rows} == segment_files  # one file, one segment: nothing else
+    issues = {f"issue:{slug}" for (slug,) in built_warehouse.query("select issue_slug from issues")}
+    assert issues <= {r.tag for r in rows}  # one issue:<slug> tag per issue in the taxonomy
+    for r in rows:
+        members = built_warehouse.scalar(
+            "select count(distinct supporter_id) from segment_memberships where tag = ?", [r.tag]
+        )
+        assert r.size == members, r.tag
+    text = printed(render_segments(rows))
+    for r in rows:
+        assert r.tag in text
+
+
+def test_catalogue_is_none_before_segments_are_built(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "empty.duckdb"
+    duckdb.connect(str(db)).close()
+    assert segment_catalogue(db) is None

@@ -38,6 +38,21 @@ def _key_values(items: list[str], what: str) -> dict[str, Any]:
     return out
 
 
+def _faults_file(path: Path | None) -> dict[str, Any]:
+    """The fault plan in a JSON file, or {} without one; ValueError says what is wrong."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read --faults file {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ValueError(f"--faults file {path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"--faults file {path} must hold a JSON object, like /_sandbox/faults")
+    return data
+
+
 def sandbox_command(
     host: Annotated[
         str,
@@ -75,6 +90,15 @@ def sandbox_command(
     latency_jitter: Annotated[
         float, typer.Option(help="Plus a uniform random 0..JITTER seconds.")
     ] = 0.0,
+    faults_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--faults",
+            help="JSON file with a whole fault plan, the document /_sandbox/faults takes "
+            "(latency, rates, script, endpoints, member_errors, seed, ...). --latency, "
+            "--latency-jitter and --fault given as well override its entries.",
+        ),
+    ] = None,
     fault: Annotated[
         list[str] | None,
         typer.Option(
@@ -106,12 +130,15 @@ def sandbox_command(
     if not keys and os.environ.get("ENGAGE_SANDBOX_API_KEY"):
         keys = [os.environ["ENGAGE_SANDBOX_API_KEY"]]
     try:
-        faults = Faults(
-            latency=latency,
-            latency_jitter=latency_jitter,
-            rates={k: float(v) for k, v in _key_values(fault or [], "--fault").items()},
-            seed=None,
-        )
+        plan: dict[str, Any] = {"seed": None, **_faults_file(faults_file)}
+        if latency:
+            plan["latency"] = latency
+        if latency_jitter:
+            plan["latency_jitter"] = latency_jitter
+        rates = {k: float(v) for k, v in _key_values(fault or [], "--fault").items()}
+        if rates:
+            plan["rates"] = {**plan.get("rates", {}), **rates}
+        faults = Faults.from_dict(plan)
         srv = SandboxServer(
             port=port,
             api_keys=keys or None,

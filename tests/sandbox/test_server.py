@@ -182,6 +182,16 @@ def _engage() -> str:
 
 def test_engage_sandbox_cli(tmp_path):
     state = tmp_path / "demo.json"
+    plan = tmp_path / "faults.json"
+    plan.write_text(
+        json.dumps(
+            {
+                "latency": 0.01,
+                "rates": {"429": 0.0, "500": 0.2},
+                "member_errors": {"held@example.org": "compliance"},
+            }
+        )
+    )
     proc = subprocess.Popen(
         [
             _engage(),
@@ -195,6 +205,10 @@ def test_engage_sandbox_cli(tmp_path):
             str(state),
             "--set",
             "batch_op_delay=0.01",
+            "--faults",
+            str(plan),
+            "--fault",
+            "500=0",  # a flag overrides the file's entry
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -209,6 +223,11 @@ def test_engage_sandbox_cli(tmp_path):
         assert [x["name"] for x in r.json()["lists"]] == ["Demo"]
         settings = httpx.get(srv_url + "/_sandbox/settings", timeout=10).json()
         assert settings["batch_op_delay"] == 0.01
+        faults = httpx.get(srv_url + "/_sandbox/faults", timeout=10).json()
+        assert faults["latency"] == 0.01
+        assert faults["rates"] == {"429": 0.0, "500": 0.0}
+        assert list(faults["member_errors"].values()) == ["compliance"]  # kept as a hash
+        assert "held@example.org" not in json.dumps(faults)
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=15)
@@ -223,3 +242,25 @@ def test_engage_sandbox_cli_refuses_bad_options():
 
     result = CliRunner().invoke(app, ["sandbox", "--port", "0", "--fault", "teapot=0.5"])
     assert result.exit_code == 2 and "unknown fault kind 'teapot'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read --faults file"),
+        ("{latency: 1", "is not valid JSON"),
+        ("[1, 2]", "must hold a JSON object"),
+        ('{"latncy": 1}', "unknown fault setting(s): latncy"),
+    ],
+)
+def test_engage_sandbox_cli_explains_a_bad_faults_file(tmp_path, content, message):
+    from typer.testing import CliRunner
+
+    from sync.cli import app
+
+    path = tmp_path / "faults.json"
+    if content is not None:
+        path.write_text(content)
+    result = CliRunner().invoke(app, ["sandbox", "--port", "0", "--faults", str(path)])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())

@@ -279,3 +279,40 @@ def test_a_file_setting_changes_dates_and_phones_of_that_file_only(tiny: Warehou
 def test_seeds_parse_as_csv_with_a_consistent_width(seed: str):
     rows = list(csv.reader((PROJECT_DIR / "seeds" / f"{seed}.csv").open()))
     assert rows and all(len(r) == len(rows[0]) for r in rows)
+
+
+def test_rows_without_an_identity_are_rejected_with_the_reason(tiny: Warehouse, tmp_path):
+    """A petition row with only a phone is kept (identity can attach it); one with nothing
+    identifying is no_identity; a Mailchimp export row with a blank email is missing_email,
+    even with a name, because that kind is keyed on email (seeds/spreadsheet_kinds.csv)."""
+    warehouse = copy_tiny(tiny, tmp_path / "ids").on_project_copy(tmp_path / "ids")
+    write_csv(
+        warehouse.raw_dir / "petitions" / "no_ids.csv",
+        ["Email", "First name", "Last name", "Phone", "Comment"],
+        [
+            ["", "", "", "(415) 555-0199", "phone only"],
+            ["", "", "", "", "nothing but a comment"],
+        ],
+    )
+    write_csv(
+        warehouse.raw_dir / "mailchimp_members" / "subscribed_members_export_x.csv",
+        ["Email Address", "First Name", "Last Name"],
+        [["", "Ada", "Lovelace"], ["ada@example.org", "Ada", "Lovelace"]],
+    )
+    build_layers(warehouse)
+    reasons = warehouse.query(
+        "select file_path, row_number, reject_reason from stg_spreadsheets__rows "
+        "where file_path in ('petitions/no_ids.csv', "
+        "'mailchimp_members/subscribed_members_export_x.csv') order by 1, 2"
+    )
+    assert reasons == [
+        ("mailchimp_members/subscribed_members_export_x.csv", 2, "missing_email"),
+        ("mailchimp_members/subscribed_members_export_x.csv", 3, None),
+        ("petitions/no_ids.csv", 2, None),
+        ("petitions/no_ids.csv", 3, "no_identity"),
+    ]
+    assert warehouse.query(
+        "select reason, count(*) from rejected_rows where file_path in "
+        "('petitions/no_ids.csv', 'mailchimp_members/subscribed_members_export_x.csv') "
+        "group by 1 order by 1"
+    ) == [("missing_email", 1), ("no_identity", 1)]

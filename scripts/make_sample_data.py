@@ -247,8 +247,12 @@ class Output:
             self.truth.append((rel, sheet, number, row.pid or ""))
             for case, info in row.marks:
                 self.marks.setdefault(case, []).append(
-                    {"file": rel, **({"sheet": sheet} if sheet else {}), "row_number": number,
-                     **info}  # fmt: skip
+                    {
+                        "file": rel,
+                        **({"sheet": sheet} if sheet else {}),
+                        "row_number": number,
+                        **info,
+                    }  # fmt: skip
                 )
 
     def write_csv(
@@ -294,8 +298,15 @@ class Output:
         shutil.copyfile(self.root / "raw" / source_rel, self.root / "raw" / rel)
         original = next(f for f in self.files if f.path == source_rel)
         self.files.append(
-            FileRecord(rel, kind, layout, original.encoding, original.delimiter,
-                       original.line_ending, original.data_rows)  # fmt: skip
+            FileRecord(
+                rel,
+                kind,
+                layout,
+                original.encoding,
+                original.delimiter,
+                original.line_ending,
+                original.data_rows,
+            )  # fmt: skip
         )
         self.truth.extend((rel, s, n, p) for f, s, n, p in list(self.truth) if f == source_rel)
         return rel
@@ -416,8 +427,11 @@ def add_duplicate(rng: random.Random, rows: list[Row], group: str, at_end: bool 
     """Copy one ordinary row: right after it (a double submission) or at the end (re-export)."""
     i = rng.choice([n for n, r in enumerate(rows) if not r.marks])
     rows[i].marks.append(("exact_duplicate_row", {"group": group, "copy": "first"}))
-    copy = Row(dict(rows[i].values), rows[i].pid,
-               [("exact_duplicate_row", {"group": group, "copy": "duplicate"})])
+    copy = Row(
+        dict(rows[i].values),
+        rows[i].pid,
+        [("exact_duplicate_row", {"group": group, "copy": "duplicate"})],
+    )
     rows.insert(len(rows) if at_end else i + 1, copy)
 
 
@@ -692,9 +706,16 @@ def build_people(rng: random.Random) -> tuple[People, dict[str, Person]]:
                                  email="info@riverside-tenants.example.org",
                                  country="US", city="Rockford",
                                  joined_age=200 - i * 20)  # fmt: skip
-    planted["work_home"] = p("planted", first="Kemi", last="Draftsby", country="US",
-                             city="Chicago", joined_age=260, email="kemi.draftsby@example.com",
-                             phone=people.us_phone("312"))
+    planted["work_home"] = p(
+        "planted",
+        first="Kemi",
+        last="Draftsby",
+        country="US",
+        city="Chicago",
+        joined_age=260,
+        email="kemi.draftsby@example.com",
+        phone=people.us_phone("312"),
+    )
     # -- consent cases ---------------------------------------------------------------------
     for key, city in [("unsub_undated_yes", "Leeds"), ("unsub_undated_yes_2", "Leeds"),
                       ("unsub_older_dated_yes", "Boston"), ("unsub_newer_optin", "Rockford"),
@@ -741,9 +762,14 @@ def build_people(rng: random.Random) -> tuple[People, dict[str, Person]]:
                 person = p("lapsed", min_age=rng.randint(95, 180))
             elif profile == "offline":  # Rockford callers and Leeds walk-ins
                 us = i % 2 == 0
-                person = p("offline", email=None, joined_age=rng.randint(14, 400),
-                           country="US" if us else "GB", city="Rockford" if us else "Leeds",
-                           phone=people.us_phone("815") if us else "auto")
+                person = p(
+                    "offline",
+                    email=None,
+                    joined_age=rng.randint(14, 400),
+                    country="US" if us else "GB",
+                    city="Rockford" if us else "Leeds",
+                    phone=people.us_phone("815") if us else "auto",
+                )
             else:
                 person = p(profile)
             if profile == "lapsed" and person.joined_age <= person.min_age:
@@ -851,10 +877,21 @@ class Generator:
         rosa = pl["rosa"]
         ts = at_age(rng, 240)
         self.seen(rosa, ts)
-        rows.append(Row({"Date registered": fmt_us_minutes(ts), "First Name": "Rosa",
-                         "Last Name": "Sampleton", "Email Address": "Rosa@Example.org ",
-                         "Zip/Postcode": rosa.postal, "Phone": "", "Keep me updated?": "Yes"},
-                        rosa.pid, [("rosa_four_files", {"raw_email": "Rosa@Example.org "})]))
+        rows.append(
+            Row(
+                {
+                    "Date registered": fmt_us_minutes(ts),
+                    "First Name": "Rosa",
+                    "Last Name": "Sampleton",
+                    "Email Address": "Rosa@Example.org ",
+                    "Zip/Postcode": rosa.postal,
+                    "Phone": "",
+                    "Keep me updated?": "Yes",
+                },
+                rosa.pid,
+                [("rosa_four_files", {"raw_email": "Rosa@Example.org "})],
+            )
+        )
         # planted: two people sharing the office phone, different e-mails
         for key, phone_text, age in [("office_a", "(815) 555-0100", 300),
                                      ("office_b", "815-555-0100", 280)]:  # fmt: skip
@@ -875,31 +912,69 @@ class Generator:
             raw = "info@riverside-tenants.example.org"
             if i == 1:
                 raw = "Info@Riverside-Tenants.example.org"
-            rows.append(Row({"Date registered": fmt_us_minutes(ts), "First Name": person.first,
-                             "Last Name": person.last, "Email Address": raw,
-                             "Zip/Postcode": person.postal, "Phone": "",
-                             "Keep me updated?": "Yes"}, person.pid,
-                            [("role_address", {"raw_email": raw, "name": person.full})]))
+            rows.append(
+                Row(
+                    {
+                        "Date registered": fmt_us_minutes(ts),
+                        "First Name": person.first,
+                        "Last Name": person.last,
+                        "Email Address": raw,
+                        "Zip/Postcode": person.postal,
+                        "Phone": "",
+                        "Keep me updated?": "Yes",
+                    },
+                    person.pid,
+                    [("role_address", {"raw_email": raw, "name": person.full})],
+                )
+            )
         # planted: an older dated "Yes" for someone who later unsubscribed in Mailchimp
         person = pl["unsub_older_dated_yes"]
         ts = dt.datetime(2025, 11, 3, 12, 15)
         self.seen(person, ts)
-        rows.append(Row({"Date registered": fmt_us_minutes(ts), "First Name": person.first,
-                         "Last Name": person.last, "Email Address": person.email,
-                         "Zip/Postcode": render_postal(rng, person, lose_zero=True), "Phone": "",
-                         "Keep me updated?": "Yes"}, person.pid,
-                        [("unsub_older_dated_yes", {"raw_email": person.email,
-                                                    "value": "Yes", "dated": fmt_naive(ts)})]))
+        rows.append(
+            Row(
+                {
+                    "Date registered": fmt_us_minutes(ts),
+                    "First Name": person.first,
+                    "Last Name": person.last,
+                    "Email Address": person.email,
+                    "Zip/Postcode": render_postal(rng, person, lose_zero=True),
+                    "Phone": "",
+                    "Keep me updated?": "Yes",
+                },
+                person.pid,
+                [
+                    (
+                        "unsub_older_dated_yes",
+                        {"raw_email": person.email, "value": "Yes", "dated": fmt_naive(ts)},
+                    )
+                ],
+            )
+        )
         # planted: "Yes" in the form for an address Mailchimp cleaned later
         person = pl["cleaned_yes"]
         ts = dt.datetime(2026, 2, 11, 19, 40)
         self.seen(person, ts)
-        rows.append(Row({"Date registered": fmt_us_minutes(ts), "First Name": person.first,
-                         "Last Name": person.last, "Email Address": person.email,
-                         "Zip/Postcode": person.postal, "Phone": "", "Keep me updated?": "Yes"},
-                        person.pid, [("cleaned_but_yes", {"raw_email": person.email,
-                                                          "value": "Yes",
-                                                          "dated": fmt_naive(ts)})]))
+        rows.append(
+            Row(
+                {
+                    "Date registered": fmt_us_minutes(ts),
+                    "First Name": person.first,
+                    "Last Name": person.last,
+                    "Email Address": person.email,
+                    "Zip/Postcode": person.postal,
+                    "Phone": "",
+                    "Keep me updated?": "Yes",
+                },
+                person.pid,
+                [
+                    (
+                        "cleaned_but_yes",
+                        {"raw_email": person.email, "value": "Yes", "dated": fmt_naive(ts)},
+                    )
+                ],
+            )
+        )
         # planted: known people the no-email records should attach to
         for key in ["by_phone_1", "by_phone_2", "by_phone_uk", "by_name_1", "by_name_2", "twin_a",
                     "twin_b",
@@ -916,11 +991,21 @@ class Generator:
         bob = self.people.make("planted", first="Bob", last="Fixture", email=None, country="US",
                                city="Hartford", joined_age=150)  # fmt: skip
         ts = at_age(rng, 150)
-        rows.append(Row({"Date registered": fmt_us_minutes(ts), "First Name": "Bob",
-                         "Last Name": "Fixture", "Email Address": "bob@",
-                         "Zip/Postcode": render_zip(rng, bob.postal or "", lose_zero=True),
-                         "Phone": "", "Keep me updated?": "Yes"}, bob.pid,
-                        [("invalid_email", {"raw_email": "bob@"})]))
+        rows.append(
+            Row(
+                {
+                    "Date registered": fmt_us_minutes(ts),
+                    "First Name": "Bob",
+                    "Last Name": "Fixture",
+                    "Email Address": "bob@",
+                    "Zip/Postcode": render_zip(rng, bob.postal or "", lose_zero=True),
+                    "Phone": "",
+                    "Keep me updated?": "Yes",
+                },
+                bob.pid,
+                [("invalid_email", {"raw_email": "bob@"})],
+            )
+        )
         rows.sort(key=lambda r: _us_sort_key(str(r.values["Date registered"])))
         self.out.write_csv("contacts", "website_signups.csv", header, rows,
                            "website sign-up form export (US dates M/D/YYYY H:MM)")  # fmt: skip
@@ -932,7 +1017,7 @@ class Generator:
         rows = []
         for person, age in picks:
             self.seen(person, at_age(rng, age))
-            name = (f"{person.last}, {person.first}" if rng.random() < 0.3 else person.full)
+            name = f"{person.last}, {person.first}" if rng.random() < 0.3 else person.full
             rows.append(Row({"Name": name, "E-mail": render_email(rng, person.email or ""),
                              "Postcode": render_postcode(rng, person.postal or "", 0.7),
                              "Mobile": render_phone(rng, person.phone) if person.phone else "",
@@ -942,10 +1027,20 @@ class Generator:
             person = pl[key]
             value = "✓" if key != "unsub_undated_yes_2" else "Yes"
             case = "cleaned_but_yes" if key == "cleaned_yes" else "unsub_undated_yes"
-            rows.insert(rng.randint(0, len(rows)), Row(
-                {"Name": person.full, "E-mail": person.email, "Postcode": person.postal,
-                 "Mobile": "", "Updates?": value}, person.pid,
-                [(case, {"raw_email": person.email, "value": value, "dated": None})]))
+            rows.insert(
+                rng.randint(0, len(rows)),
+                Row(
+                    {
+                        "Name": person.full,
+                        "E-mail": person.email,
+                        "Postcode": person.postal,
+                        "Mobile": "",
+                        "Updates?": value,
+                    },
+                    person.pid,
+                    [(case, {"raw_email": person.email, "value": value, "dated": None})],
+                ),
+            )
         self.out.write_csv("contacts", "street_stall_signups_leeds_2026-09.csv", header, rows,
                            "street-stall sign-up sheet, semicolon-delimited, no dates",
                            delimiter=";")  # fmt: skip
@@ -1000,11 +1095,19 @@ class Generator:
                     ts = at_age(rng, person.joined_age)
                     self.seen(person, ts)
                     row = self._an_row(person, ts, title, tag_pool)
-                    row.marks.append(("role_address", {"raw_email": person.email,
-                                                       "name": person.full}))
+                    row.marks.append(
+                        ("role_address", {"raw_email": person.email, "name": person.full})
+                    )
                     rows.append(row)
-                person = self.people.make("planted", first="Pat", last="Mockley", email=None,
-                                          country="US", city="Rockford", joined_age=60)
+                person = self.people.make(
+                    "planted",
+                    first="Pat",
+                    last="Mockley",
+                    email=None,
+                    country="US",
+                    city="Rockford",
+                    joined_age=60,
+                )
                 ts = at_age(rng, 60)
                 row = self._an_row(person, ts, title, tag_pool)
                 row.values["email"] = "name at example.org"
@@ -1030,8 +1133,12 @@ class Generator:
             rel = self.out.write_csv("petitions", name, header, rows,
                                      f"Action Network report export ({title})")  # fmt: skip
             if title == "Cap the Rent":
-                self.out.copy_file("petitions", rel, name.replace(".csv", " (1).csv"),
-                                   "re-uploaded copy of the Cap the Rent export (same bytes)")
+                self.out.copy_file(
+                    "petitions",
+                    rel,
+                    name.replace(".csv", " (1).csv"),
+                    "re-uploaded copy of the Cap the Rent export (same bytes)",
+                )
                 self.cases["reuploaded_file"] = {
                     "original": rel,
                     "copy": rel.replace(".csv", " (1).csv"),
@@ -1083,8 +1190,15 @@ class Generator:
         for subject, (issue, first, last, country) in LETTER_CAMPAIGNS.items():
             n = {"Fund Our Schools": 45, "Cap the Rent: write to your MP": 30,
                  "Bus Lanes Now": 40}[subject]  # fmt: skip
-            picks = choose(rng, self.everyone, n, day(first), day(last), issue,
-                           where=lambda p, c=country: p.country == c and bool(p.email))
+            picks = choose(
+                rng,
+                self.everyone,
+                n,
+                day(first),
+                day(last),
+                issue,
+                where=lambda p, c=country: p.country == c and bool(p.email),
+            )
             for person, age in picks:
                 ts = at_age(rng, age)
                 self.seen(person, ts)
@@ -1107,18 +1221,47 @@ class Generator:
         header = ["Call Time", "Caller Phone", "Caller First Name", "Caller Last Name",
                   "Caller Zip", "Target", "District", "Duration (s)", "Campaign"]  # fmt: skip
         name, issue, first_day, last_day = CALL_CAMPAIGN
-        picks = choose(rng, self.everyone, 22, first_day, last_day, issue,
-                       where=lambda p: p.country == "US" and bool(p.phone) and p.phone
-                       != "+18155550100" and p.profile in ("super", "active", "new"))
+        picks = choose(
+            rng,
+            self.everyone,
+            22,
+            first_day,
+            last_day,
+            issue,
+            where=lambda p: (
+                p.country == "US"
+                and bool(p.phone)
+                and p.phone != "+18155550100"
+                and p.profile in ("super", "active", "new")
+            ),
+        )
         rows = []
 
-        def call_row(person: Person | None, ts: dt.datetime, phone: str, first: str, last: str,
-                     zip_text: str, district: str, marks=None) -> Row:
-            return Row({"Call Time": fmt_naive(ts), "Caller Phone": phone,
-                        "Caller First Name": first, "Caller Last Name": last,
-                        "Caller Zip": zip_text, "Target": LEGISLATORS[district][0],
-                        "District": district, "Duration (s)": str(rng.randint(25, 420)),
-                        "Campaign": name}, person.pid if person else None, marks or [])
+        def call_row(
+            person: Person | None,
+            ts: dt.datetime,
+            phone: str,
+            first: str,
+            last: str,
+            zip_text: str,
+            district: str,
+            marks=None,
+        ) -> Row:
+            return Row(
+                {
+                    "Call Time": fmt_naive(ts),
+                    "Caller Phone": phone,
+                    "Caller First Name": first,
+                    "Caller Last Name": last,
+                    "Caller Zip": zip_text,
+                    "Target": LEGISLATORS[district][0],
+                    "District": district,
+                    "Duration (s)": str(rng.randint(25, 420)),
+                    "Campaign": name,
+                },
+                person.pid if person else None,
+                marks or [],
+            )
 
         for person, age in picks:
             ts = at_age(rng, age, (9, 18))
@@ -1133,14 +1276,44 @@ class Generator:
             ts = at_age(rng, 1, (9, 18))
             self.seen(person, ts)
             phone_text = render_phone(rng, person.phone or "")
-            rows.append(call_row(person, ts, phone_text, person.first, "", "", person.district,
-                                 [("attach_by_phone", {"raw_phone": phone_text,
-                                                       "should_attach_to": person.email})]))
+            rows.append(
+                call_row(
+                    person,
+                    ts,
+                    phone_text,
+                    person.first,
+                    "",
+                    "",
+                    person.district,
+                    [
+                        (
+                            "attach_by_phone",
+                            {"raw_phone": phone_text, "should_attach_to": person.email},
+                        )
+                    ],
+                )
+            )
         ts = at_age(rng, 2, (9, 18))
-        rows.append(call_row(None, ts, "815.555.0100", "", "", "61101", "IL-16",
-                             [("no_attach_shared_phone", {"raw_phone": "815.555.0100",
-                                                          "reason": "phone used by two "
-                                                          "supporters (office phone)"})]))
+        rows.append(
+            call_row(
+                None,
+                ts,
+                "815.555.0100",
+                "",
+                "",
+                "61101",
+                "IL-16",
+                [
+                    (
+                        "no_attach_shared_phone",
+                        {
+                            "raw_phone": "815.555.0100",
+                            "reason": "phone used by two supporters (office phone)",
+                        },
+                    )
+                ],
+            )
+        )
         for person in [p for p in self.everyone if p.profile == "offline" and p.country == "US"
                        and p.phone]:  # fmt: skip
             ts = at_age(rng, rng.randint(1, 2), (9, 18))
@@ -1173,8 +1346,14 @@ class Generator:
             last_order = min(starts.date() - dt.timedelta(days=1), AS_OF - dt.timedelta(days=1))
             n = {"Climate Picnic in the Park": 40, "Cap the Rent Town Hall": 45,
                  "Transit Forum: Buses for Rockford": 30}[event]  # fmt: skip
-            local = [p for p in self.everyone if p.district == district or (  # + visitors
-                p.country == "US" and (past and starts.year == 2025 or rng.random() < 0.05))]
+            local = [
+                p
+                for p in self.everyone
+                if p.district == district
+                or (  # + visitors
+                    p.country == "US" and (past and starts.year == 2025 or rng.random() < 0.05)
+                )
+            ]
             picks = choose(rng, local, n, day(first_order), last_order, issue)
             if event == "Cap the Rent Town Hall":
                 picks += [(pl["role_5"], age_of(dt.date(2026, 10, 5)))]
@@ -1243,18 +1422,41 @@ class Generator:
                     }, guest.pid, marks))  # fmt: skip
             for row in rows:
                 if row.pid == pl["role_5"].pid:
-                    row.marks.append(("role_address", {"raw_email": row.values["Email"],
-                                                       "name": pl["role_5"].full}))
+                    row.marks.append(
+                        (
+                            "role_address",
+                            {"raw_email": row.values["Email"], "name": pl["role_5"].full},
+                        )
+                    )
             if event == "Cap the Rent Town Hall":
                 rows[3].values["Home Address 1"] = "1200 Placeholder Ave\nApt 4B"  # quoted newline
-                person = self.people.make("planted", first="Lee", last="Samplewell", email=None,
-                                          country="US", city="Rockford", joined_age=40)
+                person = self.people.make(
+                    "planted",
+                    first="Lee",
+                    last="Samplewell",
+                    email=None,
+                    country="US",
+                    city="Rockford",
+                    joined_age=40,
+                )
                 attendee_no += 7
-                rows.append(Row({**rows[0].values, "Order #": str(order_no + 17),
-                                 "First Name": "Lee", "Last Name": "Samplewell",
-                                 "Email": "@example.net", "Attendee #": str(attendee_no),
-                                 "Checked In": "No", "Home Zip": person.postal, "Cell Phone": ""},
-                                person.pid, [("invalid_email", {"raw_email": "@example.net"})]))
+                rows.append(
+                    Row(
+                        {
+                            **rows[0].values,
+                            "Order #": str(order_no + 17),
+                            "First Name": "Lee",
+                            "Last Name": "Samplewell",
+                            "Email": "@example.net",
+                            "Attendee #": str(attendee_no),
+                            "Checked In": "No",
+                            "Home Zip": person.postal,
+                            "Cell Phone": "",
+                        },
+                        person.pid,
+                        [("invalid_email", {"raw_email": "@example.net"})],
+                    )
+                )
             slug = event.lower().replace(":", "").replace(" ", "-")
             layout = "Eventbrite attendee report" + (" (upcoming event: RSVPs only)"
                                                      if not past else "")  # fmt: skip
@@ -1294,6 +1496,7 @@ class Generator:
             sheet = 0 if i < len(picks) * 2 // 3 else 1
             header = h1 if sheet == 0 else h2
             sheets[sheet].append(Row(dict(zip(header, values, strict=True)), person.pid))
+
         # planted no-email rows
         def walk_in(sheet: int, name: str, phone: object, postcode: str, pid: str | None,
                     case: str, info: dict) -> None:  # fmt: skip
@@ -1304,32 +1507,83 @@ class Generator:
         p1, p2 = pl["by_name_1"], pl["by_name_2"]
         pc1 = (p1.postal or "").replace(" ", "").lower()
         pc2 = (p2.postal or "").lower()
-        walk_in(0, p1.full, "", pc1, p1.pid, "attach_by_name_postcode",
-                {"name": p1.full, "raw_postcode": pc1, "should_attach_to": p1.email})
-        walk_in(1, p2.full.upper(), "", pc2, p2.pid, "attach_by_name_postcode",
-                {"name": p2.full.upper(), "raw_postcode": pc2, "should_attach_to": p2.email})
+        walk_in(
+            0,
+            p1.full,
+            "",
+            pc1,
+            p1.pid,
+            "attach_by_name_postcode",
+            {"name": p1.full, "raw_postcode": pc1, "should_attach_to": p1.email},
+        )
+        walk_in(
+            1,
+            p2.full.upper(),
+            "",
+            pc2,
+            p2.pid,
+            "attach_by_name_postcode",
+            {"name": p2.full.upper(), "raw_postcode": pc2, "should_attach_to": p2.email},
+        )
         uk = pl["by_phone_uk"]
         uk_phone = int("0" + uk.phone[3:]) if uk.phone else ""  # number cell: 7700900xxx
-        walk_in(0, uk.first, uk_phone, "", uk.pid, "attach_by_phone",
-                {"raw_phone": str(uk_phone), "should_attach_to": uk.email,
-                 "note": "phone typed as a number, leading 0 lost"})
+        walk_in(
+            0,
+            uk.first,
+            uk_phone,
+            "",
+            uk.pid,
+            "attach_by_phone",
+            {
+                "raw_phone": str(uk_phone),
+                "should_attach_to": uk.email,
+                "note": "phone typed as a number, leading 0 lost",
+            },
+        )
         twin = pl["twin_a"]
-        walk_in(1, "Sam Dummett", "", (twin.postal or "").replace(" ", ""), None,
-                "no_attach_ambiguous_name_postcode",
-                {"name": "Sam Dummett", "raw_postcode": (twin.postal or "").replace(" ", ""),
-                 "reason": "two supporters share this name and postcode",
-                 "candidates": [pl["twin_a"].email, pl["twin_b"].email]})
+        walk_in(
+            1,
+            "Sam Dummett",
+            "",
+            (twin.postal or "").replace(" ", ""),
+            None,
+            "no_attach_ambiguous_name_postcode",
+            {
+                "name": "Sam Dummett",
+                "raw_postcode": (twin.postal or "").replace(" ", ""),
+                "reason": "two supporters share this name and postcode",
+                "candidates": [pl["twin_a"].email, pl["twin_b"].email],
+            },
+        )
         chris = pl["chris_anon"]
-        walk_in(0, "Chris Placeholder", "", "", chris.pid, "no_email_no_postcode",
-                {"name": "Chris Placeholder",
-                 "reason": "no e-mail, phone or postcode; a supporter with the same name exists",
-                 "must_not_attach_to": pl["chris_known"].email})
+        walk_in(
+            0,
+            "Chris Placeholder",
+            "",
+            "",
+            chris.pid,
+            "no_email_no_postcode",
+            {
+                "name": "Chris Placeholder",
+                "reason": "no e-mail, phone or postcode; a supporter with the same name exists",
+                "must_not_attach_to": pl["chris_known"].email,
+            },
+        )
         wren = pl["name_other_pc_walkin"]
-        walk_in(1, "Wren Pilotman", "", (wren.postal or "").lower(), wren.pid,
-                "no_attach_name_other_postcode",
-                {"name": "Wren Pilotman", "raw_postcode": (wren.postal or "").lower(),
-                 "reason": "same name as a supporter but a different postcode",
-                 "must_not_attach_to": pl["name_other_pc"].email})
+        walk_in(
+            1,
+            "Wren Pilotman",
+            "",
+            (wren.postal or "").lower(),
+            wren.pid,
+            "no_attach_name_other_postcode",
+            {
+                "name": "Wren Pilotman",
+                "raw_postcode": (wren.postal or "").lower(),
+                "reason": "same name as a supporter but a different postcode",
+                "must_not_attach_to": pl["name_other_pc"].email,
+            },
+        )
         for person_key in ("by_name_1", "by_name_2", "by_phone_uk"):
             self.seen(pl[person_key], starts)
         rng.shuffle(sheets[0])
@@ -1376,11 +1630,22 @@ class Generator:
             for i, (person, age) in enumerate(sorted(picks, key=lambda x: -x[1])):
                 ts = at_age(rng, age)
                 self.seen(person, ts)
-                q1 = rng.choice(answers_q1 if issue == "transit"
-                                else ["Yes, privately", "Yes, social housing", "No", ""])
-                q2 = rng.choice(answers_q2 if issue == "transit" else [
-                    "Caps on rent rises", "An end to no-fault evictions",
-                    "Damp and mould fixed within 14 days", "Pets allowed, within reason", ""])
+                q1 = rng.choice(
+                    answers_q1
+                    if issue == "transit"
+                    else ["Yes, privately", "Yes, social housing", "No", ""]
+                )
+                q2 = rng.choice(
+                    answers_q2
+                    if issue == "transit"
+                    else [
+                        "Caps on rent rises",
+                        "An end to no-fault evictions",
+                        "Damp and mould fixed within 14 days",
+                        "Pets allowed, within reason",
+                        "",
+                    ]
+                )
                 rows.append(Row({
                     "Response ID": f"ANON-{rng.randint(100, 999)}-{i + 1:04d}",
                     "Submitted": fmt_uk(ts), "Email": render_email(rng, person.email or ""),
@@ -1389,8 +1654,13 @@ class Generator:
                     header[7]: rng.choice(["Yes", "Yes", "No", ""]),
                 }, person.pid))  # fmt: skip
             add_duplicate(rng, rows, stem.split("_")[0] + "-1")
-            self.out.write_csv("consultations", f"{stem}.csv", header, rows,
-                               "UK consultation response sheet (DD/MM/YYYY dates)")
+            self.out.write_csv(
+                "consultations",
+                f"{stem}.csv",
+                header,
+                rows,
+                "UK consultation response sheet (DD/MM/YYYY dates)",
+            )
 
     # -- stories ---------------------------------------------------------------------------
 
@@ -1438,8 +1708,7 @@ class Generator:
                 "After the night shift I can’t get an appointment anywhere… it’s exhausting.",
             ],
             "Bus Lanes Now": [
-                "I spend two hours a day on the bus.\r\nA bus lane would give me back my "
-                "evenings.",
+                "I spend two hours a day on the bus.\r\nA bus lane would give me back my evenings.",
                 "The 56 sits in traffic – every single morning – while cars go past.",
             ],
         }
@@ -1513,8 +1782,16 @@ class Generator:
                 row.values["Email Address"] = "<rosa@example.org>"
                 row.marks.append((case, {"raw_email": "<rosa@example.org>"}))
             else:
-                row.marks.append((case, {"raw_email": row.values["Email Address"],
-                                         "value": consent, "dated": fmt_naive(ts)}))
+                row.marks.append(
+                    (
+                        case,
+                        {
+                            "raw_email": row.values["Email Address"],
+                            "value": consent,
+                            "dated": fmt_naive(ts),
+                        },
+                    )
+                )
             rows.append(row)
         sam = self.people.make("planted", first="Sam", last="Specimen", email=None, country="GB",
                                city="Bristol", joined_age=90)  # fmt: skip
@@ -1524,8 +1801,13 @@ class Generator:
         row.marks.append(("invalid_email", {"raw_email": "sam@@example.com"}))
         rows.append(row)
         rows.sort(key=lambda r: _us_sort_key(str(r.values["Timestamp"])))
-        self.out.write_csv("volunteers", "volunteer_signups (Responses).csv", header, rows,
-                           "Google Forms responses sheet + staff onboarding columns")
+        self.out.write_csv(
+            "volunteers",
+            "volunteer_signups (Responses).csv",
+            header,
+            rows,
+            "Google Forms responses sheet + staff onboarding columns",
+        )
 
     def _volunteer_row(self, person: Person, ts: dt.datetime) -> Row:
         rng = self.rng
@@ -1625,8 +1907,13 @@ class Generator:
                                      else "United Kingdom") if perk_id else "",
             }, person.pid, marks))  # fmt: skip
         rows.sort(key=lambda r: str(r.values["Funding Date"]))
-        self.out.write_csv("donations", f"indiegogo_{slug}_contributions.csv", header, rows,
-                           "Indiegogo contributions export ($ amounts, offsets, =\"0…\" ZIPs)")
+        self.out.write_csv(
+            "donations",
+            f"indiegogo_{slug}_contributions.csv",
+            header,
+            rows,
+            'Indiegogo contributions export ($ amounts, offsets, ="0…" ZIPs)',
+        )
 
     # -- Mailchimp audience and activity ---------------------------------------------------
 
@@ -1657,8 +1944,15 @@ class Generator:
                 person.mailchimp = "cleaned"
             kind = rng.random()
             person.proxy_opener = kind < 0.22
-            base_open = {"super": 0.85, "active": 0.6, "lapsed": 0.35, "subscriber": 0.3,
-                         "new": 0.6, "petition_only": 0.5, "planted": 0.5}[person.profile]
+            base_open = {
+                "super": 0.85,
+                "active": 0.6,
+                "lapsed": 0.35,
+                "subscriber": 0.3,
+                "new": 0.6,
+                "petition_only": 0.5,
+                "planted": 0.5,
+            }[person.profile]
             if person.profile == "subscriber" and rng.random() < 0.25:
                 base_open = 0.0  # never opens
             person.opens = base_open
@@ -1670,17 +1964,32 @@ class Generator:
             "rosa": ("subscribed", dt.datetime(2026, 3, 24, 8, 10, 0), None),
             "office_a": ("subscribed", dt.datetime(2026, 2, 1, 9, 0, 0), None),
             "office_b": ("subscribed", dt.datetime(2026, 2, 20, 9, 30, 0), None),
-            "unsub_undated_yes": ("unsubscribed", dt.datetime(2025, 10, 2, 10, 0, 0),
-                                  dt.datetime(2026, 4, 2, 21, 14, 3)),
-            "unsub_undated_yes_2": ("unsubscribed", dt.datetime(2025, 10, 20, 10, 0, 0),
-                                    dt.datetime(2026, 6, 18, 7, 45, 10)),
-            "unsub_older_dated_yes": ("unsubscribed", dt.datetime(2025, 11, 3, 12, 20, 0),
-                                      dt.datetime(2026, 8, 10, 16, 2, 55)),
-            "unsub_newer_optin": ("unsubscribed", dt.datetime(2025, 7, 1, 12, 0, 0),
-                                  dt.datetime(2025, 10, 20, 11, 31, 0)),
+            "unsub_undated_yes": (
+                "unsubscribed",
+                dt.datetime(2025, 10, 2, 10, 0, 0),
+                dt.datetime(2026, 4, 2, 21, 14, 3),
+            ),
+            "unsub_undated_yes_2": (
+                "unsubscribed",
+                dt.datetime(2025, 10, 20, 10, 0, 0),
+                dt.datetime(2026, 6, 18, 7, 45, 10),
+            ),
+            "unsub_older_dated_yes": (
+                "unsubscribed",
+                dt.datetime(2025, 11, 3, 12, 20, 0),
+                dt.datetime(2026, 8, 10, 16, 2, 55),
+            ),
+            "unsub_newer_optin": (
+                "unsubscribed",
+                dt.datetime(2025, 7, 1, 12, 0, 0),
+                dt.datetime(2025, 10, 20, 11, 31, 0),
+            ),
             "an_unsub_mc_sub": ("subscribed", dt.datetime(2025, 12, 1, 13, 5, 0), None),
-            "cleaned_yes": ("cleaned", dt.datetime(2025, 9, 18, 10, 2, 0),
-                            dt.datetime(2026, 6, 18, 3, 12, 40)),
+            "cleaned_yes": (
+                "cleaned",
+                dt.datetime(2025, 9, 18, 10, 2, 0),
+                dt.datetime(2026, 6, 18, 3, 12, 40),
+            ),
             "by_phone_1": ("subscribed", dt.datetime(2025, 12, 10, 9, 0, 0), None),
             "by_name_1": ("subscribed", dt.datetime(2026, 1, 8, 9, 0, 0), None),
         }
@@ -1699,8 +2008,9 @@ class Generator:
                 send = rng.choice(after)
                 lag = dt.timedelta(minutes=rng.randint(1, 60 * 72) if person.mailchimp ==
                                    "unsubscribed" else rng.randint(0, 3))  # fmt: skip
-                person.status_changed_at = min(send + lag, dt.datetime.combine(
-                    AS_OF - dt.timedelta(days=1), dt.time(12)))
+                person.status_changed_at = min(
+                    send + lag, dt.datetime.combine(AS_OF - dt.timedelta(days=1), dt.time(12))
+                )
 
     def campaign_title(self, slug: str) -> str:
         return slug.replace("-", " ").capitalize()
@@ -1738,8 +2048,11 @@ class Generator:
                         else next(a for a in UK_AREAS if a[0] == person.city))  # fmt: skip
                 lat, lon = (area[5], area[6]) if us else (area[6], area[7])
                 tz = area[7] if us else "Europe/London"
-                gmt, dst = {"America/Chicago": ("-6", "-5"), "America/New_York": ("-5", "-4"),
-                            "America/Los_Angeles": ("-8", "-7")}.get(tz, ("0", "1"))
+                gmt, dst = {
+                    "America/Chicago": ("-6", "-5"),
+                    "America/New_York": ("-5", "-4"),
+                    "America/Los_Angeles": ("-8", "-7"),
+                }.get(tz, ("0", "1"))
                 tags: list[str] = []
                 if person.profile == "super":
                     tags.append("VIP")
@@ -1782,10 +2095,12 @@ class Generator:
                     values[f"{prefix}_CAMPAIGN_TITLE"] = self.campaign_title(slug) if slug else ""
                     values[f"{prefix}_CAMPAIGN_ID"] = campaign_ids[slug] if slug else ""
                     if status == "unsubscribed":
-                        values["UNSUB_REASON"] = rng.choice([
-                            "NORMAL", "NOSIGNUP", "INAPPROPRIATE", "SPAM", "OTHER", ""])
+                        values["UNSUB_REASON"] = rng.choice(
+                            ["NORMAL", "NOSIGNUP", "INAPPROPRIATE", "SPAM", "OTHER", ""]
+                        )
                         values["UNSUB_REASON_OTHER"] = (
-                            "Too many emails" if values["UNSUB_REASON"] == "OTHER" else "")
+                            "Too many emails" if values["UNSUB_REASON"] == "OTHER" else ""
+                        )
                     self.hint(f"mailchimp_{status}", person)
                 marks = []
                 if person is self.planted["rosa"]:
@@ -1802,10 +2117,14 @@ class Generator:
                                                                 optin)}))  # fmt: skip
                 rows.append(Row(values, person.pid, marks))
             self.out.write_csv(
-                "mailchimp_members", f"{status}_members_export_{audience_hash}.csv",
-                base + extra[status], rows,
+                "mailchimp_members",
+                f"{status}_members_export_{audience_hash}.csv",
+                base + extra[status],
+                rows,
                 f"Mailchimp audience export, {status} file (status only in the file name)",
-                bom=True, crlf=True, quote_all=True,
+                bom=True,
+                crlf=True,
+                quote_all=True,
             )
 
     def _campaign_before(self, ts: dt.datetime) -> str | None:
@@ -1816,8 +2135,9 @@ class Generator:
     def email_activity(self) -> None:
         rng = self.rng
         audiences = {  # who a recent targeted send goes to (others go to everyone subscribed)
-            "housing-town-hall-invite": lambda p: p.district in ("IL-16",) or p.city == "Leeds"
-            or "housing" in p.interests,
+            "housing-town-hall-invite": lambda p: (
+                p.district in ("IL-16",) or p.city == "Leeds" or "housing" in p.interests
+            ),
             "bus-lanes-now-alert": lambda p: "transit" in p.interests or p.city == "Rockford",
             "clinic-call-in-day": lambda p: "healthcare" in p.interests,
         }
@@ -1825,7 +2145,8 @@ class Generator:
         stats: dict[str, list[int]] = {}  # pid -> [received, non-proxy opens, clicks]
         for n, (send_day, slug, _issue) in enumerate(EMAIL_CAMPAIGNS):
             sent_at = dt.datetime.combine(day(send_day), dt.time(14, 0)) + dt.timedelta(
-                minutes=rng.randint(0, 50))
+                minutes=rng.randint(0, 50)
+            )
             target = audiences.get(slug, lambda p: True)
             recipients = [
                 p for p in self.everyone
@@ -1842,8 +2163,11 @@ class Generator:
                 stats.setdefault(person.pid, [0, 0, 0])[0] += 1
                 if age_of(sent_at.date()) <= 7:
                     recent_counts[person.pid] = recent_counts.get(person.pid, 0) + 1
-                if person.mailchimp == "cleaned" and person.status_changed_at and \
-                        person.status_changed_at < sent_at + dt.timedelta(days=1):
+                if (
+                    person.mailchimp == "cleaned"
+                    and person.status_changed_at
+                    and person.status_changed_at < sent_at + dt.timedelta(days=1)
+                ):
                     continue  # this is the send that bounced
                 opened = rng.random() < (0.95 if person.proxy_opener else person.opens)
                 if not opened:
@@ -1875,13 +2199,17 @@ class Generator:
                 rows.sort(key=lambda r: (str(r.values["Timestamp"]), str(r.values["Email"])))
             sent_header = ["Email", "Timestamp"] if n % 4 else ["Timestamp", "Email"]
             open_header = ["Email", "Timestamp"] if n % 3 else ["Timestamp", "Email"]
-            click_header = ["Email", "Timestamp", "Url"] if n % 2 else ["Url", "Email",
-                                                                        "Timestamp"]
+            click_header = ["Email", "Timestamp", "Url"] if n % 2 else ["Url", "Email", "Timestamp"]
             for report, header, rows in [("sent-to", sent_header, sent_rows),
                                          ("opened", open_header, open_rows),
                                          ("clicked", click_header, click_rows)]:  # fmt: skip
-                self.out.write_csv("email_activity", f"{report}_{send_day}_{slug}.csv", header,
-                                   rows, f"Mailchimp campaign report export ({report})")
+                self.out.write_csv(
+                    "email_activity",
+                    f"{report}_{send_day}_{slug}.csv",
+                    header,
+                    rows,
+                    f"Mailchimp campaign report export ({report})",
+                )
         over = sorted(pid for pid, c in recent_counts.items() if c > 3)
         by_pid = {p.pid: p for p in self.everyone}
         self.hints["over_contact_cap_7d"] = [by_pid[pid].email or "" for pid in over]
@@ -1966,13 +2294,13 @@ class Generator:
             "sheet's own numbers",
             "people": {
                 "total": len(people),
-                "by_profile": {k: sum(1 for p in people if p.profile == k)
-                               for k in sorted({p.profile for p in people})},  # fmt: skip
+                "by_profile": {
+                    k: sum(1 for p in people if p.profile == k)
+                    for k in sorted({p.profile for p in people})
+                },  # fmt: skip
                 "created_but_in_no_file": sum(1 for p in self.everyone if p.pid not in in_files),
             },
-            "files": [
-                {k: v for k, v in vars(f).items() if v is not None} for f in out.files
-            ],
+            "files": [{k: v for k, v in vars(f).items() if v is not None} for f in out.files],
             "cases": cases,
             "segment_hints": {
                 "note": "raw-data facts, before consent and identity rules; a segment may be a "
@@ -1982,7 +2310,8 @@ class Generator:
             },
         }
         (out.root / "planted_cases.json").write_text(
-            json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         truth_dir = out.root / "ground_truth"
         truth_dir.mkdir(parents=True, exist_ok=True)
         buf = io.StringIO()
@@ -2043,8 +2372,12 @@ def generate(out_dir: Path, seed: int = SEED) -> Output:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder to write (default: sample_data/ of this repository)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="folder to write (default: sample_data/ of this repository)",
+    )
     parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
     args = parser.parse_args(argv)
     out = generate(args.out, args.seed)

@@ -37,6 +37,7 @@ console = Console(stderr=True)
 def _root() -> None:
     """engage: spreadsheets -> one supporter table -> segments -> Mailchimp."""
 
+
 RawDirOpt = Annotated[
     Path | None,
     typer.Option(

@@ -266,9 +266,7 @@ def known_audience(con: duckdb.DuckDBPyConnection, key: str) -> tuple[str, bool]
 _ARROW_TYPES = {"v": pa.string(), "t": pa.timestamp("us"), "i": pa.int64()}
 
 
-def bulk(
-    con: duckdb.DuckDBPyConnection, sql: str, columns: str, rows: Sequence[Sequence]
-) -> None:
+def bulk(con: duckdb.DuckDBPyConnection, sql: str, columns: str, rows: Sequence[Sequence]) -> None:
     """Run `sql` once over `rows`, which it reads as the table `_bulk`.
 
     `columns` names the rows' columns with a type letter each (v text, t timestamp, i int),

@@ -28,6 +28,7 @@ _PG_TYPES = {"BIGINT": "bigint", "INTEGER": "integer", "BOOLEAN": "boolean"}
 
 def find_bin_dir() -> Path | None:
     """The newest installed PostgreSQL bin directory with initdb, or None."""
+
     def version(initdb: str) -> int:
         name = Path(initdb).parent.parent.name
         return int(name) if name.isdigit() else 0
@@ -74,22 +75,40 @@ class PostgresServer:
             )
 
     def start(self) -> None:
-        self._run([
-            str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-U", self.user,
-            "--auth=trust", "--locale=C", "--encoding=UTF8",
-        ])
+        self._run(
+            [
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                self.user,
+                "--auth=trust",
+                "--locale=C",
+                "--encoding=UTF8",
+            ]
+        )
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.base} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        self._run([
-            str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-o", options,
-            "-l", str(self.log_file), "-w", "-t", "60", "start",
-        ])
+        self._run(
+            [
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-o",
+                options,
+                "-l",
+                str(self.log_file),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
         import psycopg2
 
-        con = psycopg2.connect(host="127.0.0.1", port=self.port, user=self.user,
-                               dbname="postgres")
+        con = psycopg2.connect(host="127.0.0.1", port=self.port, user=self.user, dbname="postgres")
         con.autocommit = True
         try:
             con.cursor().execute(f"create database {self.dbname}")
@@ -100,18 +119,27 @@ class PostgresServer:
         if (self.data_dir / "postmaster.pid").exists():
             subprocess.run(
                 self._as_service_user(
-                    [str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate",
-                     "-w", "stop"]
+                    [
+                        str(self.bin_dir / "pg_ctl"),
+                        "-D",
+                        str(self.data_dir),
+                        "-m",
+                        "immediate",
+                        "-w",
+                        "stop",
+                    ]
                 ),
-                capture_output=True, timeout=60,
+                capture_output=True,
+                timeout=60,
             )
         shutil.rmtree(self.base, ignore_errors=True)
 
     def connect(self):
         import psycopg2
 
-        return psycopg2.connect(host="127.0.0.1", port=self.port, user=self.user,
-                                dbname=self.dbname)
+        return psycopg2.connect(
+            host="127.0.0.1", port=self.port, user=self.user, dbname=self.dbname
+        )
 
     def env(self) -> dict[str, str]:
         """The ENGAGE_PG_* variables profiles/profiles.yml reads for the postgres target."""
@@ -131,9 +159,9 @@ def _ensure_service_user() -> None:
     if subprocess.run(["id", "-u", SERVICE_USER], capture_output=True).returncode == 0:
         return
     subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-         SERVICE_USER],
-        check=True, capture_output=True,
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
+        check=True,
+        capture_output=True,
     )
 
 

@@ -99,8 +99,6 @@ def test_build_passes_selection_and_further_dbt_flags_through(monkeypatch, tmp_p
 
 
 def test_a_failed_dbt_build_exits_with_the_dbt_failure_code(monkeypatch, tmp_path) -> None:
-    monkeypatch.setattr(
-        "sync.cli.run_dbt", lambda *a, **k: DbtOutcome(success=False, error="boom")
-    )
+    monkeypatch.setattr("sync.cli.run_dbt", lambda *a, **k: DbtOutcome(success=False, error="boom"))
     result = runner.invoke(app, ["build", "--db", str(tmp_path / "w.duckdb")])
     assert result.exit_code == EXIT_DBT_FAILED

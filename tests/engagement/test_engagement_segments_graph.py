@@ -101,13 +101,9 @@ def test_catalogue_reports_the_change_since_the_previous_build(forked: Warehouse
 
 def test_daily_size_series_keeps_the_last_build_of_each_day(forked: Warehouse) -> None:
     """Three builds for the same as_of date leave one point per tag: the latest sizes."""
-    assert forked.scalar(
-        "select count(distinct invocation_id) from segment_size_history"
-    ) >= 3
+    assert forked.scalar("select count(distinct invocation_id) from segment_size_history") >= 3
     latest = dict(forked.query("select tag, size from segments"))
-    daily = forked.query(
-        "select tag, size, cast(as_of_date as varchar) from segment_sizes_daily"
-    )
+    daily = forked.query("select tag, size, cast(as_of_date as varchar) from segment_sizes_daily")
     assert {tag: size for tag, size, _day in daily} == latest
     assert len(daily) == len(latest)
     assert {day for _tag, _size, day in daily} == {SAMPLE_AS_OF}

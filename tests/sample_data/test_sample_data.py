@@ -119,8 +119,11 @@ def test_every_kind_has_a_file_and_row_counts_match_the_inventory() -> None:
 
 def test_population_is_a_few_hundred_people_with_fake_contact_details() -> None:
     assert 300 <= _meta()["people"]["total"] <= 500
-    truth = list(csv.DictReader(io.StringIO(
-        (SAMPLE / "ground_truth" / "row_people.csv").read_text(encoding="utf-8"))))
+    truth = list(
+        csv.DictReader(
+            io.StringIO((SAMPLE / "ground_truth" / "row_people.csv").read_text(encoding="utf-8"))
+        )
+    )
     assert len({r["person_id"] for r in truth if r["person_id"]}) == _meta()["people"]["total"]
     _, rows = _rows("mailchimp_members/subscribed_members_export_3f9a1c7e2b.csv")
     domains = {r["Email Address"].split("@")[1] for r in rows.values()}
@@ -194,7 +197,10 @@ def test_file_level_mess_is_present() -> None:
     raw = (SAMPLE / "raw" / bom[0]).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     assert any(
-        "\n" in v for p in files if p.endswith(".csv") for r in _rows(p)[1].values()
+        "\n" in v
+        for p in files
+        if p.endswith(".csv")
+        for r in _rows(p)[1].values()
         for v in r.values()
     ), "no quoted newline anywhere"
     xlsx = [f for f in files.values() if f["path"].endswith(".xlsx")]

@@ -30,23 +30,29 @@ from sync.sandbox.server import SandboxServer  # noqa: E402
 def warehouse(db: Path, n: int) -> None:
     rng = random.Random(1)
     people = [supporter(i) for i in range(1, n + 1)]
-    tags = [(p["supporter_id"], t.split(":")[1], t) for p in people
-            for t in ("seg:a", "seg:b", "seg:c", "issue:x") if rng.random() < 0.3]
+    tags = [
+        (p["supporter_id"], t.split(":")[1], t)
+        for p in people
+        for t in ("seg:a", "seg:b", "seg:c", "issue:x")
+        if rng.random() < 0.3
+    ]
     con = state.connect(db)
     make_warehouse(con, people, tags)
     con.close()
 
 
 def full_load(n: int, concurrency: int, latency: float) -> dict:
-    with tempfile.TemporaryDirectory() as tmp, SandboxServer(
-        faults={"latency": latency}, settings={"max_in_flight_per_key": 10}
-    ) as srv:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        SandboxServer(faults={"latency": latency}, settings={"max_in_flight_per_key": 10}) as srv,
+    ):
         t = Path(tmp)
         db, manifest = t / "w.duckdb", t / "m.json"
         warehouse(db, n)
         write_manifest(manifest, {"aud": default_meta(concurrency=concurrency)})
-        client = MailchimpClient(Target(srv.url, srv.api_key, True), concurrency=concurrency,
-                                 retry=RetryPolicy.fast())
+        client = MailchimpClient(
+            Target(srv.url, srv.api_key, True), concurrency=concurrency, retry=RetryPolicy.fast()
+        )
         started = time.perf_counter()
         out = sync_job(db, manifest, client=client, force_reason="bench")
         first = time.perf_counter() - started
@@ -55,9 +61,15 @@ def full_load(n: int, concurrency: int, latency: float) -> dict:
         second = time.perf_counter() - started
         client.close()
         a = out.audiences[0]
-        return {"first_s": first, "noop_s": second, "requests": sum(a.requests.values()),
-                "created": a.applied.done.get("created"), "tags": a.applied.done.get("tags_added"),
-                "noop_empty": again.audiences[0].plan.is_empty, "status": out.status}
+        return {
+            "first_s": first,
+            "noop_s": second,
+            "requests": sum(a.requests.values()),
+            "created": a.applied.done.get("created"),
+            "tags": a.applied.done.get("tags_added"),
+            "noop_empty": again.audiences[0].plan.is_empty,
+            "status": out.status,
+        }
 
 
 def chunk_write(rows: int) -> tuple[float, float]:
@@ -87,14 +99,18 @@ def main() -> None:
     for conc in (1, 8):
         r = full_load(args.members, conc, args.latency)
         results[conc] = r
-        print(f"  concurrency {conc}: {r['first_s']:.2f} s, {r['requests']} requests, "
-              f"created {r['created']}, tags {r['tags']}, status {r['status']}; "
-              f"no-op re-run {r['noop_s']:.2f} s (empty plan: {r['noop_empty']})")
+        print(
+            f"  concurrency {conc}: {r['first_s']:.2f} s, {r['requests']} requests, "
+            f"created {r['created']}, tags {r['tags']}, status {r['status']}; "
+            f"no-op re-run {r['noop_s']:.2f} s (empty plan: {r['noop_empty']})"
+        )
     print(f"  ratio concurrency 1 / 8: {results[1]['first_s'] / results[8]['first_s']:.2f}x")
     bulk, many = chunk_write(2500)
-    print(f"recording one acknowledged chunk (500 members x 5 fields = 2500 rows): "
-          f"set-based {bulk * 1000:.0f} ms vs executemany {many * 1000:.0f} ms "
-          f"({many / bulk:.0f}x)")
+    print(
+        f"recording one acknowledged chunk (500 members x 5 fields = 2500 rows): "
+        f"set-based {bulk * 1000:.0f} ms vs executemany {many * 1000:.0f} ms "
+        f"({many / bulk:.0f}x)"
+    )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

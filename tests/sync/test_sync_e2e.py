@@ -58,11 +58,16 @@ def test_sample_first_run_creates_members_fields_and_tags_then_nothing(sample):
         assert m["status"] == "subscribed"
         mf = m["merge_fields"]
         assert (mf.get("FNAME", ""), mf.get("LNAME", ""), mf.get("DISTRICT", "")) == (
-            fname or "", lname or "", district or "")
+            fname or "",
+            lname or "",
+            district or "",
+        )
         assert (mf.get("ENGTIER", ""), mf.get("LASTACT", "")) == (rung or "", last or "")
         assert set(m["tags"]) == tags, email
-    not_emailable = {e for (e,) in sample.query(
-        "select email from main.mailchimp_members where not is_emailable")}
+    not_emailable = {
+        e
+        for (e,) in sample.query("select email from main.mailchimp_members where not is_emailable")
+    }
     assert not not_emailable & set(members)
     sample.sandbox.clear_request_log()
     again = sample.sync()
@@ -99,13 +104,16 @@ def test_sample_changed_segment_sends_exactly_its_adds_and_removes(sample):
     assert sample.sync().status == "ok"
     sent = [e for e in sample.sandbox.request_log().entries if e.method in WRITES]
     assert [(e.method, e.endpoint) for e in sent] == [
-        ("POST", "/lists/{list_id}/segments/{segment_id}")]
+        ("POST", "/lists/{list_id}/segments/{segment_id}")
+    ]
     from sync.client import subscriber_hash
 
     assert sorted(sent[0].body["members_to_add"]) == sorted(
-        "md5:" + subscriber_hash(e) for _, e in joining)
+        "md5:" + subscriber_hash(e) for _, e in joining
+    )
     assert sorted(sent[0].body["members_to_remove"]) == sorted(
-        "md5:" + subscriber_hash(e) for (e,) in leaving)
+        "md5:" + subscriber_hash(e) for (e,) in leaving
+    )
 
 
 def test_sample_optouts_in_mailchimp_are_suppressed_by_the_warehouse(sample, tmp_path):
@@ -129,9 +137,14 @@ def test_sample_optouts_in_mailchimp_are_suppressed_by_the_warehouse(sample, tmp
     shutil.copytree(sample.built.target_path, wh.target_path)
     outcome = wh.dbt("run", "--select", "stg_mailchimp_sync__pulled_members+")
     assert outcome.success, outcome.failures
-    status = dict(sample.query(
-        "select email, email_status || '/' || cast(is_emailable as varchar) from main.supporters "
-        "where email in (?, ?)", unsub, cleaned))
+    status = dict(
+        sample.query(
+            "select email, email_status || '/' || cast(is_emailable as varchar) "
+            "from main.supporters where email in (?, ?)",
+            unsub,
+            cleaned,
+        )
+    )
     assert status == {unsub: "unsubscribed/false", cleaned: "cleaned/false"}
     sample.sandbox.clear_request_log()
     assert sample.sync().status == "ok"
@@ -140,4 +153,5 @@ def test_sample_optouts_in_mailchimp_are_suppressed_by_the_warehouse(sample, tmp
     for e in sample.sandbox.request_log().entries:
         if e.endpoint == "/lists/{list_id}" and e.method == "POST":
             assert all(m.get("status") != "subscribed" for m in e.body["members"]), json.dumps(
-                e.body)[:300]
+                e.body
+            )[:300]

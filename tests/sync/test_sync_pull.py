@@ -146,6 +146,6 @@ def test_optouts_pulled_before_the_optout_log_existed_are_kept(env, sandbox, san
     env.query("delete from engage_sync.pulled_optouts")
     sandbox_sdk.lists.delete_list_member(aid, h1)
     pull(env)
-    assert env.query(
-        "select subscriber_hash, status from engage_sync.pulled_optouts"
-    ) == [(h1, "unsubscribed")]
+    assert env.query("select subscriber_hash, status from engage_sync.pulled_optouts") == [
+        (h1, "unsubscribed")
+    ]

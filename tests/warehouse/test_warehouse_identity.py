@@ -18,8 +18,9 @@ from warehousetest_helpers import (
 CALL_LOG = "legislator_contacts/call_in_day_2026-11-19_call_log.csv"
 
 
-def _supporter_of_row(warehouse: Warehouse, file_path: str, row_number: int,
-                      sheet: str | None = None) -> str | None:
+def _supporter_of_row(
+    warehouse: Warehouse, file_path: str, row_number: int, sheet: str | None = None
+) -> str | None:
     rows = warehouse.query(
         "select s.supporter_id from int_identity__record_supporters s "
         "join stg_spreadsheets__rows r on r.row_id = s.record_id "
@@ -61,15 +62,11 @@ def test_two_people_sharing_an_office_phone_stay_two_supporters(tiny: Warehouse)
     dana = _supporter_of_email(tiny, "dana.mockridge@example.org")
     eli = _supporter_of_email(tiny, "eli.testwood@example.net")
     assert dana and eli and dana != eli
-    phones = tiny.query(
-        "select phone from supporters where supporter_id in (?, ?)", [dana, eli]
-    )
+    phones = tiny.query("select phone from supporters where supporter_id in (?, ?)", [dana, eli])
     assert {p for (p,) in phones} == {"+18155550100"}
 
 
-def test_supporter_ids_are_stable_across_a_rebuild_with_an_extra_file(
-    tiny: Warehouse, tmp_path
-):
+def test_supporter_ids_are_stable_across_a_rebuild_with_an_extra_file(tiny: Warehouse, tmp_path):
     warehouse = copy_tiny(tiny, tmp_path / "stable")
     raw = warehouse.raw_dir
     before = supporter_ids_by_email(warehouse.query)
@@ -93,9 +90,12 @@ def test_supporter_ids_are_stable_across_a_rebuild_with_an_extra_file(
     assert after["sam.person@example.org"] == sam_before, "the merge kept the older id"
     assert _supporter_of_row(warehouse, CALL_LOG, 2) == sam_before
     assert after["zoe@example.org"] not in before.values()
-    assert warehouse.scalar(
-        "select count(*) from supporter_identifiers where identifier_value = ?", [SAM_PHONE]
-    ) == 1
+    assert (
+        warehouse.scalar(
+            "select count(*) from supporter_identifiers where identifier_value = ?", [SAM_PHONE]
+        )
+        == 1
+    )
 
 
 def test_supporter_ids_come_from_content_not_from_the_build(tiny: Warehouse, tmp_path):
@@ -123,9 +123,10 @@ def test_planted_person_in_four_files_is_one_supporter(built_warehouse, planted_
     case = planted_cases["cases"]["rosa_four_files"]
     ids = {_supporter_of_row(warehouse, *_row(r)) for r in case["rows"]}
     assert len(ids) == 1 and None not in ids
-    assert warehouse.scalar(
-        "select email from supporters where supporter_id = ?", [ids.pop()]
-    ) == case["canonical_email"]
+    assert (
+        warehouse.scalar("select email from supporters where supporter_id = ?", [ids.pop()])
+        == case["canonical_email"]
+    )
 
 
 def test_planted_shared_office_phone_does_not_merge(built_warehouse, planted_cases):
@@ -145,9 +146,7 @@ def test_planted_role_address_is_skipped_not_merged(built_warehouse, planted_cas
         [case["email"]],
     )
     assert skipped == [("shared_by_too_many_people",)]
-    assert warehouse.scalar(
-        "select count(*) from supporters where email = ?", [case["email"]]
-    ) == 0
+    assert warehouse.scalar("select count(*) from supporters where email = ?", [case["email"]]) == 0
 
 
 @pytest.mark.parametrize("case_name", ["attach_by_phone", "attach_by_name_postcode"])
@@ -163,8 +162,12 @@ def test_planted_email_less_rows_attach_to_the_unique_match(
 
 @pytest.mark.parametrize(
     "case_name",
-    ["no_attach_ambiguous_name_postcode", "no_attach_name_other_postcode",
-     "no_attach_shared_phone", "no_email_no_postcode"],
+    [
+        "no_attach_ambiguous_name_postcode",
+        "no_attach_name_other_postcode",
+        "no_attach_shared_phone",
+        "no_email_no_postcode",
+    ],
 )
 def test_planted_email_less_rows_do_not_attach_when_not_unique(
     built_warehouse, planted_cases, case_name

@@ -49,7 +49,8 @@ def test_warehouse_layers_build_on_postgres_with_the_same_results(built_warehous
         *WAREHOUSE_SELECT,
         "path:tests/dbt/normalise",
         "path:tests/dbt/warehouse",
-        "--indirect-selection", "cautious",
+        "--indirect-selection",
+        "cautious",
         target="postgres",
         env=postgres.env(),
     )
@@ -59,6 +60,7 @@ def test_warehouse_layers_build_on_postgres_with_the_same_results(built_warehous
 
     pg = postgres.connect()
     try:
+
         def fetch_pg(sql: str):
             cur = pg.cursor()
             cur.execute(sql.replace(" from ", " from main.", 1))
@@ -79,9 +81,7 @@ def test_warehouse_layers_build_on_postgres_with_the_same_results(built_warehous
             pg_cols, pg_rows = _rows(fetch_pg, mart, key)
             assert pg_cols == duck_cols, mart
             assert len(pg_rows) == len(duck_rows) > 0, mart
-            differing = [
-                (d, p) for d, p in zip(duck_rows, pg_rows, strict=True) if d != p
-            ]
+            differing = [(d, p) for d, p in zip(duck_rows, pg_rows, strict=True) if d != p]
             assert not differing, (mart, differing[:3])
     finally:
         pg.close()

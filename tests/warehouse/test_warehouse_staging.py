@@ -65,9 +65,9 @@ def test_files_in_unknown_folders_are_rejected_row_by_row(tiny: Warehouse):
         "select is_known_kind, rows_read, rows_accepted, rows_rejected from source_files "
         "where file_path = 'misc/notes.csv'"
     ) == [(False, 1, 0, 1)]
-    assert tiny.query(
-        "select reason from rejected_rows where file_path = 'misc/notes.csv'"
-    ) == [("unknown_kind",)]
+    assert tiny.query("select reason from rejected_rows where file_path = 'misc/notes.csv'") == [
+        ("unknown_kind",)
+    ]
     unbalanced = tiny.query(
         "select file_path from source_files where rows_read <> rows_accepted + rows_rejected"
     )
@@ -79,18 +79,20 @@ def test_reuploaded_file_counts_once(built_warehouse, planted_cases):
     case = planted_cases["cases"]["reuploaded_file"]
     copy = case["copy"].removeprefix("raw/")
     original = case["original"].removeprefix("raw/")
-    (rows_read, rows_rejected, duplicate_of), = warehouse.query(
+    ((rows_read, rows_rejected, duplicate_of),) = warehouse.query(
         "select rows_read, rows_rejected, duplicate_of_file_path from source_files "
-        "where file_path = ?", [copy]
+        "where file_path = ?",
+        [copy],
     )
     assert rows_read > 0 and rows_rejected == rows_read and duplicate_of == original
     reasons = warehouse.query(
         "select distinct reason from rejected_rows where file_path = ?", [copy]
     )
     assert reasons == [("duplicate_file",)]
-    assert warehouse.scalar(
-        "select rows_rejected from source_files where file_path = ?", [original]
-    ) < rows_read
+    assert (
+        warehouse.scalar("select rows_rejected from source_files where file_path = ?", [original])
+        < rows_read
+    )
 
 
 def test_exact_duplicate_rows_count_once(built_warehouse, planted_cases):
@@ -106,7 +108,8 @@ def test_invalid_emails_are_rejected_with_the_value(built_warehouse, planted_cas
         assert _reason(warehouse, row) == "invalid_email", row
         detail = warehouse.query(
             "select detail from rejected_rows where file_path = ? and row_number = ? "
-            "and coalesce(sheet_name, '') = ?", list(_row_key(row))
+            "and coalesce(sheet_name, '') = ?",
+            list(_row_key(row)),
         )
         assert detail == [(row["raw_email"],)]
 
@@ -117,7 +120,8 @@ def test_mojibake_and_windows_1252_names_arrive_clean(built_warehouse, planted_c
         first, last = row["real_name"].split(" ", 1)
         names = warehouse.query(
             "select first_name, last_name from stg_spreadsheets__rows "
-            "where file_path = ? and row_number = ?", list(_row_key(row))[:2]
+            "where file_path = ? and row_number = ?",
+            list(_row_key(row))[:2],
         )
         assert names == [(first, last)]
     accented = planted_cases["cases"]["windows_1252_file"]
@@ -142,17 +146,24 @@ def test_unknown_headers_are_counted_not_fatal(built_warehouse):
 
 def test_every_canonical_column_is_exposed_and_documented(built_warehouse):
     warehouse = _built(built_warehouse)
-    kinds = {r["kind"]: r["staging_model"] for r in csv.DictReader(
-        (PROJECT_DIR / "seeds" / "spreadsheet_kinds.csv").open())}
+    kinds = {
+        r["kind"]: r["staging_model"]
+        for r in csv.DictReader((PROJECT_DIR / "seeds" / "spreadsheet_kinds.csv").open())
+    }
     canonical: dict[str, set[str]] = {kind: set() for kind in kinds}
     for r in csv.DictReader((PROJECT_DIR / "seeds" / "canonical_columns.csv").open()):
         for kind in kinds if r["kind"] == "*" else [r["kind"]]:
             canonical[kind].add(r["column_name"])
-    nodes = {n["name"]: n for n in warehouse.manifest["nodes"].values()
-             if n["resource_type"] == "model"}
+    nodes = {
+        n["name"]: n for n in warehouse.manifest["nodes"].values() if n["resource_type"] == "model"
+    }
     for kind, model in kinds.items():
-        actual = {c for (c,) in warehouse.query(
-            "select column_name from information_schema.columns where table_name = ?", [model])}
+        actual = {
+            c
+            for (c,) in warehouse.query(
+                "select column_name from information_schema.columns where table_name = ?", [model]
+            )
+        }
         assert canonical[kind] <= actual, (model, canonical[kind] - actual)
         documented = set(nodes[model]["columns"])
         assert actual == documented, (model, actual ^ documented)
@@ -166,12 +177,17 @@ def test_every_warehouse_model_and_column_is_documented(built_warehouse):
         ):
             continue
         assert node["description"].strip(), node["name"]
-        actual = {c for (c,) in warehouse.query(
-            "select column_name from information_schema.columns where table_name = ?",
-            [node["name"]])}
+        actual = {
+            c
+            for (c,) in warehouse.query(
+                "select column_name from information_schema.columns where table_name = ?",
+                [node["name"]],
+            )
+        }
         assert actual, node["name"]
-        missing = {c for c in actual
-                   if not node["columns"].get(c, {}).get("description", "").strip()}
+        missing = {
+            c for c in actual if not node["columns"].get(c, {}).get("description", "").strip()
+        }
         assert not missing, (node["name"], missing)
         folder = Path(node["original_file_path"]).parent
         assert len(list((PROJECT_DIR / folder).glob("_*.yml"))) >= 1, folder
@@ -186,8 +202,7 @@ def test_every_relation_name_fits_postgres(built_warehouse):
     too_long = sorted(
         (n["name"], len(n["name"]))
         for n in nodes
-        if n["resource_type"] in ("model", "seed", "snapshot", "unit_test")
-        and len(n["name"]) > 63
+        if n["resource_type"] in ("model", "seed", "snapshot", "unit_test") and len(n["name"]) > 63
     )
     assert not too_long, f"rename to 63 characters or fewer: {too_long}"
 
@@ -203,8 +218,10 @@ def test_every_warehouse_dbt_test_passes_on_the_sample(built_warehouse):
         and (
             n["original_file_path"].startswith(MY_TEST_DIRS + MY_MODEL_DIRS)
             or any(
-                manifest["nodes"].get(dep, {}).get("original_file_path", "").startswith(
-                    MY_MODEL_DIRS)
+                manifest["nodes"]
+                .get(dep, {})
+                .get("original_file_path", "")
+                .startswith(MY_MODEL_DIRS)
                 for dep in n.get("depends_on", {}).get("nodes", [])
             )
         )
@@ -246,7 +263,8 @@ def test_folder_settings_and_file_names_shape_the_values(built_warehouse):
     assert warehouse.query(
         "select f.day_first, f.default_country, cast(c.occurred_at as varchar) "
         "from stg_spreadsheets__consultation_responses c join stg_spreadsheets__files f "
-        "using (file_id) where c.file_path = ? and c.row_number = 3", [cardiff]
+        "using (file_id) where c.file_path = ? and c.row_number = 3",
+        [cardiff],
     ) == [(True, "GB", "2026-06-02 13:53:00")]
     clicked = "email_activity/clicked_2025-06-12_clean-air-schools-launch.csv"
     assert warehouse.query(
@@ -262,8 +280,11 @@ def test_a_file_setting_changes_dates_and_phones_of_that_file_only(tiny: Warehou
     with (warehouse.project_dir / "seeds" / "file_settings.csv").open("a") as fh:
         fh.write("contacts/uk_street_list.csv,true,GB,a test file\n")
     for name in ("uk_street_list.csv", "us_street_list.csv"):
-        write_csv(warehouse.raw_dir / "contacts" / name, ["Email", "Mobile", "Date registered"],
-                  [[f"{name[:2]}.signer@example.org", "07700 900456", "02/06/2026 13:53"]])
+        write_csv(
+            warehouse.raw_dir / "contacts" / name,
+            ["Email", "Mobile", "Date registered"],
+            [[f"{name[:2]}.signer@example.org", "07700 900456", "02/06/2026 13:53"]],
+        )
     build_layers(warehouse)
     rows = warehouse.query(
         "select file_path, phone, cast(occurred_at as varchar) from stg_spreadsheets__contacts "

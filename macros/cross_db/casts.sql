@@ -28,3 +28,13 @@
         cast({{ hour }} as integer), cast({{ minute }} as integer), cast({{ second }} as {{ dbt.type_float() }})
     )
 {%- endmacro %}
+
+{#- the non-null SQL expressions `exprs` joined with `separator` (a SQL expression); nulls are
+    skipped (dbt.concat would make the whole result null) -#}
+{% macro engage_concat_ws(separator, exprs) -%}
+    {{ return(adapter.dispatch('engage_concat_ws', 'engage')(separator, exprs)) }}
+{%- endmacro %}
+
+{% macro default__engage_concat_ws(separator, exprs) -%}
+    concat_ws({{ separator }}, {{ exprs | join(', ') }})
+{%- endmacro %}

@@ -1,9 +1,12 @@
-"""Raw-file ingest: reads the raw spreadsheet folder into the three raw tables.
+"""Raw-file ingest: reads the raw spreadsheet folder into the raw tables, in the data's order.
 
+- `scan`: walks the raw folder; lists each file with its kind, or why it is never opened.
 - `decoding`: bytes -> text, detecting the encoding of a delimited text file.
-- `readers`: one file -> sheets of (headers, numbered rows); CSV/TSV and workbooks.
-- `scan`: walks the raw folder and builds `raw_files`, `raw_headers`, `raw_cells` as Arrow tables.
-- `dbt_plugin`: the `engage_files` dbt-duckdb plugin that serves those tables to dbt sources.
+- `readers`: one file -> sheets of (headers, numbered rows); CSV/TSV and workbooks, streamed.
+- `parse`: one file -> its rows as wide Parquet parts (`file_id`, `row_number`, `c1`..`cN`).
+- `store`: the ingest folder: parses only new or changed files (in time-boxed workers),
+  quarantines unreadable ones, and gives the small `raw_files` / `raw_headers` tables.
+- `dbt_plugin`: the `engage_files` dbt-duckdb plugin that serves them to dbt sources.
 
 The table contract is `models/staging/spreadsheets/_spreadsheets__sources.yml`.
 """

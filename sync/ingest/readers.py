@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,11 +117,14 @@ def sniff_delimiter(text: str, preferred: str = ",") -> str:
     return best_delim
 
 
-def parse_delimited(text: str, name: str = "<text>", preferred: str = ",") -> tuple[Sheet, str]:
-    """Parse decoded text into one sheet; returns (sheet, delimiter).
+def iter_delimited(
+    text: str, name: str = "<text>", preferred: str = ","
+) -> tuple[list[str], str, Iterator[tuple[int, list[str]]]]:
+    """Parse decoded text lazily; returns (headers, delimiter, numbered non-blank records).
 
-    Raises IngestError when a quoted value is never closed (it would swallow every later row).
-    An empty text gives a sheet with no headers.
+    The records are produced as the iterator is consumed, so a large file never needs all its
+    rows in memory. Raises IngestError (while iterating) when a quoted value is never closed
+    (it would swallow every later row). An empty text gives no headers and no records.
     """
     delimiter: str | None = None
     sep_line = _SEP_LINE.match(text)
@@ -132,33 +136,55 @@ def parse_delimited(text: str, name: str = "<text>", preferred: str = ",") -> tu
     if csv.field_size_limit() < _FIELD_SIZE_LIMIT:
         csv.field_size_limit(_FIELD_SIZE_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    sheet = Sheet(name=None, headers=[])
-    row_numbers = sheet.row_numbers
-    rows = sheet.rows
-    last: list[str] = []
+    records = enumerate(reader, start=1)
+    headers: list[str] = []
     try:
-        records = enumerate(reader, start=1)
         for _, record in records:
             if record and not is_blank_row(record):
-                sheet.headers = [clean_header(h) for h in record]
-                last = record
+                headers = [clean_header(h) for h in record]
+                first = record
                 break
-        for number, record in records:
-            if record and not is_blank_row(record):
-                row_numbers.append(number)
-                rows.append(record)
-                last = record
+        else:
+            first = []
     except csv.Error as exc:
-        raise IngestError(
-            f"{name}: cannot parse as delimited text near record {reader.line_num}: {exc}"
-        ) from exc
-    if last and ("\n" in last[-1] or "\r" in last[-1]) and text.endswith(last[-1]):
-        opened_at = row_numbers[-1] if row_numbers else 1
-        raise IngestError(
-            f"{name}: row {opened_at} opens a quoted value that is never closed, so every "
-            "line after it would be read as one cell. Fix the unbalanced double quote in that "
-            'row (a literal quote inside a quoted value must be doubled: "").'
-        )
+        raise _parse_error(name, reader, exc) from exc
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        last, last_number = first, 1
+        try:
+            for number, record in records:
+                if record and not is_blank_row(record):
+                    last, last_number = record, number
+                    yield number, record
+        except csv.Error as exc:
+            raise _parse_error(name, reader, exc) from exc
+        if last and ("\n" in last[-1] or "\r" in last[-1]) and text.endswith(last[-1]):
+            raise IngestError(
+                f"{name}: row {last_number} opens a quoted value that is never closed, so every "
+                "line after it would be read as one cell. Fix the unbalanced double quote in "
+                'that row (a literal quote inside a quoted value must be doubled: "").'
+            )
+
+    return headers, delimiter, rows()
+
+
+def _parse_error(name: str, reader, exc: csv.Error) -> IngestError:
+    return IngestError(
+        f"{name}: cannot parse as delimited text near record {reader.line_num}: {exc}"
+    )
+
+
+def parse_delimited(text: str, name: str = "<text>", preferred: str = ",") -> tuple[Sheet, str]:
+    """Parse decoded text into one in-memory sheet; returns (sheet, delimiter).
+
+    Raises IngestError when a quoted value is never closed. An empty text gives a sheet with
+    no headers. For large files use `iter_delimited`.
+    """
+    headers, delimiter, records = iter_delimited(text, name, preferred)
+    sheet = Sheet(name=None, headers=headers)
+    for number, record in records:
+        sheet.row_numbers.append(number)
+        sheet.rows.append(record)
     return sheet, delimiter
 
 
@@ -278,3 +304,56 @@ def read_file(path: Path, name: str | None = None) -> FileContent:
     if suffix in WORKBOOK_EXTENSIONS:
         return read_workbook(path, name)
     raise IngestError(f"{name or path}: unsupported file type {suffix or '(none)'!r}")
+
+
+# ---------------------------------------------------------------------------------- streaming
+
+
+@dataclass
+class SheetStream:
+    """One table of a file whose numbered rows are produced as they are consumed."""
+
+    name: str | None
+    headers: list[str]
+    records: Iterator[tuple[int, list[str]]]
+
+
+@dataclass
+class StreamedFile:
+    """What one file yields for the ingest: sheet streams, how it was decoded, or why none."""
+
+    sheets: list[SheetStream]
+    encoding: str | None = None
+    delimiter: str | None = None
+    empty_reason: str | None = None
+
+
+def stream_file(path: Path, name: str | None = None) -> StreamedFile:
+    """Open any supported file for streaming by its extension (see module docstring).
+
+    A delimited file is decoded whole (the decoder needs every line) but its rows are parsed as
+    they are consumed; a workbook sheet is read whole by calamine. Raises IngestError for a
+    file that cannot be read (the message names it and the fix).
+    """
+    label = name or str(path)
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_EXTENSIONS:
+        content = read_workbook(path, name)
+        streams = [
+            SheetStream(s.name, s.headers, iter(zip(s.row_numbers, s.rows, strict=True)))
+            for s in content.sheets
+        ]
+        return StreamedFile(streams, content.encoding, None, content.empty_reason)
+    if suffix not in DELIMITED_EXTENSIONS:
+        raise IngestError(f"{label}: unsupported file type {suffix or '(none)'!r}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{label}: cannot open: {exc.strerror or exc}") from exc
+    text, encoding = decode_bytes(data, label)
+    del data
+    preferred = "\t" if suffix == ".tsv" else ","
+    headers, delimiter, records = iter_delimited(text, label, preferred)
+    if not headers:
+        return StreamedFile([], encoding, delimiter, empty_reason="empty file: no header row")
+    return StreamedFile([SheetStream(None, headers, records)], encoding, delimiter)

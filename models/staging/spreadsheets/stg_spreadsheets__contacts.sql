@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#- Accepted rows of sign-up lists and CRM exports (contacts/): the columns every kind shares
     (person, place, consent as written, subscription status in the exporting system). -#}
 

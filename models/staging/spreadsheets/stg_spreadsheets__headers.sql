@@ -66,7 +66,7 @@ alias_matches as (
         )
 ),
 
-final as (
+mapped as (
     select
         headers.file_id,
         headers.kind,
@@ -79,7 +79,8 @@ final as (
         alias_matches.priority as alias_priority,
         coalesce(alias_matches.canonical_column = '_ignored', false) as is_ignored,
         kind_columns.column_name is null
-            and coalesce(alias_matches.canonical_column <> '_ignored', true) as is_unknown
+            and coalesce(alias_matches.canonical_column <> '_ignored', true) as is_unknown,
+        'c' || cast(headers.column_position as {{ dbt.type_string() }}) as source_column
     from headers
     left join alias_matches
         on alias_matches.file_id = headers.file_id
@@ -88,6 +89,21 @@ final as (
     left join kind_columns
         on kind_columns.kind = headers.kind
         and kind_columns.column_name = alias_matches.canonical_column
+),
+
+-- when several columns map to one canonical column, a row takes the first of them holding a
+-- value, in this order: best alias priority, then leftmost
+final as (
+    select
+        mapped.*,
+        case
+            when canonical_column is not null
+                then row_number() over (
+                    partition by file_id, canonical_column
+                    order by alias_priority, column_position
+                )
+        end as choice_rank
+    from mapped
 )
 
 select * from final

@@ -1,35 +1,47 @@
 {{ config(materialized='table') }}
-{#- One row per spreadsheet row read (accepted or not): lineage, the columns every kind shares
-    (person, place, consent, campaign), normalised, and why the row is rejected, if it is.
-    Rejects: unknown_kind, duplicate_file, duplicate_row, invalid_email, missing_email (kinds
-    keyed on email), no_identity (no email, phone or name). Per-kind staging models take the
-    accepted rows from here. Stops the build first if a file lacks a required column. -#}
-{%- do engage_assert_required_columns() -%}
-{%- set shared_columns = [
-    ('email', 'email'), ('first_name', 'name'), ('last_name', 'name'), ('full_name', 'name'),
-    ('phone', 'phone'), ('address', 'text'), ('city', 'text'), ('state', 'text'),
-    ('postcode', 'postcode'), ('country', 'country'), ('county', 'text'), ('district', 'text'),
-    ('occurred_at', 'timestamp'), ('campaign_name', 'text'), ('source_code', 'text'),
-    ('tags', 'text'), ('external_id', 'text'),
-    ('email_opt_in', 'flag'), ('email_opt_in_at', 'timestamp'),
-    ('subscription_status', 'text'), ('subscription_at', 'timestamp'), ('sms_status', 'text'),
-    ('email_suppressed', 'flag'), ('volunteer_interest', 'flag'),
-    ('geo_country', 'text'),
+{#- One row per spreadsheet row read (accepted or not): lineage, every canonical column of any
+    kind (typed; null where the row's file lacks it; emails, names, phones and postcodes
+    normalised with the row's country), and why the row is rejected, if it is.
+    Rejects: unknown_kind, duplicate_file, duplicate_row, invalid_email (and no phone to reach
+    the person by), missing_email (kinds keyed on email), no_contact (no usable email, no phone
+    and no full name with a postcode). The per-kind staging models take the accepted rows from
+    here. Stops the build first if a file lacks a required column. -#}
+{%- do engage_assert_required_columns(source('spreadsheets', 'raw_rows')) -%}
+{%- set column_types = engage_canonical_column_types(ref('canonical_columns')) -%}
+{%- set shared_names = [
+    'email', 'first_name', 'last_name', 'full_name', 'phone', 'address', 'city', 'state',
+    'postcode', 'country', 'county', 'district', 'occurred_at', 'campaign_name', 'source_code',
+    'tags', 'external_id', 'email_opt_in', 'email_opt_in_at', 'subscription_status',
+    'subscription_at', 'sms_status', 'email_suppressed', 'volunteer_interest', 'geo_country',
 ] -%}
+{%- set kind_columns = [] -%}
+{%- set unparsed_checks = [] -%}
+{%- for name, data_type in column_types if data_type in ('timestamp', 'flag', 'money', 'integer') -%}
+    {%- do unparsed_checks.append("case when row_values." ~ name ~ "__text is not null and row_values." ~ name ~ " is null then '" ~ name ~ "' end") -%}
+{%- endfor -%}
+{%- for name, data_type in column_types if name not in shared_names -%}
+    {%- do kind_columns.append((name, data_type)) -%}
+{%- endfor -%}
+{%- set parsed_types = ('timestamp', 'flag', 'money', 'integer') -%}
 {%- set file_attributes = [
     'file_member_status', 'file_activity_type', 'file_campaign_name', 'file_petition_name',
     'file_event_name', 'file_consultation_name', 'file_channel', 'file_appeal_name',
 ] -%}
 
--- depends_on: {{ ref('spreadsheet_kinds') }}, {{ ref('canonical_columns') }}, {{ ref('stg_spreadsheets__headers') }}
+-- depends_on: {{ ref('spreadsheet_kinds') }}
 with
 
 files as (
     select * from {{ ref('stg_spreadsheets__files') }}
 ),
 
-cells as (
-    select * from {{ ref('stg_spreadsheets__cells') }}
+-- every row with its file's columns renamed to canonical columns, as text
+mapped_rows as (
+    {{ engage_wide_rows(
+        source('spreadsheets', 'raw_rows'),
+        ref('stg_spreadsheets__headers'),
+        column_types | map(attribute=0) | list
+    ) }}
 ),
 
 country_aliases as (
@@ -40,22 +52,24 @@ phone_rules as (
     select * from {{ ref('phone_country_rules') }}
 ),
 
+-- each value typed by its column's data type (dates read day-first where the file says so)
 row_values as (
-    {{ engage_pivot_cells(shared_columns) }}
-),
-
--- every cell of the row, mapped or not, in a fixed order: equal for an exact duplicate row
-row_contents as (
     select
-        file_id,
-        row_number,
-        {{ dbt.listagg(
-            "coalesce(canonical_column, 'raw:' || header_key) || '=' || value",
-            "chr(31)",
-            "order by coalesce(canonical_column, 'raw:' || header_key), column_position"
-        ) }} as row_text
-    from cells
-    group by file_id, row_number
+        mapped_rows.file_id,
+        mapped_rows.row_number,
+        mapped_rows.row_text,
+        {%- for name, data_type in column_types %}
+        {{ engage_typed_value('mapped_rows.' ~ name, data_type, 'files.day_first') }} as {{ name }},
+        {%- if data_type == 'money' %}
+        {{ engage_money_currency('mapped_rows.' ~ name) }} as {{ name }}__currency,
+        {%- endif %}
+        {%- if data_type in parsed_types %}
+        mapped_rows.{{ name }} as {{ name }}__text,
+        {%- endif %}
+        {%- endfor %}
+        files.kind
+    from mapped_rows
+    inner join files on files.file_id = mapped_rows.file_id
 ),
 
 cleaned as (
@@ -71,7 +85,7 @@ cleaned as (
         files.rows_require_email,
         files.default_country,
         files.settings_country,
-        {{ engage_surrogate_key(['files.kind'] + file_attributes | map('replace', 'file_', 'files.file_', 1) | list + ['files.file_date', 'row_contents.row_text']) }} as content_key,
+        {{ engage_surrogate_key(['files.kind'] + file_attributes | map('replace', 'file_', 'files.file_', 1) | list + ['files.file_date', 'row_values.row_text']) }} as content_key,
 
         row_values.email as email_raw,
         {{ engage_email_candidate('row_values.email') }} as email_candidate,
@@ -102,12 +116,18 @@ cleaned as (
         row_values.subscription_at,
         lower(row_values.sms_status) as sms_status,
         row_values.email_suppressed,
-        row_values.volunteer_interest
+        row_values.volunteer_interest,
+        -- columns whose text could not be read as their type (a date, yes/no, a number), then
+        -- the columns of one kind, typed
+        nullif({{ engage_concat_ws("','", unparsed_checks) }}, '') as unparsed_columns
+        {%- for name, data_type in kind_columns %},
+        row_values.{{ name }}
+        {%- if data_type == 'money' %},
+        row_values.{{ name }}__currency
+        {%- endif %}
+        {%- endfor %}
     from row_values
     inner join files on files.file_id = row_values.file_id
-    inner join row_contents
-        on row_contents.file_id = row_values.file_id
-        and row_contents.row_number = row_values.row_number
 ),
 
 -- the country a row's phone and postcode are read in: the row's own country column, else a
@@ -253,8 +273,18 @@ final as (
         subscription_at,
         sms_status,
         email_suppressed,
+        geo_country,
+
+        -- the columns of one kind (null on other kinds' rows)
+        {%- for name, data_type in kind_columns %}
+        {{ name }},
+        {%- if data_type == 'money' %}
+        {{ name }}__currency,
+        {%- endif %}
+        {%- endfor %}
 
         -- verdict
+        unparsed_columns,
         reject_reason is null as is_accepted,
         reject_reason,
         case reject_reason

@@ -1,0 +1,178 @@
+"""One raw file -> its rows as Parquet parts, read wide (one text column per file column).
+
+`parse_file` is what an ingest worker runs for one file: it streams the file's sheets through
+`readers.stream_file` and writes, per sheet, `<out_dir>/<file_id>/part-NNNNN.parquet` with
+columns `file_id`, `row_number`, `c1` .. `cN` (text; a blank or whitespace-only cell is NULL,
+other values are kept exactly as found). Rows are written in chunks of `CHUNK_ROWS`, so memory
+stays bounded by the chunk (and, for delimited text, the decoded file), never by the corpus.
+A chunk's width is its last column holding a value, so parts of one sheet may differ in width;
+readers union them by name.
+
+It returns one `SheetResult` per sheet (or one with `read_error` when the file cannot be read):
+the header, the content hash, the encoding and delimiter, and the rows read. Ids:
+`file_id` = md5 hex of `file_path|sheet_name` (sheet '' for CSV); `content_hash` = sha256 of
+the decoded header and non-blank rows (trailing empty cells ignored, CRLF inside values read as
+LF), so a copy under another name, delimiter or encoding hashes the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from sync.ingest.errors import IngestError
+from sync.ingest.readers import SheetStream, stream_file
+
+CHUNK_ROWS = 50_000
+# Bump when the Parquet layout or the reading rules change: cached parts are then re-read.
+PARSER_VERSION = 2
+
+
+@dataclass
+class SheetResult:
+    """What one sheet (or an unreadable file) yielded; stored in the ingest manifest."""
+
+    file_id: str
+    sheet_name: str | None
+    content_hash: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    rows_read: int = 0
+    headers: list[str] = field(default_factory=list)
+    read_error: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def file_id(file_path: str, sheet_name: str | None) -> str:
+    return hashlib.md5(f"{file_path}|{sheet_name or ''}".encode()).hexdigest()
+
+
+def column_name(position: int) -> str:
+    """The raw column holding the file's column at 1-based `position`: c1, c2, ..."""
+    return f"c{position}"
+
+
+def parse_file(path: str, file_path: str, out_dir: str) -> list[dict]:
+    """Read one file into Parquet parts under `out_dir` (see module docstring).
+
+    Returns `SheetResult.to_dict()` per sheet. A file that cannot be read gives one result with
+    `read_error` and no parts (any partial parts are removed). Never raises for bad content.
+    """
+    written: list[Path] = []
+    try:
+        streamed = stream_file(Path(path), file_path)
+        if streamed.empty_reason:
+            return [_error(file_path, streamed.empty_reason, streamed.encoding)]
+        results = []
+        for sheet in streamed.sheets:
+            result = _write_sheet(file_path, sheet, Path(out_dir), written)
+            result.encoding, result.delimiter = streamed.encoding, streamed.delimiter
+            results.append(result)
+        return [r.to_dict() for r in results]
+    except IngestError as exc:
+        _remove(written)
+        return [_error(file_path, str(exc).removeprefix(f"{file_path}: "))]
+    except (MemoryError, RecursionError, UnicodeError, ValueError, OSError) as exc:
+        _remove(written)
+        reason = (
+            f"cannot be read ({type(exc).__name__}: {exc}); re-export it as CSV (UTF-8) or XLSX"
+        )
+        return [_error(file_path, reason)]
+
+
+def _error(file_path: str, reason: str, encoding: str | None = None) -> dict:
+    return SheetResult(
+        file_id(file_path, None), None, encoding=encoding, read_error=reason
+    ).to_dict()
+
+
+def _remove(folders: list[Path]) -> None:
+    """Remove every part written for a file (all sheets): a failed file leaves nothing."""
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_sheet(
+    file_path: str, sheet: SheetStream, out_dir: Path, written: list[Path]
+) -> SheetResult:
+    fid = file_id(file_path, sheet.name)
+    result = SheetResult(fid, sheet.name, headers=list(sheet.headers))
+    digest = hashlib.sha256(
+        "\x1f".join(sheet.headers).rstrip("\x1f").encode("utf-8", "surrogatepass")
+    )
+    # Parts go to a `.partial` folder first and replace the sheet's folder only when complete.
+    staging = out_dir / f"{fid}.partial"
+    final = out_dir / fid
+    written += [staging, final]
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    numbers: list[int] = []
+    rows: list[list[str]] = []
+    part = 0
+    width = _last_nonblank(sheet.headers)
+    for number, row in sheet.records:
+        line = "\x1f".join(row).rstrip("\x1f")
+        if "\r" in line:
+            line = line.replace("\r\n", "\n")
+        digest.update(("\x1e" + line).encode("utf-8", "surrogatepass"))
+        numbers.append(number)
+        rows.append(row)
+        if len(rows) >= CHUNK_ROWS:
+            width = max(
+                width, _write_part(staging / f"part-{part:05d}.parquet", fid, numbers, rows, width)
+            )
+            part += 1
+            numbers, rows = [], []
+        result.rows_read += 1
+    if rows or part == 0:
+        width = max(
+            width, _write_part(staging / f"part-{part:05d}.parquet", fid, numbers, rows, width)
+        )
+    result.content_hash = digest.hexdigest()
+    result.headers = (sheet.headers + [""] * width)[:width]
+    shutil.rmtree(final, ignore_errors=True)
+    staging.rename(final)
+    return result
+
+
+def _last_nonblank(values: list[str]) -> int:
+    width = len(values)
+    while width and not values[width - 1].strip():
+        width -= 1
+    return width
+
+
+def _write_part(
+    path: Path, fid: str, numbers: list[int], rows: list[list[str]], min_width: int
+) -> int:
+    """Write one chunk wide; returns the chunk's width: its last column holding a value, and
+    never fewer than `min_width` (the header's), so every named column exists in every part."""
+    longest = max(max((len(r) for r in rows), default=0), min_width)
+    flat = [v for r in rows for v in (r if len(r) == longest else r + [""] * (longest - len(r)))]
+    columns: list[pa.Array] = []
+    if longest:
+        values = pa.array(flat, pa.string())
+        blank = pc.equal(pc.utf8_trim_whitespace(values), "")
+        values = pc.if_else(blank, pa.scalar(None, pa.string()), values)
+        grid = pa.FixedSizeListArray.from_arrays(values, longest)
+        columns = [pc.list_element(grid, j) for j in range(longest)]
+    width = len(columns)
+    while width > min_width and columns[width - 1].null_count == len(rows):
+        width -= 1
+    table = pa.table(
+        {
+            "file_id": pa.repeat(pa.scalar(fid, pa.string()), len(rows)),
+            "row_number": pa.array(numbers, pa.int64()),
+            **{column_name(j + 1): columns[j] for j in range(width)},
+        }
+    )
+    pq.write_table(table, path, compression="zstd", compression_level=1)
+    return width

@@ -20,8 +20,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 SERVICE_USER = "postgres"
-RAW_TABLES = ("raw_files", "raw_headers", "raw_cells")
+RAW_TABLES = ("raw_files", "raw_headers", "raw_rows")
 # DuckDB column type -> Postgres column type (anything else is text)
 _PG_TYPES = {"BIGINT": "bigint", "INTEGER": "integer", "BOOLEAN": "boolean"}
 
@@ -182,6 +184,24 @@ def start_server(bin_dir: Path) -> PostgresServer:
     return server
 
 
+def _raw_relation(warehouse, table: str) -> tuple[list[tuple[str, str]], list[tuple]]:
+    """Columns (name, DuckDB type) and rows of one raw table of a built DuckDB warehouse:
+    `raw_rows` is the ingest folder's Parquet next to the DuckDB file, the others are tables."""
+    if table == "raw_rows":
+        glob_ = f"{warehouse.db_path}.ingest/rows/*/*.parquet"
+        rel = duckdb.sql(
+            f"select * from read_parquet('{glob_}', union_by_name = true, "
+            "hive_partitioning = false)"
+        )
+        return list(zip(rel.columns, (str(t) for t in rel.types), strict=True)), rel.fetchall()
+    columns = warehouse.query(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'raw' and table_name = ? order by ordinal_position",
+        [table],
+    )
+    return columns, warehouse.query(f"select * from raw.{table}")
+
+
 def copy_raw_tables(warehouse, server: PostgresServer) -> dict[str, int]:
     """Copy the raw tables of a built DuckDB warehouse (`warehouse_build.Warehouse`) into
     schema `raw` on the server, with the same columns and types; returns rows per table."""
@@ -191,17 +211,12 @@ def copy_raw_tables(warehouse, server: PostgresServer) -> dict[str, int]:
         cur = con.cursor()
         cur.execute("create schema raw")
         for table in RAW_TABLES:
-            columns = warehouse.query(
-                "select column_name, data_type from information_schema.columns "
-                "where table_schema = 'raw' and table_name = ? order by ordinal_position",
-                [table],
-            )
+            columns, rows = _raw_relation(warehouse, table)
             cur.execute(
                 f"create table raw.{table} ("
                 + ", ".join(f"{name} {_PG_TYPES.get(kind, 'text')}" for name, kind in columns)
                 + ")"
             )
-            rows = warehouse.query(f"select * from raw.{table}")
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             for row in rows:

@@ -21,8 +21,8 @@ from sync.project import PROFILES_DIR, PROJECT_DIR
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "spreadsheets" / "_spreadsheets__sources.yml"
 
 
-def _source(table: str, raw_dir: str | None) -> SourceConfig:
-    meta = {"plugin": "engage_files"}
+def _source(table: str, raw_dir: str | None, ingest_dir: str = "ingest") -> SourceConfig:
+    meta = {"plugin": "engage_files", "ingest_dir": ingest_dir}
     if raw_dir is not None:
         meta["raw_dir"] = raw_dir
     return SourceConfig(
@@ -59,54 +59,47 @@ def test_load_serves_each_raw_table_from_a_relative_raw_dir(
     monkeypatch.chdir(raw.parent)
     files = plugin.load(_source("raw_files", "raw"))
     headers = plugin.load(_source("raw_headers", "raw"))
-    cells = plugin.load(_source("raw_cells", "raw"))
     assert files.column("file_path").to_pylist() == ["contacts/signups.csv", "events/signin.xlsx"]
     assert files.column("rows_read").to_pylist() == [2, 1]
     assert headers.column("header").to_pylist() == ["Email", "Name", "Email", "Zip"]
-    numbered = zip(cells["row_number"].to_pylist(), cells["value"].to_pylist(), strict=True)
-    assert sorted(numbered) == [
-        (2, "2116"),
-        (2, "René"),
-        (2, "ana@x.org"),
-        (2, "cat@x.org"),
-        (4, "Bob"),
-        (4, "bob@x.org"),
-    ]
+    rows = duckdb.sql(
+        "select row_number, c1, c2 from read_parquet('ingest/rows/*/*.parquet', "
+        "union_by_name = true, hive_partitioning = false) order by all"
+    ).fetchall()
+    assert rows == [(2, "ana@x.org", "René"), (2, "cat@x.org", "2116"), (4, "bob@x.org", "Bob")]
 
 
-def test_scan_is_cached_until_the_folder_changes(
-    plugin: Plugin, raw: Path, monkeypatch: pytest.MonkeyPatch
+def test_ingest_runs_once_per_folder_listing(
+    plugin: Plugin, raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = []
-    real_build = dbt_plugin.build_tables
+    real_ingest = dbt_plugin.ingest
 
-    def counting_build(entries):
-        calls.append(len(entries))
-        return real_build(entries)
+    def counting_ingest(raw_dir, ingest_dir, **kwargs):
+        calls.append(raw_dir)
+        return real_ingest(raw_dir, ingest_dir, **kwargs)
 
-    monkeypatch.setattr(dbt_plugin, "build_tables", counting_build)
-    first = plugin.load(_source("raw_cells", str(raw)))
-    for table in ("raw_files", "raw_headers", "raw_cells"):
-        plugin.load(_source(table, str(raw)))
-    assert calls == [2]
-    assert plugin.load(_source("raw_cells", str(raw))) is first
+    monkeypatch.setattr(dbt_plugin, "ingest", counting_ingest)
+    ingest_dir = str(tmp_path / "ingest")
+    first = plugin.load(_source("raw_files", str(raw), ingest_dir))
+    for table in ("raw_files", "raw_headers", "raw_files"):
+        plugin.load(_source(table, str(raw), ingest_dir))
+    assert len(calls) == 1
+    assert plugin.load(_source("raw_files", str(raw), ingest_dir)) is first
 
     (raw / "contacts" / "late.csv").write_text("Email\ndan@x.org\n")
-    cells = plugin.load(_source("raw_cells", str(raw)))
-    assert calls == [2, 3]
-    assert "dan@x.org" in cells.column("value").to_pylist()
-
-    (raw / "contacts" / "late.csv").write_text("Email\ndan@x.org\neve@x.org\n")
-    cells = plugin.load(_source("raw_cells", str(raw)))
-    assert calls == [2, 3, 3]
-    assert "eve@x.org" in cells.column("value").to_pylist()
+    files = plugin.load(_source("raw_files", str(raw), ingest_dir))
+    assert len(calls) == 2
+    assert "contacts/late.csv" in files.column("file_path").to_pylist()
 
 
-def test_unknown_table_and_missing_raw_dir_are_explained(plugin: Plugin, raw: Path) -> None:
-    with pytest.raises(IngestError, match="serves only raw_files, raw_headers, raw_cells"):
+def test_unknown_table_and_missing_settings_are_explained(plugin: Plugin, raw: Path) -> None:
+    with pytest.raises(IngestError, match="serves only raw_files, raw_headers"):
         plugin.load(_source("raw_rows", str(raw)))
     with pytest.raises(IngestError, match="meta `raw_dir` is missing"):
         plugin.load(_source("raw_files", None))
+    with pytest.raises(IngestError, match="meta `ingest_dir` is missing"):
+        plugin.load(_source("raw_files", str(raw), ""))
     with pytest.raises(IngestError, match="ENGAGE_RAW_DIR"):
         plugin.load(_source("raw_files", str(raw / "missing")))
 
@@ -135,9 +128,9 @@ def _project_with_the_real_source(tmp_path: Path) -> Path:
     shutil.copy(SOURCES_YML, project / "models" / SOURCES_YML.name)
     (project / "models" / "ingest_check.sql").write_text(
         "{{ config(materialized='table') }}\n"
-        "select f.kind, f.encoding, f.rows_read, count(c.value) as cells\n"
+        "select f.kind, f.encoding, f.rows_read, count(r.c1) + count(r.c2) as cells\n"
         "from {{ source('spreadsheets', 'raw_files') }} as f\n"
-        "left join {{ source('spreadsheets', 'raw_cells') }} as c on c.file_id = f.file_id\n"
+        "left join {{ source('spreadsheets', 'raw_rows') }} as r on r.file_id = f.file_id\n"
         "group by f.kind, f.encoding, f.rows_read\n"
     )
     return project

@@ -24,6 +24,8 @@ EXIT_DBT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_REFUSED = 3
 EXIT_PARTIAL = 4
+# `engage build` only: built and tested, but some files were quarantined (listed, not read).
+EXIT_QUARANTINED = 5
 
 app = typer.Typer(
     help="engage: spreadsheets -> one supporter table -> segments -> Mailchimp.",
@@ -66,7 +68,10 @@ def _run_dbt_with_progress(command: str, settings: Settings, extra: list[str], v
         return run_dbt(command, settings, extra, on_node=listener)
 
 
-def _print_dbt_outcome(outcome: DbtOutcome, as_json: bool) -> None:
+def _print_dbt_outcome(
+    outcome: DbtOutcome, as_json: bool, quarantined: list[tuple[str, str]] | None = None
+) -> None:
+    quarantined = quarantined or []
     if as_json:
         typer.echo(
             json.dumps(
@@ -77,6 +82,9 @@ def _print_dbt_outcome(outcome: DbtOutcome, as_json: bool) -> None:
                     "failures": [
                         {"name": f.name, "status": f.status, "message": f.message}
                         for f in outcome.failures
+                    ],
+                    "quarantined_files": [
+                        {"file": path, "reason": reason} for path, reason in quarantined
                     ],
                 },
                 indent=2,
@@ -90,6 +98,13 @@ def _print_dbt_outcome(outcome: DbtOutcome, as_json: bool) -> None:
         console.print(f"  [red]{f.status}[/] {f.name}: {f.message}")
     if outcome.error:
         console.print(f"  [red]{outcome.error}[/]")
+    if quarantined:
+        console.print(
+            f"[yellow]{len(quarantined)} file(s) quarantined[/] (listed in source_files, not "
+            "read; every other file was built):"
+        )
+        for path, reason in quarantined:
+            console.print(f"  [yellow]{path}[/]: {reason}")
 
 
 @app.command(
@@ -121,7 +136,9 @@ def build(
     """Build the warehouse: `dbt build` with the project's profile.
 
     Selection flags pass through to dbt, as do any further dbt flags after them
-    (e.g. `engage build -s staging+ --fail-fast`).
+    (e.g. `engage build -s staging+ --fail-fast`). Only new or changed raw files are read
+    again. A file that cannot be read is quarantined (listed with its reason in source_files)
+    and never stops the build: exit 5 says "built, with quarantined files".
     """
     from sync.ingest.scan import IngestError, check_raw_dir
 
@@ -144,8 +161,15 @@ def build(
         raise typer.Exit(EXIT_CONFIG) from exc
     extra += list(ctx.args)
     outcome = _run_dbt_with_progress("build", settings, extra, verbose)
-    _print_dbt_outcome(outcome, as_json)
-    raise typer.Exit(EXIT_OK if outcome.success else EXIT_DBT_FAILED)
+    quarantined = []
+    if outcome.success and settings.target == "dev":
+        from sync.report import quarantined_files
+
+        quarantined = quarantined_files(settings.duckdb_path)
+    _print_dbt_outcome(outcome, as_json, quarantined)
+    if not outcome.success:
+        raise typer.Exit(EXIT_DBT_FAILED)
+    raise typer.Exit(EXIT_QUARANTINED if quarantined else EXIT_OK)
 
 
 @app.command()

@@ -109,6 +109,24 @@ def segment_catalogue(db_path: Path) -> list[SegmentRow] | None:
     ]
 
 
+def quarantined_files(db_path: Path) -> list[tuple[str, str]]:
+    """(file path, reason) of every file the last build listed but did not read; [] when the
+    warehouse has no source_files yet."""
+    if not db_path.exists():
+        return []
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        if not _relation_exists(con, "source_files"):
+            return []
+        rows = con.execute(
+            "select file_path || coalesce(' (sheet ' || sheet_name || ')', ''), read_error "
+            "from source_files where read_error is not null order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return [(str(path), str(reason)) for path, reason in rows]
+
+
 def render_warehouse(summary: WarehouseSummary) -> Table:
     table = Table(title="Warehouse", show_header=False, title_justify="left")
     table.add_column("what")

@@ -36,7 +36,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sync.ingest.parse import PARSER_VERSION, SheetResult, file_id, parse_file
+from sync.ingest.parse import PARSER_VERSION, SheetResult, file_id, parse_file, ready
 from sync.ingest.scan import RawFileEntry, check_raw_dir, list_raw_files
 
 RAW_FILES_SCHEMA = pa.schema(
@@ -321,9 +321,10 @@ def _parse_in_workers(
     try:
         while pending or inflight:
             if executor is None:
-                executor = ProcessPoolExecutor(
-                    max_workers=min(options.workers, len(todo)), mp_context=context
-                )
+                size = min(options.workers, len(todo))
+                executor = ProcessPoolExecutor(max_workers=size, mp_context=context)
+                # start every worker before the time boxes start ticking
+                wait([executor.submit(ready) for _ in range(size)])
             while pending and len(inflight) < options.workers:
                 retrying = attempts.get(pending[0].file_path, 0) > 0
                 if retrying and inflight:

@@ -327,12 +327,12 @@ def test_a_file_over_its_time_box_is_quarantined_and_the_rest_load(tmp_path: Pat
     _put(raw, "contacts/small.csv", "Email\nana@x.org\n")
     body = "".join(f"p{i}@x.org,{'x' * 40},{i}\n" for i in range(600_000))
     _put(raw, "contacts/huge.csv", "Email,Note,N\n" + body)
-    options = IngestOptions(workers=2, file_timeout=0.5, pool_min_bytes=0)
+    options = IngestOptions(workers=2, file_timeout=1.0, pool_min_bytes=0)
     started = time.monotonic()
     tables = scan_raw_dir(raw, options)
     assert time.monotonic() - started < 60
     rows = {r["file_path"]: r for r in tables.raw_files.to_pylist()}
-    assert "longer than 0.5 s" in rows["contacts/huge.csv"]["read_error"]
+    assert "longer than 1 s" in rows["contacts/huge.csv"]["read_error"]
     assert rows["contacts/small.csv"]["rows_read"] == 1
     assert [c["value"] for c in tables.cells] == ["ana@x.org"]
 

@@ -109,16 +109,38 @@ def test_exact_duplicate_rows_count_once(built_warehouse, planted_cases):
         assert _reason(warehouse, row) == expected, row
 
 
-def test_invalid_emails_are_rejected_with_the_value(built_warehouse, planted_cases):
+def test_invalid_emails_are_never_used_and_the_row_falls_back_to_its_phone(
+    built_warehouse, planted_cases
+):
+    """An invalid address is never an email; the row is rejected with the value unless it
+    has a phone, which still reaches and matches the person (the row is kept, email null)."""
     warehouse = _built(built_warehouse)
+    outcomes = set()
     for row in planted_cases["cases"]["invalid_email"]["rows"]:
-        assert _reason(warehouse, row) == "invalid_email", row
+        ((reason, email, phone),) = warehouse.query(
+            "select reject_reason, email, phone from stg_spreadsheets__rows "
+            "where file_path = ? and row_number = ? and coalesce(sheet_name, '') = ?",
+            list(_row_key(row)),
+        )
+        assert email is None, row
         detail = warehouse.query(
             "select detail from rejected_rows where file_path = ? and row_number = ? "
             "and coalesce(sheet_name, '') = ?",
             list(_row_key(row)),
         )
-        assert detail == [(row["raw_email"],)]
+        if phone is None:
+            assert reason == "invalid_email", row
+            assert detail == [(row["raw_email"],)]
+        else:
+            assert (reason, detail) == (None, []), row
+        outcomes.add(phone is None)
+    assert outcomes == {True, False}, "the sample should plant both cases"
+    raw_emails = [r["raw_email"] for r in planted_cases["cases"]["invalid_email"]["rows"]]
+    assert not warehouse.query(
+        "select identifier_value from supporter_identifiers where identifier_value in "
+        f"({', '.join('?' for _ in raw_emails)})",
+        raw_emails,
+    )
 
 
 def test_mojibake_and_windows_1252_names_arrive_clean(built_warehouse, planted_cases):
@@ -309,17 +331,25 @@ def test_seeds_parse_as_csv_with_a_consistent_width(seed: str):
     assert rows and all(len(r) == len(rows[0]) for r in rows)
 
 
-def test_rows_without_an_identity_are_rejected_with_the_reason(tiny: Warehouse, tmp_path):
-    """A petition row with only a phone is kept (identity can attach it); one with nothing
-    identifying is no_identity; a Mailchimp export row with a blank email is missing_email,
-    even with a name, because that kind is keyed on email (seeds/spreadsheet_kinds.csv)."""
+def test_rows_nobody_can_reach_or_match_are_rejected_and_junk_emails_fall_back_to_the_phone(
+    tiny: Warehouse, tmp_path
+):
+    """A petition row with only a phone is kept (identity can attach it); junk in the email
+    cell with a phone is kept without the email; junk without a phone is invalid_email; a
+    first name alone is no_contact, a full name with a postcode is kept (it can match); a
+    Mailchimp export row with a blank email is missing_email, even with a name, because that
+    kind is keyed on email (seeds/spreadsheet_kinds.csv)."""
     warehouse = copy_tiny(tiny, tmp_path / "ids").on_project_copy(tmp_path / "ids")
     write_csv(
         warehouse.raw_dir / "petitions" / "no_ids.csv",
-        ["Email", "First name", "Last name", "Phone", "Comment"],
+        ["Email", "First name", "Last name", "Phone", "Zip", "Comment"],
         [
-            ["", "", "", "(415) 555-0199", "phone only"],
-            ["", "", "", "", "nothing but a comment"],
+            ["", "", "", "(415) 555-0199", "", "phone only"],
+            ["", "", "", "", "", "nothing but a comment"],
+            ["n/a", "Jo", "Turner", "(415) 555-0142", "", "junk email, a phone"],
+            ["jturner@", "Jo", "Turner", "", "", "junk email, no phone"],
+            ["refused", "Sam", "", "", "", "first name only"],
+            ["", "Kim", "Okafor", "", "94110", "full name and a ZIP"],
         ],
     )
     write_csv(
@@ -329,18 +359,22 @@ def test_rows_without_an_identity_are_rejected_with_the_reason(tiny: Warehouse, 
     )
     build_layers(warehouse)
     reasons = warehouse.query(
-        "select file_path, row_number, reject_reason from stg_spreadsheets__rows "
+        "select file_path, row_number, reject_reason, email from stg_spreadsheets__rows "
         "where file_path in ('petitions/no_ids.csv', "
         "'mailchimp_members/subscribed_members_export_x.csv') order by 1, 2"
     )
     assert reasons == [
-        ("mailchimp_members/subscribed_members_export_x.csv", 2, "missing_email"),
-        ("mailchimp_members/subscribed_members_export_x.csv", 3, None),
-        ("petitions/no_ids.csv", 2, None),
-        ("petitions/no_ids.csv", 3, "no_identity"),
+        ("mailchimp_members/subscribed_members_export_x.csv", 2, "missing_email", None),
+        ("mailchimp_members/subscribed_members_export_x.csv", 3, None, "ada@example.org"),
+        ("petitions/no_ids.csv", 2, None, None),
+        ("petitions/no_ids.csv", 3, "no_contact", None),
+        ("petitions/no_ids.csv", 4, None, None),
+        ("petitions/no_ids.csv", 5, "invalid_email", None),
+        ("petitions/no_ids.csv", 6, "no_contact", None),
+        ("petitions/no_ids.csv", 7, None, None),
     ]
     assert warehouse.query(
         "select reason, count(*) from rejected_rows where file_path in "
         "('petitions/no_ids.csv', 'mailchimp_members/subscribed_members_export_x.csv') "
         "group by 1 order by 1"
-    ) == [("missing_email", 1), ("no_identity", 1)]
+    ) == [("invalid_email", 1), ("missing_email", 1), ("no_contact", 2)]

@@ -2,9 +2,11 @@
       unknown_kind     the file sits in a folder that is not a kind (seeds/spreadsheet_kinds.csv)
       duplicate_file   the whole file repeats an earlier file's content (a re-upload)
       duplicate_row    the row repeats an earlier row exactly (same kind, same cells)
-      invalid_email    the email is not a valid address (the raw value is in `detail`)
+      invalid_email    the email is not a valid address and there is no phone (the raw value
+                       is in `detail`); with a phone the row is kept without an email
       missing_email    a kind keyed on email (Mailchimp exports) without an email
-      no_identity      no email, phone or name to tell who it was
+      no_contact       no usable email, no phone and no first + last name with a postcode:
+                       nobody to reach or match
     Rows read = rows accepted + rows rejected, per file (source_files; tested). -#}
 
 with

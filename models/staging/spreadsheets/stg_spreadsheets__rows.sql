@@ -2,9 +2,10 @@
 {#- One row per spreadsheet row read (accepted or not): lineage, every canonical column of any
     kind (typed; null where the row's file lacks it; emails, names, phones and postcodes
     normalised with the row's country), and why the row is rejected, if it is.
-    Rejects: unknown_kind, duplicate_file, duplicate_row, invalid_email (and no phone to reach
-    the person by), missing_email (kinds keyed on email), no_contact (no usable email, no phone
-    and no full name with a postcode). The per-kind staging models take the accepted rows from
+    Rejects: unknown_kind, duplicate_file, duplicate_row, invalid_email (an invalid address and
+    no phone to reach the person by; with a phone the row is kept, email null), missing_email
+    (kinds keyed on email), no_contact (no usable email, no phone and no first + last name with
+    a postcode). The per-kind staging models take the accepted rows from
     here. Stops the build first if a file lacks a required column. -#}
 {%- do engage_assert_required_columns(source('spreadsheets', 'raw_rows')) -%}
 {%- set column_types = engage_canonical_column_types(ref('canonical_columns')) -%}
@@ -223,9 +224,14 @@ judged as (
             when not is_known_kind then 'unknown_kind'
             when is_duplicate_file then 'duplicate_file'
             when content_rank > 1 then 'duplicate_row'
-            when email_candidate is not null and email is null then 'invalid_email'
+            -- junk in the email cell (n/a, refused, bob@) is never an email; the row still
+            -- counts when a phone can reach and match the person
+            when email_candidate is not null and email is null
+                and (rows_require_email or phone is null) then 'invalid_email'
             when email is null and rows_require_email then 'missing_email'
-            when email is null and phone is null and first_name is null and last_name is null then 'no_identity'
+            -- nobody to reach or match: no email, no phone, no full name with a postcode
+            when email is null and phone is null
+                and (first_name is null or last_name is null or postcode is null) then 'no_contact'
         end as reject_reason
     from ranked
 ),
@@ -292,6 +298,7 @@ final as (
             when 'duplicate_file' then 'same content as file_id ' || duplicate_of_file_id
             when 'duplicate_row' then 'same as ' || first_copy_path || ' row ' || cast(first_copy_row_number as {{ dbt.type_string() }})
             when 'invalid_email' then email_raw
+            when 'no_contact' then 'no email, phone or full name with a postcode to reach or match the person'
         end as reject_detail
     from judged
 )

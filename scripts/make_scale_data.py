@@ -25,8 +25,8 @@ scale corpus into a tool that dials or texts anyone.
 Roughly per person: ~0.7 Mailchimp member rows, ~6.5 e-mail activity rows (sent-to, opens with
 repeats, clicks for the sample's 12 campaigns), ~1.2 petition signatures (plus a byte-identical
 re-upload of one export), ~0.4 sign-ups and smaller shares of events, letters, calls, stories,
-consultations, volunteers and donations: ~10 data rows, ~0.7 KB of CSV. N = 1,000,000 gives
-~120 files, ~10 million data rows, ~0.7 GB.
+consultations, volunteers and donations: ~10.5 data rows, ~0.9 KB of CSV. N = 1,000,000 gives
+116 files, ~10.5 million data rows, ~0.9 GB.
 
 Usage:
     .venv/bin/python scripts/make_scale_data.py --people 100000 --out /tmp/scale-100k
@@ -1310,7 +1310,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Write a raw folder of the sample's kinds of spreadsheets (same layouts, "
         "encodings, delimiters and mess) for N synthetic people: DIR/raw/<kind>/... and "
         "DIR/AS_OF. Deterministic for (N, seed); memory does not grow with N (rows are "
-        "streamed). N=1,000,000 gives ~120 files, ~10 million rows, ~0.7 GB.",
+        "streamed). N=1,000,000 gives 116 files, ~10.5 million rows, ~0.9 GB.",
         epilog="With --extra-file, only one new small petition export (~1%% of the same people) "
         "is written to DIR/raw/petitions/, for incremental-build benchmarks.",
     )

@@ -22,9 +22,9 @@ for the warehouse's phone rules (US +1 area-code + 7 digits, UK 07700 + 6 digits
 they cannot all sit in the sample's fictional 555-01xx / 07700 900xxx blocks, so never load a
 scale corpus into a tool that dials or texts anyone.
 
-Roughly per person: ~0.7 Mailchimp member rows, ~6.5 e-mail activity rows (sent-to, opens with
-repeats, clicks for the sample's 12 campaigns), ~1.2 petition signatures (plus a byte-identical
-re-upload of one export), ~0.4 sign-ups and smaller shares of events, letters, calls, stories,
+Roughly per person: ~0.7 Mailchimp member rows, ~7.5 e-mail activity rows (sent-to, opens with
+repeats, clicks for the sample's 12 campaigns), ~0.8 petition signatures (incl. a byte-identical
+re-upload of one export), ~0.3 sign-ups and smaller shares of events, letters, calls, stories,
 consultations, volunteers and donations: ~10.5 data rows, ~0.9 KB of CSV. N = 1,000,000 gives
 116 files, ~10.5 million data rows, ~0.9 GB.
 

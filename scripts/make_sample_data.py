@@ -177,6 +177,133 @@ PROFILE_WEIGHT = {  # how likely a profile is picked for an action, relative
 
 
 # --------------------------------------------------------------------------------------------
+# Header layouts, one per kind of file (scripts/make_scale_data.py writes the same layouts)
+# --------------------------------------------------------------------------------------------
+
+CONTACTS_HEADER = ["Date registered", "First Name", "Last Name", "Email Address", "Zip/Postcode",
+                   "Phone", "Keep me updated?"]  # fmt: skip
+STREET_STALL_HEADER = ["Name", "E-mail", "Postcode", "Mobile", "Updates?"]  # semicolon-delimited
+PETITION_HEADER = [
+    "uuid", "first_name", "last_name", "email", "zip_code", "can2_user_address",
+    "can2_user_city", "can2_user_state", "can2_state_abbreviated", "can2_county",
+    "can2_phone", "can2_sms_status", "can2_user_tags", "can2_subscription_status",
+    "can2_subscription_date", "can2_lifetime_value", "action_title", "created_date",
+    "comments", "source_code", "Volunteer_Phonebank to voters",
+]  # fmt: skip
+PETITION_TAG_POOL = ["#Housing", "?Direct Action", "?Organizing", "Phone_Bank", "#Climate",
+                     "#Transit", "Rockford", "#Healthcare", "Leeds"]  # fmt: skip
+LETTERS_HEADER = ["first_name", "last_name", "email", "zip_code", "target_name", "target_office",
+                  "district", "channel", "subject", "created_date", "source"]  # fmt: skip
+CALL_LOG_HEADER = ["Call Time", "Caller Phone", "Caller First Name", "Caller Last Name",
+                   "Caller Zip", "Target", "District", "Duration (s)", "Campaign"]  # fmt: skip
+EVENTBRITE_HEADER = [
+    "Order #", "Order Date", "First Name", "Last Name", "Email", "Quantity", "Price Tier",
+    "Ticket Type", "Attendee #", "Group", "Order Type", "Currency", "Total Paid",
+    "Fees Paid", "Eventbrite Fees", "Eventbrite Payment Processing", "Attendee Status",
+    "Checked In", "Event Name", "Event Date", "Home Address 1", "Home Address 2",
+    "Home City", "Home State", "Home Zip", "Home Country", "Cell Phone",
+    "How did you hear about this event?", "Are you a member?", "Job Title", "Company",
+]  # fmt: skip
+TOWN_HALL_HEADERS = (  # the XLSX's two sheets
+    ["Name", "Email", "Phone", "Zip/Postcode", "Ward", "Volunteer? (Y/N)", "Updates?", "Event",
+     "Date"],
+    ["Full name", "E-mail", "Phone number", "Postcode", "Ward", "Volunteer?", "Keep me updated",
+     "Event", "Date"],
+)  # fmt: skip
+CONSULTATION_ANSWERS = {  # issue -> (Q1 answers, Q2 answers)
+    "transit": (
+        ["Daily", "A few times a week", "Weekly", "Rarely", "Never", ""],
+        [
+            "More frequent buses in the evening",
+            "Reliable timetables, the 56 never turns up on time",
+            "Cheaper fares for under-25s, please",
+            "Bus lanes on Otley Road",
+            "Better shelters — it's always raining",
+            "Contactless on every route\nand a proper app",
+            "",
+        ],
+    ),
+    "housing": (
+        ["Yes, privately", "Yes, social housing", "No", ""],
+        [
+            "Caps on rent rises",
+            "An end to no-fault evictions",
+            "Damp and mould fixed within 14 days",
+            "Pets allowed, within reason",
+            "",
+        ],
+    ),
+}
+CONSULTATION_ANSWERS_Q3 = ["", "", "Thanks for running this.", "Please keep me posted, I'd like "
+                           "to help.\nI live right by the depot.", "No", "n/a"]  # fmt: skip
+
+
+def consultation_header(issue: str) -> list[str]:
+    """The consultation sheet's columns: the questions differ by issue (transit or housing)."""
+    return ["Response ID", "Submitted", "Email", "Postcode",
+            "Q1 How often do you use the bus?" if issue == "transit"
+            else "Q1 Do you rent your home?",
+            "Q2 What would most improve your journey?" if issue == "transit"
+            else "Q2 What should the renters' charter include?",
+            "Q3 Any other comments?",
+            "May we contact you about this consultation?"]  # fmt: skip
+
+
+STORY_SHARES_HEADER = ["shared_at", "email", "network", "story_slug", "campaign", "ref_code"]
+STORY_SLUGS = {"Cap the Rent": ["rosas-rent-went-up-40-percent", "three-moves-in-two-years"],
+               "Keep Clinics Open Late": ["night-shift-nurse", "my-kids-got-sick-at-8pm"],
+               "Bus Lanes Now": ["two-hours-a-day-on-the-bus"]}  # fmt: skip
+STORY_SUBMISSIONS_HEADER = ["Submitted", "Name", "Email", "ZIP / Postcode", "Campaign",
+                            "Your story", "Can we publish your story?"]  # fmt: skip
+STORY_TEXTS = {  # smart quotes and dashes as Word/Excel on Windows types them
+    "Cap the Rent": [
+        "My rent went up 40% in one year. We’re now paying more than half our income.",
+        "We’ve moved three times in two years. My daughter’s changed school twice.",
+        "Our landlord said “take it or leave it” when the rent doubled.",
+    ],
+    "Keep Clinics Open Late": [
+        "The clinic shuts at 5 — I work until 6. “Open late” isn’t a luxury, it’s the "
+        "only way I can see a doctor.",
+        "After the night shift I can’t get an appointment anywhere… it’s exhausting.",
+    ],
+    "Bus Lanes Now": [
+        "I spend two hours a day on the bus.\r\nA bus lane would give me back my evenings.",
+        "The 56 sits in traffic – every single morning – while cars go past.",
+    ],
+}
+VOLUNTEER_HEADER = ["Timestamp", "Email Address", "Full name", "Mobile", "Postcode / ZIP",
+                    "Availability", "Which issues matter most to you?",
+                    "I consent to being contacted", "Onboarding status", "Training date",
+                    "Shift dates"]  # fmt: skip
+DONATION_HEADER = ["Perk ID", "Order No.", "Pledge ID", "Fulfillment Status", "Funding Date",
+                   "Payment Method", "Appearance", "Name", "Email", "Amount", "Perk",
+                   "Shipping Name", "Shipping Address", "Shipping Address 2", "Shipping City",
+                   "Shipping State/Province", "Shipping Zip/Postal Code",
+                   "Shipping Country"]  # fmt: skip
+DONATION_PERKS = [("2375299", "Thank-you postcard", 15), ("2375300", "Tenant toolkit", 30),
+                  ("2375301", "Defence Fund tote bag", 50), ("", "No perk", 0)]  # fmt: skip
+MAILCHIMP_BASE_HEADER = ["Email Address", "First Name", "Last Name", "ZIP code", "Phone Number",
+                         "MMERGE5", "MEMBER_RATING", "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME",
+                         "CONFIRM_IP", "LATITUDE", "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE",
+                         "CC", "REGION", "LAST_CHANGED", "LEID", "EUID", "NOTES",
+                         "TAGS"]  # fmt: skip
+MAILCHIMP_STATUS_HEADERS = {  # columns appended to the base per status file
+    "subscribed": [],
+    "unsubscribed": ["UNSUB_TIME", "UNSUB_CAMPAIGN_TITLE", "UNSUB_CAMPAIGN_ID",
+                     "UNSUB_REASON", "UNSUB_REASON_OTHER"],
+    "cleaned": ["CLEAN_TIME", "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID"],
+}  # fmt: skip
+
+
+def email_activity_headers(n: int) -> tuple[list[str], list[str], list[str]]:
+    """(sent-to, opened, clicked) columns of the n-th campaign: the order varies per campaign."""
+    sent = ["Email", "Timestamp"] if n % 4 else ["Timestamp", "Email"]
+    opened = ["Email", "Timestamp"] if n % 3 else ["Timestamp", "Email"]
+    clicked = ["Email", "Timestamp", "Url"] if n % 2 else ["Url", "Email", "Timestamp"]
+    return sent, opened, clicked
+
+
+# --------------------------------------------------------------------------------------------
 # People model
 # --------------------------------------------------------------------------------------------
 
@@ -849,8 +976,7 @@ class Generator:
     def contacts(self) -> None:
         rng, pl = self.rng, self.planted
         self.kind = "signup"
-        header = ["Date registered", "First Name", "Last Name", "Email Address", "Zip/Postcode",
-                  "Phone", "Keep me updated?"]  # fmt: skip
+        header = list(CONTACTS_HEADER)
         start, end = AS_OF - dt.timedelta(days=HISTORY_DAYS), AS_OF - dt.timedelta(days=1)
         picks = choose(rng, self.everyone, 110, start, end)
         picked = {p.pid for p, _ in picks}
@@ -1011,7 +1137,7 @@ class Generator:
                            "website sign-up form export (US dates M/D/YYYY H:MM)")  # fmt: skip
 
         # Street-stall list typed up in a European-locale Excel: semicolons, no dates.
-        header = ["Name", "E-mail", "Postcode", "Mobile", "Updates?"]
+        header = list(STREET_STALL_HEADER)
         leeds = [p for p in self.everyone if p.city == "Leeds" and p.email]
         picks = choose(rng, leeds, 30, day("2026-09-01"), day("2026-09-30"))
         rows = []
@@ -1050,15 +1176,8 @@ class Generator:
     def petitions(self) -> None:
         rng, pl = self.rng, self.planted
         self.kind = "petition"
-        header = [
-            "uuid", "first_name", "last_name", "email", "zip_code", "can2_user_address",
-            "can2_user_city", "can2_user_state", "can2_state_abbreviated", "can2_county",
-            "can2_phone", "can2_sms_status", "can2_user_tags", "can2_subscription_status",
-            "can2_subscription_date", "can2_lifetime_value", "action_title", "created_date",
-            "comments", "source_code", "Volunteer_Phonebank to voters",
-        ]  # fmt: skip
-        tag_pool = ["#Housing", "?Direct Action", "?Organizing", "Phone_Bank", "#Climate",
-                    "#Transit", "Rockford", "#Healthcare", "Leeds"]  # fmt: skip
+        header = list(PETITION_HEADER)
+        tag_pool = list(PETITION_TAG_POOL)
         for title, (issue, first, last, report_id, export_day) in PETITIONS.items():
             n = {"Clean Air for Every School": 95, "Cap the Rent": 130,
                  "Keep Clinics Open Late": 30}[title]  # fmt: skip
@@ -1184,8 +1303,7 @@ class Generator:
     def legislator_contacts(self) -> None:
         rng, pl = self.rng, self.planted
         self.kind = "legislator_contact"
-        header = ["first_name", "last_name", "email", "zip_code", "target_name", "target_office",
-                  "district", "channel", "subject", "created_date", "source"]  # fmt: skip
+        header = list(LETTERS_HEADER)
         rows: list[Row] = []
         for subject, (issue, first, last, country) in LETTER_CAMPAIGNS.items():
             n = {"Fund Our Schools": 45, "Cap the Rent: write to your MP": 30,
@@ -1218,8 +1336,7 @@ class Generator:
                            "letter/e-mail-your-representative tool export")  # fmt: skip
 
         # Patch-through call log: no e-mail at all; callers known by phone (or not).
-        header = ["Call Time", "Caller Phone", "Caller First Name", "Caller Last Name",
-                  "Caller Zip", "Target", "District", "Duration (s)", "Campaign"]  # fmt: skip
+        header = list(CALL_LOG_HEADER)
         name, issue, first_day, last_day = CALL_CAMPAIGN
         picks = choose(
             rng,
@@ -1330,14 +1447,7 @@ class Generator:
     def events(self) -> None:
         rng, pl = self.rng, self.planted
         self.kind = "event_rsvp"
-        header = [
-            "Order #", "Order Date", "First Name", "Last Name", "Email", "Quantity", "Price Tier",
-            "Ticket Type", "Attendee #", "Group", "Order Type", "Currency", "Total Paid",
-            "Fees Paid", "Eventbrite Fees", "Eventbrite Payment Processing", "Attendee Status",
-            "Checked In", "Event Name", "Event Date", "Home Address 1", "Home Address 2",
-            "Home City", "Home State", "Home Zip", "Home Country", "Cell Phone",
-            "How did you hear about this event?", "Are you a member?", "Job Title", "Company",
-        ]  # fmt: skip
+        header = list(EVENTBRITE_HEADER)
         order_no = 11211912243
         attendee_no = 18441583423
         for event, (issue, start, district, city, first_order) in EVENTS.items():
@@ -1473,10 +1583,7 @@ class Generator:
         picks = choose(rng, leeds, 32, when, when, issue)
         picks += [(p, age_of(when)) for p in self.everyone
                   if p.profile == "offline" and p.city == "Leeds"]  # fmt: skip
-        h1 = ["Name", "Email", "Phone", "Zip/Postcode", "Ward", "Volunteer? (Y/N)", "Updates?",
-              "Event", "Date"]  # fmt: skip
-        h2 = ["Full name", "E-mail", "Phone number", "Postcode", "Ward", "Volunteer?",
-              "Keep me updated", "Event", "Date"]  # fmt: skip
+        h1, h2 = list(TOWN_HALL_HEADERS[0]), list(TOWN_HALL_HEADERS[1])
         typo = {"Sampleton": "Sampelton", "Mockridge": "Mockrige", "Exampleton": "Exampelton"}
         sheets: list[list[Row | None]] = [[], []]
         for i, (person, _age) in enumerate(picks):
@@ -1602,26 +1709,11 @@ class Generator:
     def consultations(self) -> None:
         rng = self.rng
         self.kind = "consultation"
-        answers_q1 = ["Daily", "A few times a week", "Weekly", "Rarely", "Never", ""]
-        answers_q2 = [
-            "More frequent buses in the evening",
-            "Reliable timetables, the 56 never turns up on time",
-            "Cheaper fares for under-25s, please",
-            "Bus lanes on Otley Road",
-            "Better shelters — it's always raining",
-            "Contactless on every route\nand a proper app",
-            "",
-        ]
-        answers_q3 = ["", "", "Thanks for running this.", "Please keep me posted, I'd like to "
-                      "help.\nI live right by the depot.", "No", "n/a"]  # fmt: skip
+        answers_q1 = CONSULTATION_ANSWERS["transit"][0]
+        answers_q2 = CONSULTATION_ANSWERS["transit"][1]
+        answers_q3 = CONSULTATION_ANSWERS_Q3
         for stem, (issue, first, last, city) in CONSULTATIONS.items():
-            header = ["Response ID", "Submitted", "Email", "Postcode",
-                      "Q1 How often do you use the bus?" if issue == "transit"
-                      else "Q1 Do you rent your home?",
-                      "Q2 What would most improve your journey?" if issue == "transit"
-                      else "Q2 What should the renters' charter include?",
-                      "Q3 Any other comments?",
-                      "May we contact you about this consultation?"]  # fmt: skip
+            header = consultation_header(issue)
             pool = [p for p in self.everyone if p.country == "GB" and p.email
                     and (p.city == city or rng.random() < 0.5)]  # fmt: skip
             picks = choose(rng, pool, 60 if issue == "transit" else 35, day(first), day(last),
@@ -1631,20 +1723,10 @@ class Generator:
                 ts = at_age(rng, age)
                 self.seen(person, ts)
                 q1 = rng.choice(
-                    answers_q1
-                    if issue == "transit"
-                    else ["Yes, privately", "Yes, social housing", "No", ""]
+                    answers_q1 if issue == "transit" else CONSULTATION_ANSWERS[issue][0]
                 )
                 q2 = rng.choice(
-                    answers_q2
-                    if issue == "transit"
-                    else [
-                        "Caps on rent rises",
-                        "An end to no-fault evictions",
-                        "Damp and mould fixed within 14 days",
-                        "Pets allowed, within reason",
-                        "",
-                    ]
+                    answers_q2 if issue == "transit" else CONSULTATION_ANSWERS[issue][1]
                 )
                 rows.append(Row({
                     "Response ID": f"ANON-{rng.randint(100, 999)}-{i + 1:04d}",
@@ -1667,10 +1749,8 @@ class Generator:
     def stories(self) -> None:
         rng, pl = self.rng, self.planted
         self.kind = "story"
-        header = ["shared_at", "email", "network", "story_slug", "campaign", "ref_code"]
-        slugs = {"Cap the Rent": ["rosas-rent-went-up-40-percent", "three-moves-in-two-years"],
-                 "Keep Clinics Open Late": ["night-shift-nurse", "my-kids-got-sick-at-8pm"],
-                 "Bus Lanes Now": ["two-hours-a-day-on-the-bus"]}  # fmt: skip
+        header = list(STORY_SHARES_HEADER)
+        slugs = STORY_SLUGS
         rows: list[Row] = []
         for campaign in STORY_CAMPAIGNS:
             issue = {"Cap the Rent": "housing", "Keep Clinics Open Late": "healthcare",
@@ -1694,24 +1774,8 @@ class Generator:
                            "story-share tracking export (ISO timestamps, Z)")  # fmt: skip
 
         # Story submissions saved from Excel on Windows: cp1252, smart quotes, CRLF.
-        header = ["Submitted", "Name", "Email", "ZIP / Postcode", "Campaign", "Your story",
-                  "Can we publish your story?"]  # fmt: skip
-        stories = {  # smart quotes and dashes as Word/Excel on Windows types them
-            "Cap the Rent": [
-                "My rent went up 40% in one year. We’re now paying more than half our income.",
-                "We’ve moved three times in two years. My daughter’s changed school twice.",
-                "Our landlord said “take it or leave it” when the rent doubled.",
-            ],
-            "Keep Clinics Open Late": [
-                "The clinic shuts at 5 — I work until 6. “Open late” isn’t a luxury, it’s the "
-                "only way I can see a doctor.",
-                "After the night shift I can’t get an appointment anywhere… it’s exhausting.",
-            ],
-            "Bus Lanes Now": [
-                "I spend two hours a day on the bus.\r\nA bus lane would give me back my evenings.",
-                "The 56 sits in traffic – every single morning – while cars go past.",
-            ],
-        }
+        header = list(STORY_SUBMISSIONS_HEADER)
+        stories = STORY_TEXTS
         candidates = [p for p in self.everyone if p.email and p.profile in ("active", "super")]
         accented = [p for p in candidates if any(ord(c) > 127 for c in p.full)][:6]
         others = [p for p in candidates if p not in accented]
@@ -1749,10 +1813,7 @@ class Generator:
     def volunteers(self) -> None:
         rng, pl = self.rng, self.planted
         self.kind = "volunteer_signup"
-        header = ["Timestamp", "Email Address", "Full name", "Mobile", "Postcode / ZIP",
-                  "Availability", "Which issues matter most to you?",
-                  "I consent to being contacted", "Onboarding status", "Training date",
-                  "Shift dates"]  # fmt: skip
+        header = list(VOLUNTEER_HEADER)
         first, last = day(VOLUNTEER_WINDOW[0]), day(VOLUNTEER_WINDOW[1])
         picks = choose(rng, self.everyone, 48, first, last, None,
                        where=lambda p: bool(p.email))  # fmt: skip
@@ -1857,18 +1918,13 @@ class Generator:
         rng, pl = self.rng, self.planted
         self.kind = "donation"
         slug, issue, first, last = DONATION_CAMPAIGN
-        header = ["Perk ID", "Order No.", "Pledge ID", "Fulfillment Status", "Funding Date",
-                  "Payment Method", "Appearance", "Name", "Email", "Amount", "Perk",
-                  "Shipping Name", "Shipping Address", "Shipping Address 2", "Shipping City",
-                  "Shipping State/Province", "Shipping Zip/Postal Code",
-                  "Shipping Country"]  # fmt: skip
+        header = list(DONATION_HEADER)
         picks = choose(rng, self.everyone, 45, day(first), day(last), issue,
                        where=lambda p: bool(p.email))  # fmt: skip
         picks.append((pl["accented"], age_of(day("2026-06-30"))))
         rows: list[Row] = []
         order = 1129
-        perks = [("2375299", "Thank-you postcard", 15), ("2375300", "Tenant toolkit", 30),
-                 ("2375301", "Defence Fund tote bag", 50), ("", "No perk", 0)]  # fmt: skip
+        perks = list(DONATION_PERKS)
         for person, age in picks:
             ts = at_age(rng, age, (0, 24))
             self.seen(person, ts)
@@ -2017,16 +2073,8 @@ class Generator:
 
     def mailchimp_members(self) -> None:
         rng = self.rng
-        base = ["Email Address", "First Name", "Last Name", "ZIP code", "Phone Number", "MMERGE5",
-                "MEMBER_RATING", "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP",
-                "LATITUDE", "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION",
-                "LAST_CHANGED", "LEID", "EUID", "NOTES", "TAGS"]  # fmt: skip
-        extra = {
-            "subscribed": [],
-            "unsubscribed": ["UNSUB_TIME", "UNSUB_CAMPAIGN_TITLE", "UNSUB_CAMPAIGN_ID",
-                             "UNSUB_REASON", "UNSUB_REASON_OTHER"],
-            "cleaned": ["CLEAN_TIME", "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID"],
-        }  # fmt: skip
+        base = list(MAILCHIMP_BASE_HEADER)
+        extra = MAILCHIMP_STATUS_HEADERS
         audience_hash = "3f9a1c7e2b"
         campaign_ids = {slug: f"{rng.getrandbits(40):010x}" for _d, slug, _i in EMAIL_CAMPAIGNS}
         leids = rng.sample(range(40_000_000, 60_000_000), len(self.everyone))
@@ -2197,9 +2245,7 @@ class Generator:
                                                   person.pid))  # fmt: skip
             for rows in (sent_rows, open_rows, click_rows):
                 rows.sort(key=lambda r: (str(r.values["Timestamp"]), str(r.values["Email"])))
-            sent_header = ["Email", "Timestamp"] if n % 4 else ["Timestamp", "Email"]
-            open_header = ["Email", "Timestamp"] if n % 3 else ["Timestamp", "Email"]
-            click_header = ["Email", "Timestamp", "Url"] if n % 2 else ["Url", "Email", "Timestamp"]
+            sent_header, open_header, click_header = email_activity_headers(n)
             for report, header, rows in [("sent-to", sent_header, sent_rows),
                                          ("opened", open_header, open_rows),
                                          ("clicked", click_header, click_rows)]:  # fmt: skip

@@ -201,7 +201,16 @@ def _read_csv_sql(null_padding: bool) -> str:
     )
     if null_padding:  # ragged rows: DuckDB needs the serial reader for this with quoted newlines
         options += ", null_padding=true, parallel=false"
-    return f"SELECT count(*) FROM read_csv(?, {options})"
+    # Every row is read into text values (a temporary in-memory table), not only counted:
+    # count(*) lets DuckDB find the records without building a single value.
+    return f"CREATE OR REPLACE TEMP TABLE floor_rows AS SELECT * FROM read_csv(?, {options})"
+
+
+def _read_rows(con, sql: str, params: list) -> int:
+    con.execute(sql, params)
+    count = con.execute("SELECT count(*) FROM floor_rows").fetchall()[0][0]
+    con.execute("DROP TABLE floor_rows")
+    return int(count)
 
 
 def floor_delimited(con, path: Path, run: FloorRun) -> None:
@@ -216,7 +225,7 @@ def floor_delimited(con, path: Path, run: FloorRun) -> None:
     for target, enc, padding in attempts:
         try:
             started = time.perf_counter()
-            count = con.execute(_read_csv_sql(padding), [target, delimiter, enc]).fetchall()[0][0]
+            count = _read_rows(con, _read_csv_sql(padding), [target, delimiter, enc])
             elapsed = time.perf_counter() - started
         except duckdb.Error:
             continue
@@ -235,7 +244,7 @@ def floor_delimited(con, path: Path, run: FloorRun) -> None:
         tmp.write(text)
     try:
         started = time.perf_counter()
-        count = con.execute(_read_csv_sql(True), [tmp.name, delimiter, "utf-8"]).fetchall()[0][0]
+        count = _read_rows(con, _read_csv_sql(True), [tmp.name, delimiter, "utf-8"])
         elapsed = time.perf_counter() - started + decode_seconds
     finally:
         os.unlink(tmp.name)

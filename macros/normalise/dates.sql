@@ -8,95 +8,94 @@
       Excel serial    45323 (days since 1899-12-30), 45323.5 (noon)
     Two-digit years: 00-69 -> 2000s, 70-99 -> 1900s. Anything else, or an impossible date
     (31/02, month 13, hour 25), gives null: never a guess.
-    How: one regexp_replace per layout rewrites the text to `year|month|day|hour|minute|second|
-    am-pm|offset`, inside a scalar subquery so every part is computed once.
+    How, in three steps (engage_parse_timestamp composes them in a one-row subquery; a model
+    that parses many columns runs each step in its own CTE, see stg_spreadsheets__rows): one
+    regexp_replace per layout rewrites the text to `year|month|day|hour|minute|second|am-pm|
+    offset`; split_part reads the parts as integers; the parts are checked and combined. (A
+    correlated subquery costs a join per column on large tables, hence the CTEs there.)
 -#}
 {% macro engage_parse_timestamp(expr, day_first='false') -%}
+    {#- the layout once, in a one-row subquery: inlining it into every field would make a very
+        large expression -#}
+    (
+        select {{ engage_timestamp_from_fields(engage_timestamp_fields('ts_text.layout')) }}
+        from (select {{ engage_timestamp_layout(expr, day_first) }} as layout) as ts_text
+    )
+{%- endmacro %}
+
+{#- Step 1: the text rewritten as `year|month|day|hour|minute|second|am-pm|offset` by the first
+    layout that matches, `serial|<number>` for an Excel serial, else null. -#}
+{% macro engage_timestamp_layout(expr, day_first='false') -%}
     {%- set tm = "(?:[t ]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.][0-9]+)?)?)? ?(am|pm)? ?(z|utc|gmt|[+-][0-9]{2}(?::?[0-9]{2})?)?$'" -%}
     {%- set p_iso = "'^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})" ~ tm -%}
     {%- set p_num = "'^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4}|[0-9]{2})" ~ tm -%}
     {%- set p_mdy = "'^([a-z]{3})[a-z]*[.]? ([0-9]{1,2})(?:st|nd|rd|th)?,? ([0-9]{4})" ~ tm -%}
     {%- set p_dmy = "'^([0-9]{1,2})(?:st|nd|rd|th)? ([a-z]{3})[a-z]*[.]?,? ([0-9]{4})" ~ tm -%}
     {%- set time_parts = "|\\4|\\5|\\6|\\7|\\8'" -%}
-    {%- set serial = engage_safe_numeric('ts_text.t') -%}
-    (
-        select
-            case
-                when ts_parts.is_serial then
-                    case when {{ serial }} between 20000 and 80000 then
-                        {{ dbt.dateadd('second', "cast(round((" ~ serial ~ " - floor(" ~ serial ~ ")) * 86400) as " ~ dbt.type_bigint() ~ ")",
-                            dbt.dateadd('day', "cast(floor(" ~ serial ~ ") as " ~ dbt.type_bigint() ~ ")", "cast('1899-12-30 00:00:00' as " ~ dbt.type_timestamp() ~ ")")) }}
-                    end
-                when ts_parts.y between 1900 and 2200
-                    and ts_parts.m between 1 and 12
-                    and ts_parts.d between 1 and case
-                        when ts_parts.m in (4, 6, 9, 11) then 30
-                        when ts_parts.m = 2 then
-                            case when (ts_parts.y % 4 = 0 and ts_parts.y % 100 <> 0) or ts_parts.y % 400 = 0 then 29 else 28 end
-                        else 31
-                    end
-                    and (ts_parts.ampm is null or ts_parts.h between 1 and 12)
-                    and ts_parts.h between 0 and 23 and ts_parts.mi between 0 and 59 and ts_parts.s between 0 and 59
-                    then {{ dbt.dateadd('minute', "-1 * ts_parts.offset_minutes", engage_make_timestamp(
-                        'ts_parts.y', 'ts_parts.m', 'ts_parts.d',
-                        "case when ts_parts.ampm = 'pm' and ts_parts.h < 12 then ts_parts.h + 12 when ts_parts.ampm = 'am' and ts_parts.h = 12 then 0 else ts_parts.h end",
-                        'ts_parts.mi', 'ts_parts.s')) }}
+    {%- set t = "lower(trim(" ~ expr ~ "))" -%}
+    case
+        when {{ engage_regexp_like(t, "'^[0-9]{5}([.][0-9]+)?$'") }}
+            then 'serial|' || {{ t }}
+        when {{ engage_regexp_like(t, p_iso) }}
+            then {{ engage_regexp_replace(t, p_iso, "'\\1|\\2|\\3" ~ time_parts) }}
+        when {{ engage_regexp_like(t, p_num) }} and ({{ day_first }})
+            then {{ engage_regexp_replace(t, p_num, "'\\3|\\2|\\1" ~ time_parts) }}
+        when {{ engage_regexp_like(t, p_num) }}
+            then {{ engage_regexp_replace(t, p_num, "'\\3|\\1|\\2" ~ time_parts) }}
+        when {{ engage_regexp_like(t, p_mdy) }}
+            then {{ engage_regexp_replace(t, p_mdy, "'\\3|\\1|\\2" ~ time_parts) }}
+        when {{ engage_regexp_like(t, p_dmy) }}
+            then {{ engage_regexp_replace(t, p_dmy, "'\\3|\\2|\\1" ~ time_parts) }}
+    end
+{%- endmacro %}
+
+{#- Step 2: the parts of a layout (a SQL expression from step 1) as integer SQL expressions:
+    a mapping of serial, y, m, d, h, mi, s, ampm, offset_minutes. Models that parse many
+    columns put each step in its own CTE, so each expression is computed once. -#}
+{% macro engage_timestamp_fields(layout) -%}
+    {%- set part = "nullif(split_part(" ~ layout ~ ", '|', {n}), '')" -%}
+    {%- set is_serial = "split_part(" ~ layout ~ ", '|', 1) = 'serial'" -%}
+    {%- set y_text = "case when not (" ~ is_serial ~ ") then " ~ part.replace('{n}', '1') ~ " end" -%}
+    {%- set m_text = part.replace('{n}', '2') -%}
+    {%- set tz = part.replace('{n}', '8') -%}
+    {%- set tz_digits = "replace(" ~ tz ~ ", ':', '')" -%}
+    {{ return({
+        'serial': engage_safe_numeric("case when " ~ is_serial ~ " then split_part(" ~ layout ~ ", '|', 2) end"),
+        'y': "case when length(" ~ y_text ~ ") = 2 then cast(" ~ y_text ~ " as integer) + case when cast(" ~ y_text ~ " as integer) < 70 then 2000 else 1900 end else cast(" ~ y_text ~ " as integer) end",
+        'm': "case when " ~ engage_regexp_like(m_text, "'^[0-9]+$'") ~ " then cast(" ~ m_text ~ " as integer) else cast(" ~ _engage_month_number(m_text) ~ " as integer) end",
+        'd': "cast(" ~ part.replace('{n}', '3') ~ " as integer)",
+        'h': "coalesce(cast(" ~ part.replace('{n}', '4') ~ " as integer), 0)",
+        'mi': "coalesce(cast(" ~ part.replace('{n}', '5') ~ " as integer), 0)",
+        's': "coalesce(cast(" ~ part.replace('{n}', '6') ~ " as integer), 0)",
+        'ampm': part.replace('{n}', '7'),
+        'offset_minutes': "case when " ~ tz ~ " is null or " ~ tz ~ " in ('z', 'utc', 'gmt') then 0 else case when substr(" ~ tz ~ ", 1, 1) = '-' then -1 else 1 end * (cast(substr(" ~ tz_digits ~ ", 2, 2) as integer) * 60 + cast(coalesce(nullif(substr(" ~ tz_digits ~ ", 4, 2), ''), '0') as integer)) end",
+    }) }}
+{%- endmacro %}
+
+{#- Step 3: the UTC timestamp from the fields of step 2 (a mapping of SQL expressions, e.g.
+    column names), or null for an impossible date. -#}
+{% macro engage_timestamp_from_fields(f) -%}
+    case
+        when {{ f['serial'] }} is not null then
+            case when {{ f['serial'] }} between 20000 and 80000 then
+                {{ dbt.dateadd('second', "cast(round((" ~ f['serial'] ~ " - floor(" ~ f['serial'] ~ ")) * 86400) as " ~ dbt.type_bigint() ~ ")",
+                    dbt.dateadd('day', "cast(floor(" ~ f['serial'] ~ ") as " ~ dbt.type_bigint() ~ ")", "cast('1899-12-30 00:00:00' as " ~ dbt.type_timestamp() ~ ")")) }}
             end
-        from (
-            select
-                ts_split.is_serial,
-                case
-                    when length(ts_split.y_text) = 2
-                        then cast(ts_split.y_text as integer) + case when cast(ts_split.y_text as integer) < 70 then 2000 else 1900 end
-                    else cast(ts_split.y_text as integer)
-                end as y,
-                case
-                    when {{ engage_regexp_like('ts_split.m_text', "'^[0-9]+$'") }} then cast(ts_split.m_text as integer)
-                    else cast({{ _engage_month_number('ts_split.m_text') }} as integer)
-                end as m,
-                cast(ts_split.d_text as integer) as d,
-                coalesce(cast(ts_split.h_text as integer), 0) as h,
-                coalesce(cast(ts_split.mi_text as integer), 0) as mi,
-                coalesce(cast(ts_split.s_text as integer), 0) as s,
-                ts_split.ampm,
-                case
-                    when ts_split.tz is null or ts_split.tz in ('z', 'utc', 'gmt') then 0
-                    else case when substr(ts_split.tz, 1, 1) = '-' then -1 else 1 end
-                        * (cast(substr(replace(ts_split.tz, ':', ''), 2, 2) as integer) * 60
-                            + cast(coalesce(nullif(substr(replace(ts_split.tz, ':', ''), 4, 2), ''), '0') as integer))
-                end as offset_minutes
-            from (
-                select
-                    ts_layout.is_serial,
-                    nullif(split_part(ts_layout.parts, '|', 1), '') as y_text,
-                    nullif(split_part(ts_layout.parts, '|', 2), '') as m_text,
-                    nullif(split_part(ts_layout.parts, '|', 3), '') as d_text,
-                    nullif(split_part(ts_layout.parts, '|', 4), '') as h_text,
-                    nullif(split_part(ts_layout.parts, '|', 5), '') as mi_text,
-                    nullif(split_part(ts_layout.parts, '|', 6), '') as s_text,
-                    nullif(split_part(ts_layout.parts, '|', 7), '') as ampm,
-                    nullif(split_part(ts_layout.parts, '|', 8), '') as tz
-                from (
-                    select
-                        {{ engage_regexp_like('ts_text.t', "'^[0-9]{5}([.][0-9]+)?$'") }} as is_serial,
-                        case
-                            when {{ engage_regexp_like('ts_text.t', p_iso) }}
-                                then {{ engage_regexp_replace('ts_text.t', p_iso, "'\\1|\\2|\\3" ~ time_parts) }}
-                            when {{ engage_regexp_like('ts_text.t', p_num) }} and ({{ day_first }})
-                                then {{ engage_regexp_replace('ts_text.t', p_num, "'\\3|\\2|\\1" ~ time_parts) }}
-                            when {{ engage_regexp_like('ts_text.t', p_num) }}
-                                then {{ engage_regexp_replace('ts_text.t', p_num, "'\\3|\\1|\\2" ~ time_parts) }}
-                            when {{ engage_regexp_like('ts_text.t', p_mdy) }}
-                                then {{ engage_regexp_replace('ts_text.t', p_mdy, "'\\3|\\1|\\2" ~ time_parts) }}
-                            when {{ engage_regexp_like('ts_text.t', p_dmy) }}
-                                then {{ engage_regexp_replace('ts_text.t', p_dmy, "'\\3|\\2|\\1" ~ time_parts) }}
-                        end as parts
-                    from (select lower(trim({{ expr }})) as t) as ts_text
-                ) as ts_layout
-            ) as ts_split
-        ) as ts_parts
-        cross join (select lower(trim({{ expr }})) as t) as ts_text
-    )
+        when {{ f['y'] }} between 1900 and 2200
+            and {{ f['m'] }} between 1 and 12
+            and {{ f['d'] }} between 1 and case
+                when {{ f['m'] }} in (4, 6, 9, 11) then 30
+                when {{ f['m'] }} = 2 then
+                    case when ({{ f['y'] }} % 4 = 0 and {{ f['y'] }} % 100 <> 0) or {{ f['y'] }} % 400 = 0 then 29 else 28 end
+                else 31
+            end
+            and ({{ f['ampm'] }} is null or {{ f['h'] }} between 1 and 12)
+            and {{ f['h'] }} between 0 and 23 and {{ f['mi'] }} between 0 and 59 and {{ f['s'] }} between 0 and 59
+            then {{ dbt.dateadd('minute', "-1 * (" ~ f['offset_minutes'] ~ ")", engage_make_timestamp(
+                f['y'], f['m'], f['d'],
+                "case when " ~ f['ampm'] ~ " = 'pm' and " ~ f['h'] ~ " < 12 then " ~ f['h'] ~ " + 12 when " ~ f['ampm'] ~ " = 'am' and " ~ f['h'] ~ " = 12 then 0 else " ~ f['h'] ~ " end",
+                f['mi'], f['s'])) }}
+    end
 {%- endmacro %}
 
 {% macro _engage_month_number(abbrev) -%}

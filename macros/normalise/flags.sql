@@ -4,16 +4,14 @@
     anything else is null (unknown), never false. -#}
 {% macro engage_parse_flag(expr) -%}
     {%- set t = "lower(trim(" ~ expr ~ "))" -%}
+    {#- one regular expression per answer (not an IN list: engines turn long IN lists into a
+        join per column, which is slow on wide tables) -#}
     case
-        when {{ t }} in ({{ _engage_sql_list(var('flag_true_values')) }}) then true
-        when {{ t }} in ({{ _engage_sql_list(var('flag_false_values')) }}) then false
+        when {{ engage_regexp_like(t, "'^(" ~ _engage_regex_alternation(var('flag_true_values')) ~ ")$'") }} then true
+        when {{ engage_regexp_like(t, "'^(" ~ _engage_regex_alternation(var('flag_false_values')) ~ ")$'") }} then false
         when {{ engage_regexp_like(t, "'^(" ~ _engage_regex_alternation(var('flag_true_prefixes')) ~ ")([^a-z]|$)'") }} then true
         when {{ engage_regexp_like(t, "'^(" ~ _engage_regex_alternation(var('flag_false_prefixes')) ~ ")([^a-z]|$)'") }} then false
     end
-{%- endmacro %}
-
-{% macro _engage_sql_list(values) -%}
-    {%- for v in values -%}'{{ v | string | lower | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%}
 {%- endmacro %}
 
 {#- plain words, regex-escaped, joined with | (the caller adds a word boundary after the group,

@@ -98,7 +98,8 @@
 {#- A canonical column's text typed by its data type (seed canonical_columns): timestamps
     (day-first when `day_first`, a SQL boolean, is true), yes/no flags, numbers and money;
     text and country cleaned; emails, names, phones and postcodes left for the row-level
-    normalisers. -#}
+    normalisers. (A model typing many timestamp columns runs the three steps of
+    engage_parse_timestamp in their own CTEs instead, as stg_spreadsheets__rows does.) -#}
 {% macro engage_typed_value(expr, data_type, day_first='false') -%}
     {%- if data_type in ('text', 'country') -%}
         {{ engage_clean_text(expr) }}

@@ -166,7 +166,6 @@ def test_planted_email_less_rows_attach_to_the_unique_match(
         "no_attach_ambiguous_name_postcode",
         "no_attach_name_other_postcode",
         "no_attach_shared_phone",
-        "no_email_no_postcode",
     ],
 )
 def test_planted_email_less_rows_do_not_attach_when_not_unique(
@@ -184,6 +183,23 @@ def test_planted_email_less_rows_do_not_attach_when_not_unique(
         must_not = row.get("must_not_attach_to")
         if must_not:
             assert _supporter_of_email(warehouse, must_not) != supporter_id
+
+
+def test_a_name_without_email_phone_or_postcode_is_rejected_not_attached(
+    built_warehouse, planted_cases
+):
+    """Nobody can reach or match "Chris Placeholder" from a sign-in sheet: no_contact, never
+    attached to the namesake who has an email."""
+    warehouse = _built(built_warehouse)
+    for row in planted_cases["cases"]["no_email_no_postcode"]["rows"]:
+        file_path, number, sheet = _row(row)
+        reasons = warehouse.query(
+            "select reason from rejected_rows where file_path = ? and row_number = ? "
+            "and coalesce(sheet_name, '') = ?",
+            [file_path, number, sheet or ""],
+        )
+        assert reasons == [("no_contact",)], row
+        assert _supporter_of_row(warehouse, file_path, number, sheet) is None
 
 
 def test_planted_guests_with_the_buyers_email_are_not_the_buyer(built_warehouse, planted_cases):

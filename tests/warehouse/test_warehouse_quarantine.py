@@ -36,7 +36,11 @@ def test_bad_files_are_quarantined_and_the_rest_builds_with_opt_outs(tmp_path: P
     db = tmp_path / "w.duckdb"
     result = CliRunner().invoke(
         app,
-        ["build", "--raw-dir", str(raw), "--db", str(db), "--as-of", "2026-11-20", "--json"],
+        [
+            "build",
+            *("--raw-dir", str(raw), "--db", str(db), "--target", "dev"),
+            *("--as-of", "2026-11-20", "--json"),
+        ],
     )
     assert result.exit_code == EXIT_QUARANTINED, result.output
     summary = json.loads(result.output[result.output.index("{") :])

@@ -53,24 +53,55 @@ phone_rules as (
     select * from {{ ref('phone_country_rules') }}
 ),
 
--- each value typed by its column's data type (dates read day-first where the file says so)
-row_values as (
+-- dates and times in three steps, each a plain projection (see macros/normalise/dates.sql):
+-- the text rewritten by its layout, then its parts, then the timestamp
+timestamp_layouts as (
     select
-        mapped_rows.file_id,
-        mapped_rows.row_number,
-        mapped_rows.row_text,
-        {%- for name, data_type in column_types %}
-        {{ engage_typed_value('mapped_rows.' ~ name, data_type, 'files.day_first') }} as {{ name }},
-        {%- if data_type == 'money' %}
-        {{ engage_money_currency('mapped_rows.' ~ name) }} as {{ name }}__currency,
-        {%- endif %}
-        {%- if data_type in parsed_types %}
-        mapped_rows.{{ name }} as {{ name }}__text,
-        {%- endif %}
+        mapped_rows.*,
+        {%- for name, data_type in column_types if data_type == 'timestamp' %}
+        {{ engage_timestamp_layout('mapped_rows.' ~ name, 'files.day_first') }} as {{ name }}__layout,
         {%- endfor %}
         files.kind
     from mapped_rows
     inner join files on files.file_id = mapped_rows.file_id
+),
+
+timestamp_fields as (
+    select
+        timestamp_layouts.*
+        {%- for name, data_type in column_types if data_type == 'timestamp' %}
+        {%- for field, expr in engage_timestamp_fields(name ~ '__layout').items() %},
+        {{ expr }} as {{ name }}__{{ field }}
+        {%- endfor %}
+        {%- endfor %}
+    from timestamp_layouts
+),
+
+-- each value typed by its column's data type (dates read day-first where the file says so)
+row_values as (
+    select
+        file_id,
+        row_number,
+        row_text,
+        {%- for name, data_type in column_types %}
+        {%- if data_type == 'timestamp' %}
+        {%- set fields = {} %}
+        {%- for field in engage_timestamp_fields('x').keys() %}
+        {%- do fields.update({field: name ~ '__' ~ field}) %}
+        {%- endfor %}
+        {{ engage_timestamp_from_fields(fields) }} as {{ name }},
+        {%- else %}
+        {{ engage_typed_value(name, data_type) }} as {{ name }},
+        {%- endif %}
+        {%- if data_type == 'money' %}
+        {{ engage_money_currency(name) }} as {{ name }}__currency,
+        {%- endif %}
+        {%- if data_type in parsed_types %}
+        {{ name }} as {{ name }}__text,
+        {%- endif %}
+        {%- endfor %}
+        kind
+    from timestamp_fields
 ),
 
 cleaned as (
@@ -196,25 +227,47 @@ normalised as (
 ),
 
 -- exact duplicates (same kind, same cells, same file-name values): the first copy is kept,
--- preferring original files over re-uploads, then the shortest path
-ranked as (
+-- preferring original files over re-uploads, then the shortest path. Only rows whose content
+-- appears more than once are ranked, so the sort stays small.
+repeated_contents as (
+    select content_key
+    from normalised
+    group by content_key
+    having count(*) > 1
+),
+
+copy_ranks as (
     select
-        normalised.*,
+        normalised.file_id,
+        normalised.row_number,
         row_number() over (
-            partition by content_key
-            order by is_duplicate_file, length(file_path), file_path, coalesce(sheet_name, ''), row_number
+            partition by normalised.content_key
+            order by normalised.is_duplicate_file, length(normalised.file_path), normalised.file_path, coalesce(normalised.sheet_name, ''), normalised.row_number
         ) as content_rank,
-        first_value(file_path) over (
-            partition by content_key
-            order by is_duplicate_file, length(file_path), file_path, coalesce(sheet_name, ''), row_number
+        first_value(normalised.file_path) over (
+            partition by normalised.content_key
+            order by normalised.is_duplicate_file, length(normalised.file_path), normalised.file_path, coalesce(normalised.sheet_name, ''), normalised.row_number
             rows between unbounded preceding and unbounded following
         ) as first_copy_path,
-        first_value(row_number) over (
-            partition by content_key
-            order by is_duplicate_file, length(file_path), file_path, coalesce(sheet_name, ''), row_number
+        first_value(normalised.row_number) over (
+            partition by normalised.content_key
+            order by normalised.is_duplicate_file, length(normalised.file_path), normalised.file_path, coalesce(normalised.sheet_name, ''), normalised.row_number
             rows between unbounded preceding and unbounded following
         ) as first_copy_row_number
     from normalised
+    inner join repeated_contents on repeated_contents.content_key = normalised.content_key
+),
+
+ranked as (
+    select
+        normalised.*,
+        coalesce(copy_ranks.content_rank, 1) as content_rank,
+        copy_ranks.first_copy_path,
+        copy_ranks.first_copy_row_number
+    from normalised
+    left join copy_ranks
+        on copy_ranks.file_id = normalised.file_id
+        and copy_ranks.row_number = normalised.row_number
 ),
 
 judged as (
@@ -224,12 +277,13 @@ judged as (
             when not is_known_kind then 'unknown_kind'
             when is_duplicate_file then 'duplicate_file'
             when content_rank > 1 then 'duplicate_row'
-            -- junk in the email cell (n/a, refused, bob@) is never an email; the row still
-            -- counts when a phone can reach and match the person
-            when email_candidate is not null and email is null
+            -- an attempt at an address that is not valid (bob@, name at example.org) is never
+            -- an email; the row still counts when a phone can reach and match the person
+            when email is null and (email_candidate like '%@%' or email_candidate like '%.%')
                 and (rows_require_email or phone is null) then 'invalid_email'
             when email is null and rows_require_email then 'missing_email'
-            -- nobody to reach or match: no email, no phone, no full name with a postcode
+            -- nobody to reach or match: no usable email (words such as n/a, none or refused in
+            -- the email cell are no address), no phone, no full name with a postcode
             when email is null and phone is null
                 and (first_name is null or last_name is null or postcode is null) then 'no_contact'
         end as reject_reason

@@ -3,8 +3,8 @@
       phone          E.164 phone (attaches a record without an email to a unique supporter)
       name_postcode  first|last|postcode (the same, and links email-less records together)
       phone_name     phone|last name (links email-less records together)
-      record         kind and row content (every record has one): keys the supporter id of a
-                     person who has no identifier of their own (a name-only sign-in row)
+    (A record's `record` key, kind and row content, is made in int_identity__person_keys
+    only for people who have no identifier of their own.)
     An identifier is not used (`is_usable` false) when
       - more different people (distinct names) carry it than the var identity_max_group_size:
         role addresses such as info@, office phones (`is_shared`);
@@ -89,6 +89,8 @@ judged as (
         with_names.record_id,
         with_names.identifier_type,
         with_names.identifier_value,
+        with_names.first_name_key,
+        with_names.last_name_key,
         group_sizes.record_count,
         group_sizes.people_count,
         group_sizes.people_count > {{ var('identity_max_group_size') }} as is_shared,
@@ -107,28 +109,12 @@ judged as (
         and with_names.identifier_type = 'email'
 ),
 
-record_identifiers as (
-    select
-        records.record_id,
-        'record' as identifier_type,
-        records.kind || '|' || records.content_key as identifier_value,
-        cast(1 as {{ dbt.type_bigint() }}) as record_count,
-        cast(1 as {{ dbt.type_bigint() }}) as people_count,
-        false as is_shared,
-        false as is_other_persons_email
-    from records
-),
-
 final as (
     select
         all_identifiers.*,
         {{ engage_surrogate_key(['identifier_type', 'identifier_value']) }} as identifier_key,
         not is_shared and not is_other_persons_email as is_usable
-    from (
-        select * from judged
-        union all
-        select * from record_identifiers
-    ) as all_identifiers
+    from judged as all_identifiers
 )
 
 select * from final

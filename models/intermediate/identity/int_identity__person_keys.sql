@@ -1,7 +1,8 @@
 {#- The identifiers that key each person (component) in the supporter id registry: the usable
     identifiers that belong to that person alone. An identifier two people share (a phone two
     supporters use) keys neither. A person with no identifier of their own (a name-only sign-in
-    row, or one whose only phone is shared) is keyed by their records' `record` identifiers.
+    row, or one whose only phone is shared) is keyed by their records' `record` identifiers
+    (md5 of type `record` and kind|content, made here only for those people).
     Grain: one row per (person, identifier key). -#}
 
 with
@@ -16,6 +17,10 @@ identifiers as (
     where is_usable
 ),
 
+records as (
+    select record_id, kind, content_key from {{ ref('int_identity__records') }}
+),
+
 identifier_owners as (
     select
         identifiers.identifier_key,
@@ -24,7 +29,6 @@ identifier_owners as (
         min(components.component_id) as component_id
     from identifiers
     inner join components on components.record_id = identifiers.record_id
-    where identifiers.identifier_type <> 'record'
     group by identifiers.identifier_key, identifiers.identifier_type
 ),
 
@@ -45,14 +49,14 @@ unkeyed_records as (
     where keyed_people.component_id is null
 ),
 
+-- the `record` identifier: the record's kind and content (type record, value kind|content)
 record_keys as (
     select distinct
         unkeyed_records.component_id,
-        identifiers.identifier_key,
-        identifiers.identifier_type
+        {{ engage_surrogate_key(["'record'", "records.kind || '|' || records.content_key"]) }} as identifier_key,
+        'record' as identifier_type
     from unkeyed_records
-    inner join identifiers on identifiers.record_id = unkeyed_records.record_id
-    where identifiers.identifier_type = 'record'
+    inner join records on records.record_id = unkeyed_records.record_id
 ),
 
 final as (

@@ -48,34 +48,47 @@ other_persons as (
     group by identifier_type, identifier_value, identifier_key
 ),
 
--- how many stage-1 supporters (email components) carry each phone and name+postcode
+-- the usable phones and names+postcodes of records that matched several supporters
+ambiguous_identifiers as (
+    select
+        identifiers.record_id,
+        identifiers.identifier_type,
+        identifiers.identifier_value,
+        identifiers.identifier_key
+    from attachments
+    inner join identifiers on identifiers.record_id = attachments.record_id
+    where attachments.outcome = 'ambiguous'
+        and identifiers.identifier_type in ('phone', 'name_postcode')
+        and identifiers.is_usable
+),
+
+-- how many stage-1 supporters (email components) carry each of them
 email_side_counts as (
     select
         identifiers.identifier_key,
         count(distinct email_components.email_component_id) as supporter_count
     from identifiers
     inner join email_components on email_components.record_id = identifiers.record_id
-    where identifiers.identifier_type in ('phone', 'name_postcode') and identifiers.is_usable
+    where identifiers.is_usable
+        and identifiers.identifier_key in (select identifier_key from ambiguous_identifiers)
     group by identifiers.identifier_key
     having count(distinct email_components.email_component_id) > 1
 ),
 
 ambiguous as (
     select
-        mine.identifier_type,
-        mine.identifier_value,
-        mine.identifier_key,
+        ambiguous_identifiers.identifier_type,
+        ambiguous_identifiers.identifier_value,
+        ambiguous_identifiers.identifier_key,
         'matches_several_supporters' as reason,
         max(email_side_counts.supporter_count) as people_count,
-        count(distinct mine.record_id) as records_affected
-    from attachments
-    inner join identifiers as mine
-        on mine.record_id = attachments.record_id
-        and mine.identifier_type in ('phone', 'name_postcode')
-        and mine.is_usable
-    inner join email_side_counts on email_side_counts.identifier_key = mine.identifier_key
-    where attachments.outcome = 'ambiguous'
-    group by mine.identifier_type, mine.identifier_value, mine.identifier_key
+        count(distinct ambiguous_identifiers.record_id) as records_affected
+    from ambiguous_identifiers
+    inner join email_side_counts on email_side_counts.identifier_key = ambiguous_identifiers.identifier_key
+    group by
+        ambiguous_identifiers.identifier_type,
+        ambiguous_identifiers.identifier_value,
+        ambiguous_identifiers.identifier_key
 ),
 
 final as (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 from warehouse_build import Warehouse
-from warehousetest_helpers import ANA, build_layers, copy_tiny
+from warehousetest_helpers import ANA, build_layers, copy_tiny, write_csv
 
 
 def _status(warehouse: Warehouse, email: str) -> tuple[str, bool, str]:
@@ -111,6 +111,51 @@ def test_mailchimp_read_back_becomes_opt_outs(tiny: Warehouse, tmp_path):
     assert [(e, str(t)) for e, t in evidence] == [
         ("mailchimp_audience_status_seen", "2026-11-19 08:00:00")
     ]
+
+
+def test_dated_action_network_subscription_after_an_unsubscribe_restores(tiny: Warehouse, tmp_path):
+    """Action Network people subscribe themselves (seeds/consent_opt_in_sources.csv): a dated
+    can2 "subscribed" newer than a Mailchimp unsubscribe is a fresh, evidenced opt-in; an
+    undated one is a claim and the unsubscribe stands."""
+    warehouse = copy_tiny(tiny, tmp_path / "action_network")
+    assert _status(warehouse, "chloe@example.com")[:2] == ("unsubscribed", False)
+    assert _status(warehouse, "ivan@example.com")[:2] == ("unsubscribed", False)
+    write_csv(
+        warehouse.raw_dir / "petitions" / "action_network_fair_rents.csv",
+        [
+            "email",
+            "first_name",
+            "last_name",
+            "zip_code",
+            "can2_subscription_status",
+            "can2_subscription_date",
+            "created_date",
+        ],
+        [
+            # unsubscribed in Mailchimp 2026-06-18, subscribed on Action Network 2026-09-01
+            [
+                "chloe@example.com",
+                "Chloe",
+                "Doe",
+                "LS2 9HP",
+                "subscribed",
+                "2026-09-01 10:00:00",
+                "",
+            ],
+            # unsubscribed in Mailchimp 2026-08-10, "subscribed" on Action Network, no date
+            ["ivan@example.com", "Ivan", "Exampleton", "10009", "subscribed", "", ""],
+        ],
+    )
+    build_layers(warehouse)
+    assert _status(warehouse, "chloe@example.com") == ("subscribed", True, "evidenced")
+    assert (
+        warehouse.scalar(
+            "select consent_evidence from supporters s join supporter_identifiers i using "
+            "(supporter_id) where i.identifier_value = 'chloe@example.com'"
+        )
+        == "self_service_opt_in"
+    )
+    assert _status(warehouse, "ivan@example.com") == ("unsubscribed", False, "opt_out")
 
 
 PLANTED_EXPECTATIONS = {

@@ -236,3 +236,30 @@ def test_no_supporter_mixes_two_people_of_the_ground_truth(built_warehouse):
         """
     )
     assert mixed == []
+
+
+def test_a_chain_of_email_less_rows_is_one_person_even_with_no_label_passes(tiny, tmp_path):
+    """Four call-log rows without an email, linked in a chain (phone+surname, then
+    name+postcode, then phone+surname) and matching no supporter with an email: connected
+    components over the residual make them one person. With identity_label_passes 0 the
+    query does nothing and the post-hook (engage_settle_components) runs passes until the
+    labels stop changing; the convergence test agrees."""
+    warehouse = copy_tiny(tiny, tmp_path / "chain")
+    warehouse.dbt_vars["identity_label_passes"] = 0
+    write_csv(
+        warehouse.raw_dir / "legislator_contacts" / "chain_call_log.csv",
+        ["Call Time", "Caller Phone", "Caller First Name", "Caller Last Name", "Caller Zip"],
+        [
+            ["2026-11-18 09:00:00", "617.555.0301", "Al", "Chainer", "02131"],
+            ["2026-11-18 09:05:00", "617.555.0301", "Al", "Chainer", "02132"],
+            ["2026-11-18 09:10:00", "617.555.0302", "Al", "Chainer", "02132"],
+            ["2026-11-18 09:15:00", "617.555.0302", "Al", "Chainer", "02133"],
+        ],
+    )
+    build_layers(warehouse)
+    path = "legislator_contacts/chain_call_log.csv"
+    ids = {_supporter_of_row(warehouse, path, row) for row in range(2, 6)}
+    assert len(ids) == 1 and None not in ids
+    assert warehouse.scalar("select count(*) from int_identity__residual_edges") >= 3
+    outcome = warehouse.dbt("test", "--select", "assert_identity_components_converged")
+    assert outcome.success, [(f.name, f.message) for f in outcome.failures]

@@ -3,13 +3,18 @@
                                    claim), unsubscribed at UNSUB_TIME, cleaned at CLEAN_TIME
       subscription status columns  Action Network can2_subscription_status (email) and
                                    can2_sms_status (sms), dated by can2_subscription_date; a
-                                   "subscribed" there is another system's state, not a fresh
-                                   act of consent: a claim, never evidence
+                                   "subscribed" there is another system's state: a claim,
+                                   unless the file is listed in the seed
+                                   consent_opt_in_sources (systems where people subscribe
+                                   themselves, by default Action Network petition and contacts
+                                   exports) and the row dates it: then it is a fresh,
+                                   evidenced opt-in (evidence self_service_opt_in)
       suppression flags            e.g. Brevo EMAIL_BLACKLISTED
       consent answers              a form's yes (evidence only when the row records when it was
                                    given: a consent timestamp or the submission time; an undated
                                    "Yes" is a claim) or no (declined, which changes nothing)
-    Opt-outs count whether dated or not. -#}
+    Opt-outs count whether dated or not.
+    Grain: one row per (row, channel, status, evidence). -#}
 {%- set subscribed_values = "('subscribed', 'subscribe', 'opted_in', 'opted in', 'opt-in', 'active', 'yes')" -%}
 {%- set unsubscribed_values = "('unsubscribed', 'unsubscribe', 'opted_out', 'opted out', 'opt-out', 'no')" -%}
 {%- set cleaned_values = "('cleaned', 'bouncing', 'bounced', 'bounce')" -%}
@@ -28,6 +33,31 @@ members as (
 
 record_supporters as (
     select * from {{ ref('int_identity__record_supporters') }}
+),
+
+opt_in_sources as (
+    select * from {{ ref('consent_opt_in_sources') }}
+),
+
+status_headers as (
+    select file_id, kind, header_key
+    from {{ ref('stg_spreadsheets__headers') }}
+    where canonical_column = 'subscription_status'
+),
+
+files as (
+    select file_id, file_path from {{ ref('stg_spreadsheets__files') }}
+),
+
+-- files from a system where people subscribe themselves (seed consent_opt_in_sources)
+self_service_files as (
+    select distinct status_headers.file_id
+    from status_headers
+    inner join files on files.file_id = status_headers.file_id
+    inner join opt_in_sources
+        on (opt_in_sources.kind = status_headers.kind or opt_in_sources.kind = '*')
+        and files.file_path like opt_in_sources.path_like
+        and status_headers.header_key = opt_in_sources.status_header
 ),
 
 mailchimp_export_events as (
@@ -56,16 +86,22 @@ mailchimp_export_events as (
 ),
 
 status_columns as (
-    select row_id, 'email' as channel, subscription_status as raw_status, subscription_at as occurred_at
+    select
+        sheet_rows.row_id,
+        'email' as channel,
+        sheet_rows.subscription_status as raw_status,
+        sheet_rows.subscription_at as occurred_at,
+        self_service_files.file_id is not null as is_self_service
     from sheet_rows
-    where subscription_status is not null and kind <> 'mailchimp_members'
+    left join self_service_files on self_service_files.file_id = sheet_rows.file_id
+    where sheet_rows.subscription_status is not null and sheet_rows.kind <> 'mailchimp_members'
     union all
-    select row_id, 'sms', sms_status, subscription_at
+    select row_id, 'sms', sms_status, subscription_at, false
     from sheet_rows
     where sms_status is not null
 ),
 
-status_column_events as (
+status_column_statuses as (
     select
         row_id,
         channel,
@@ -76,9 +112,24 @@ status_column_events as (
             when raw_status in {{ suppressed_values }} then 'suppressed'
         end as status,
         occurred_at,
-        case when occurred_at is not null then 'export_status_dated' else 'export_status_undated' end as evidence,
-        raw_status as detail
+        is_self_service,
+        raw_status
     from status_columns
+),
+
+status_column_events as (
+    select
+        row_id,
+        channel,
+        status,
+        occurred_at,
+        case
+            when occurred_at is null then 'export_status_undated'
+            when status = 'subscribed' and is_self_service then 'self_service_opt_in'
+            else 'export_status_dated'
+        end as evidence,
+        raw_status as detail
+    from status_column_statuses
 ),
 
 suppression_events as (
@@ -132,7 +183,8 @@ final as (
             when unioned.status = 'subscribed'
                 then unioned.evidence in (
                     'mailchimp_confirm_time', 'mailchimp_optin_time',
-                    'form_consent_timestamp', 'form_submission_timestamp'
+                    'form_consent_timestamp', 'form_submission_timestamp',
+                    'self_service_opt_in'
                 )
             else unioned.occurred_at is not null
         end as is_evidenced,

@@ -6,17 +6,21 @@
       ambiguous  two or more candidates: the record stays on its own (reported)
       unmatched  no candidate: the record may join other email-less records (stage 3)
     Identifiers that are not usable (see int_identity__identifiers) are ignored. A record
-    whose email belongs to someone else (a guest with the buyer's email) is email-less here. -#}
+    whose email belongs to someone else (a guest with the buyer's email) is email-less here.
+    Only the identifiers email-less records carry are looked up on the email side, reduced to
+    one row per identifier, name and supporter: hash joins, whatever the group sizes.
+    Grain: one row per record without a usable email. -#}
 
 with
 
 records as (
-    select * from {{ ref('int_identity__records') }}
+    select record_id from {{ ref('int_identity__records') }}
 ),
 
-identifiers as (
-    select * from {{ ref('int_identity__identifiers') }}
-    where is_usable
+match_identifiers as (
+    select record_id, identifier_type, identifier_value, first_name_key, last_name_key
+    from {{ ref('int_identity__identifiers') }}
+    where is_usable and identifier_type in ('phone', 'name_postcode')
 ),
 
 email_components as (
@@ -24,34 +28,61 @@ email_components as (
 ),
 
 email_less as (
-    select records.*
+    select records.record_id
     from records
     left join email_components on email_components.record_id = records.record_id
     where email_components.record_id is null
 ),
 
+mine as (
+    select match_identifiers.*
+    from match_identifiers
+    inner join email_less on email_less.record_id = match_identifiers.record_id
+),
+
+wanted as (
+    select distinct identifier_type, identifier_value from mine
+),
+
+-- what stage-1 supporters offer to match on: each wanted identifier with the names it was
+-- seen with
+email_side as (
+    select
+        match_identifiers.identifier_type,
+        match_identifiers.identifier_value,
+        match_identifiers.first_name_key,
+        match_identifiers.last_name_key,
+        email_components.email_component_id,
+        min(match_identifiers.record_id) as matched_record_id
+    from match_identifiers
+    inner join wanted
+        on wanted.identifier_type = match_identifiers.identifier_type
+        and wanted.identifier_value = match_identifiers.identifier_value
+    inner join email_components on email_components.record_id = match_identifiers.record_id
+    group by
+        match_identifiers.identifier_type,
+        match_identifiers.identifier_value,
+        match_identifiers.first_name_key,
+        match_identifiers.last_name_key,
+        email_components.email_component_id
+),
+
 candidates as (
     select
-        email_less.record_id,
-        email_components.email_component_id,
+        mine.record_id,
+        email_side.email_component_id,
         mine.identifier_type as matched_on,
-        email_components.record_id as matched_record_id
-    from email_less
-    inner join identifiers as mine
-        on mine.record_id = email_less.record_id
-        and mine.identifier_type in ('phone', 'name_postcode')
-    inner join identifiers as theirs
-        on theirs.identifier_type = mine.identifier_type
-        and theirs.identifier_value = mine.identifier_value
-        and theirs.record_id <> mine.record_id
-    inner join email_components on email_components.record_id = theirs.record_id
-    inner join records as matched on matched.record_id = theirs.record_id
+        email_side.matched_record_id
+    from mine
+    inner join email_side
+        on email_side.identifier_type = mine.identifier_type
+        and email_side.identifier_value = mine.identifier_value
     where mine.identifier_type <> 'phone'
         or (
-            (email_less.first_name_key is null or matched.first_name_key is null
-                or email_less.first_name_key = matched.first_name_key)
-            and (email_less.last_name_key is null or matched.last_name_key is null
-                or email_less.last_name_key = matched.last_name_key)
+            (mine.first_name_key is null or email_side.first_name_key is null
+                or mine.first_name_key = email_side.first_name_key)
+            and (mine.last_name_key is null or email_side.last_name_key is null
+                or mine.last_name_key = email_side.last_name_key)
         )
 ),
 

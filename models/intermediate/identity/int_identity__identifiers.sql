@@ -3,15 +3,16 @@
       phone          E.164 phone (attaches a record without an email to a unique supporter)
       name_postcode  first|last|postcode (the same, and links email-less records together)
       phone_name     phone|last name (links email-less records together)
-      record         kind and row content (every record has one): keys the supporter id of a
-                     person who has no identifier of their own (a name-only sign-in row)
+    (A record's `record` key, kind and row content, is made in int_identity__person_keys
+    only for people who have no identifier of their own.)
     An identifier is not used (`is_usable` false) when
       - more different people (distinct names) carry it than the var identity_max_group_size:
         role addresses such as info@, office phones (`is_shared`);
       - it is an email on a record whose first name differs from the email's owner (the first
         name most records with that email carry): Eventbrite guests who were given the buyer's
         email, a colleague typing a team address (`is_other_persons_email`).
-    Names are compared by first name key (accents folded, letters only). -#}
+    Names are compared by first name key (accents folded, letters only).
+    Grain: one row per (record, identifier type, identifier value). -#}
 
 with
 
@@ -19,43 +20,51 @@ records as (
     select * from {{ ref('int_identity__records') }}
 ),
 
-raw_identifiers as (
-    select record_id, 'email' as identifier_type, email as identifier_value
+-- one branch per identifier type, each carrying the record's names (no join back to records)
+person_records as (
+    select
+        record_id,
+        email,
+        phone,
+        first_name_key,
+        last_name_key,
+        postcode_key,
+        source_priority,
+        case
+            when first_name_key is not null or last_name_key is not null
+                then coalesce(first_name_key, '') || '|' || coalesce(last_name_key, '')
+        end as person_name_key
     from records
-    where email is not null
-    union all
-    select record_id, 'phone', phone
-    from records
-    where phone is not null
-    union all
-    select record_id, 'name_postcode', first_name_key || '|' || last_name_key || '|' || postcode_key
-    from records
-    where first_name_key is not null and last_name_key is not null and postcode_key is not null
-    union all
-    select record_id, 'phone_name', phone || '|' || last_name_key
-    from records
-    where phone is not null and last_name_key is not null
 ),
 
 with_names as (
-    select
-        raw_identifiers.*,
-        records.first_name_key,
-        records.last_name_key,
-        records.source_priority,
-        case
-            when records.first_name_key is not null or records.last_name_key is not null
-                then coalesce(records.first_name_key, '') || '|' || coalesce(records.last_name_key, '')
-        end as person_name_key
-    from raw_identifiers
-    inner join records on records.record_id = raw_identifiers.record_id
+    select record_id, 'email' as identifier_type, email as identifier_value,
+        first_name_key, last_name_key, source_priority, person_name_key
+    from person_records
+    where email is not null
+    union all
+    select record_id, 'phone', phone,
+        first_name_key, last_name_key, source_priority, person_name_key
+    from person_records
+    where phone is not null
+    union all
+    select record_id, 'name_postcode', first_name_key || '|' || last_name_key || '|' || postcode_key,
+        first_name_key, last_name_key, source_priority, person_name_key
+    from person_records
+    where first_name_key is not null and last_name_key is not null and postcode_key is not null
+    union all
+    select record_id, 'phone_name', phone || '|' || last_name_key,
+        first_name_key, last_name_key, source_priority, person_name_key
+    from person_records
+    where phone is not null and last_name_key is not null
 ),
 
+-- a record carries each identifier type at most once, so count(*) counts records
 group_sizes as (
     select
         identifier_type,
         identifier_value,
-        count(distinct record_id) as record_count,
+        count(*) as record_count,
         count(distinct person_name_key) as people_count
     from with_names
     group by identifier_type, identifier_value
@@ -80,6 +89,8 @@ judged as (
         with_names.record_id,
         with_names.identifier_type,
         with_names.identifier_value,
+        with_names.first_name_key,
+        with_names.last_name_key,
         group_sizes.record_count,
         group_sizes.people_count,
         group_sizes.people_count > {{ var('identity_max_group_size') }} as is_shared,
@@ -98,28 +109,12 @@ judged as (
         and with_names.identifier_type = 'email'
 ),
 
-record_identifiers as (
-    select
-        records.record_id,
-        'record' as identifier_type,
-        records.kind || '|' || records.content_key as identifier_value,
-        cast(1 as {{ dbt.type_bigint() }}) as record_count,
-        cast(1 as {{ dbt.type_bigint() }}) as people_count,
-        false as is_shared,
-        false as is_other_persons_email
-    from records
-),
-
 final as (
     select
         all_identifiers.*,
         {{ engage_surrogate_key(['identifier_type', 'identifier_value']) }} as identifier_key,
         not is_shared and not is_other_persons_email as is_usable
-    from (
-        select * from judged
-        union all
-        select * from record_identifiers
-    ) as all_identifiers
+    from judged as all_identifiers
 )
 
 select * from final

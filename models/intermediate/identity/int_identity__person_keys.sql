@@ -1,7 +1,9 @@
 {#- The identifiers that key each person (component) in the supporter id registry: the usable
     identifiers that belong to that person alone. An identifier two people share (a phone two
     supporters use) keys neither. A person with no identifier of their own (a name-only sign-in
-    row, or one whose only phone is shared) is keyed by their records' `record` identifiers. -#}
+    row, or one whose only phone is shared) is keyed by their records' `record` identifiers
+    (md5 of type `record` and kind|content, made here only for those people).
+    Grain: one row per (person, identifier key). -#}
 
 with
 
@@ -10,39 +12,57 @@ components as (
 ),
 
 identifiers as (
-    select * from {{ ref('int_identity__identifiers') }}
+    select record_id, identifier_type, identifier_key
+    from {{ ref('int_identity__identifiers') }}
     where is_usable
 ),
 
-component_identifiers as (
-    select distinct
-        components.component_id,
-        identifiers.identifier_key,
-        identifiers.identifier_type
-    from identifiers
-    inner join components on components.record_id = identifiers.record_id
+records as (
+    select record_id, kind, content_key from {{ ref('int_identity__records') }}
 ),
 
-owned_identifiers as (
+identifier_owners as (
     select
-        component_identifiers.*,
-        count(*) over (partition by identifier_key) as owners
-    from component_identifiers
+        identifiers.identifier_key,
+        identifiers.identifier_type,
+        count(distinct components.component_id) as owners,
+        min(components.component_id) as component_id
+    from identifiers
+    inner join components on components.record_id = identifiers.record_id
+    group by identifiers.identifier_key, identifiers.identifier_type
 ),
 
 owned_by_one as (
     select component_id, identifier_key, identifier_type
-    from owned_identifiers
-    where owners = 1 and identifier_type <> 'record'
+    from identifier_owners
+    where owners = 1
+),
+
+keyed_people as (
+    select distinct component_id from owned_by_one
+),
+
+unkeyed_records as (
+    select components.record_id, components.component_id
+    from components
+    left join keyed_people on keyed_people.component_id = components.component_id
+    where keyed_people.component_id is null
+),
+
+-- the `record` identifier: the record's kind and content (type record, value kind|content)
+record_keys as (
+    select distinct
+        unkeyed_records.component_id,
+        {{ engage_surrogate_key(["'record'", "records.kind || '|' || records.content_key"]) }} as identifier_key,
+        'record' as identifier_type
+    from unkeyed_records
+    inner join records on records.record_id = unkeyed_records.record_id
 ),
 
 final as (
     select * from owned_by_one
     union all
-    select component_id, identifier_key, identifier_type
-    from owned_identifiers
-    where identifier_type = 'record'
-        and component_id not in (select component_id from owned_by_one)
+    select * from record_keys
 )
 
 select * from final

@@ -5,7 +5,8 @@
       email_of_another_person     an email on records whose first name is not its owner's
                                   (e.g. Eventbrite guests given the buyer's email)
       matches_several_supporters  an email-less record's phone or name+postcode matched two or
-                                  more supporters, so the record was not attached -#}
+                                  more supporters, so the record was not attached
+    Grain: one row per (identifier, reason). -#}
 
 with
 
@@ -47,27 +48,47 @@ other_persons as (
     group by identifier_type, identifier_value, identifier_key
 ),
 
+-- the usable phones and names+postcodes of records that matched several supporters
+ambiguous_identifiers as (
+    select
+        identifiers.record_id,
+        identifiers.identifier_type,
+        identifiers.identifier_value,
+        identifiers.identifier_key
+    from attachments
+    inner join identifiers on identifiers.record_id = attachments.record_id
+    where attachments.outcome = 'ambiguous'
+        and identifiers.identifier_type in ('phone', 'name_postcode')
+        and identifiers.is_usable
+),
+
+-- how many stage-1 supporters (email components) carry each of them
+email_side_counts as (
+    select
+        identifiers.identifier_key,
+        count(distinct email_components.email_component_id) as supporter_count
+    from identifiers
+    inner join email_components on email_components.record_id = identifiers.record_id
+    where identifiers.is_usable
+        and identifiers.identifier_key in (select identifier_key from ambiguous_identifiers)
+    group by identifiers.identifier_key
+    having count(distinct email_components.email_component_id) > 1
+),
+
 ambiguous as (
     select
-        mine.identifier_type,
-        mine.identifier_value,
-        mine.identifier_key,
+        ambiguous_identifiers.identifier_type,
+        ambiguous_identifiers.identifier_value,
+        ambiguous_identifiers.identifier_key,
         'matches_several_supporters' as reason,
-        count(distinct email_components.email_component_id) as people_count,
-        count(distinct mine.record_id) as records_affected
-    from attachments
-    inner join identifiers as mine
-        on mine.record_id = attachments.record_id
-        and mine.identifier_type in ('phone', 'name_postcode')
-        and mine.is_usable
-    inner join identifiers as theirs
-        on theirs.identifier_key = mine.identifier_key
-        and theirs.record_id <> mine.record_id
-        and theirs.is_usable
-    inner join email_components on email_components.record_id = theirs.record_id
-    where attachments.outcome = 'ambiguous'
-    group by mine.identifier_type, mine.identifier_value, mine.identifier_key
-    having count(distinct email_components.email_component_id) > 1
+        max(email_side_counts.supporter_count) as people_count,
+        count(distinct ambiguous_identifiers.record_id) as records_affected
+    from ambiguous_identifiers
+    inner join email_side_counts on email_side_counts.identifier_key = ambiguous_identifiers.identifier_key
+    group by
+        ambiguous_identifiers.identifier_type,
+        ambiguous_identifiers.identifier_value,
+        ambiguous_identifiers.identifier_key
 ),
 
 final as (

@@ -19,7 +19,8 @@
     {%- for bad, good in pairs -%}
         {%- set ns.sql = "replace(" ~ ns.sql ~ ", '" ~ bad ~ "', '" ~ good ~ "')" -%}
     {%- endfor -%}
-    {{ ns.sql }}
+    {#- every pair starts with Ã: text without one (nearly all) skips the replacements -#}
+    case when {{ expr }} like '%Ã%' then {{ ns.sql }} else {{ expr }} end
 {%- endmacro %}
 
 {#- Excel's text-forcing wrapper ="00971" unwrapped to 00971 -#}

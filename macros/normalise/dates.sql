@@ -15,11 +15,22 @@
     correlated subquery costs a join per column on large tables, hence the CTEs there.)
 -#}
 {% macro engage_parse_timestamp(expr, day_first='false') -%}
-    {#- the layout once, in a one-row subquery: inlining it into every field would make a very
-        large expression -#}
+    {#- each step in its own derived table of a one-row subquery, so every part is computed
+        once (inlining the steps would make one very large expression) -#}
+    {%- set fields = engage_timestamp_fields('ts_layout.layout') -%}
+    {%- set columns = {} -%}
+    {%- for name in fields -%}
+        {%- do columns.update({name: 'ts_parts.' ~ name}) -%}
+    {%- endfor -%}
     (
-        select {{ engage_timestamp_from_fields(engage_timestamp_fields('ts_text.layout')) }}
-        from (select {{ engage_timestamp_layout(expr, day_first) }} as layout) as ts_text
+        select {{ engage_timestamp_from_fields(columns) }}
+        from (
+            select
+                {%- for name, field_sql in fields.items() %}
+                {{ field_sql }} as {{ name }}{{ "," if not loop.last }}
+                {%- endfor %}
+            from (select {{ engage_timestamp_layout(expr, day_first) }} as layout) as ts_layout
+        ) as ts_parts
     )
 {%- endmacro %}
 

@@ -15,10 +15,9 @@
     {%- set cleaned = "nullif(" ~ engage_regexp_replace(no_quotes, "'^\\s+|[\\s.,;:]+$'", "''") ~ ", '')" -%}
     {%- set placeholders = var('email_placeholder_values', []) -%}
     {%- if placeholders -%}
+    {#- one regular expression, not an IN list (engines turn long IN lists into a join) -#}
     case
-        when {{ cleaned }} in (
-            {%- for value in placeholders %}'{{ value | lower | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
-        ) then null
+        when {{ engage_regexp_like(cleaned, "'^(" ~ _engage_regex_alternation(placeholders) ~ ")$'") }} then null
         else {{ cleaned }}
     end
     {%- else -%}

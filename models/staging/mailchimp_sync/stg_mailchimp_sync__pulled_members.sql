@@ -5,7 +5,7 @@ with
 source as (
     {{ engage_optional_source('mailchimp_sync', 'pulled_members', [
         ('audience_id', 'string'), ('email_address', 'string'), ('subscriber_hash', 'string'),
-        ('status', 'string'), ('last_changed', 'string'), ('pulled_at', 'string'),
+        ('status', 'string'), ('last_changed', 'timestamp'), ('pulled_at', 'timestamp'),
     ]) }}
 ),
 
@@ -15,8 +15,8 @@ final as (
         {{ engage_normalise_email('email_address') }} as email,
         lower(subscriber_hash) as subscriber_hash,
         lower(status) as status,
-        {{ engage_parse_timestamp('last_changed') }} as last_changed_at,
-        {{ engage_parse_timestamp('pulled_at') }} as pulled_at
+        last_changed as last_changed_at,
+        pulled_at as pulled_at
     from source
 )
 

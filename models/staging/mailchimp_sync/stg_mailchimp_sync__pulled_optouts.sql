@@ -6,7 +6,7 @@ with
 source as (
     {{ engage_optional_source('mailchimp_sync', 'pulled_optouts', [
         ('audience_id', 'string'), ('email_address', 'string'), ('subscriber_hash', 'string'),
-        ('status', 'string'), ('observed_at', 'string'),
+        ('status', 'string'), ('observed_at', 'timestamp'),
     ]) }}
 ),
 
@@ -16,7 +16,7 @@ final as (
         {{ engage_normalise_email('email_address') }} as email,
         lower(subscriber_hash) as subscriber_hash,
         lower(status) as status,
-        {{ engage_parse_timestamp('observed_at') }} as observed_at
+        observed_at as observed_at
     from source
 )
 

@@ -5,7 +5,7 @@ with
 source as (
     {{ engage_optional_source('mailchimp_sync', 'sync_rejects', [
         ('audience_id', 'string'), ('email_address', 'string'), ('subscriber_hash', 'string'),
-        ('reason', 'string'), ('detail', 'string'), ('rejected_at', 'string'),
+        ('reason', 'string'), ('detail', 'string'), ('rejected_at', 'timestamp'),
     ]) }}
 ),
 
@@ -16,7 +16,7 @@ final as (
         lower(subscriber_hash) as subscriber_hash,
         lower(reason) as reason,
         detail,
-        {{ engage_parse_timestamp('rejected_at') }} as rejected_at
+        rejected_at as rejected_at
     from source
 )
 

@@ -21,12 +21,14 @@ records as (
     select record_id, kind, content_key from {{ ref('int_identity__records') }}
 ),
 
+-- one owner when the smallest and the largest component carrying it are the same (a plain
+-- aggregate: no distinct sets over every identifier)
 identifier_owners as (
     select
         identifiers.identifier_key,
         identifiers.identifier_type,
-        count(distinct components.component_id) as owners,
-        min(components.component_id) as component_id
+        min(components.component_id) as component_id,
+        max(components.component_id) as last_component_id
     from identifiers
     inner join components on components.record_id = identifiers.record_id
     group by identifiers.identifier_key, identifiers.identifier_type
@@ -35,7 +37,7 @@ identifier_owners as (
 owned_by_one as (
     select component_id, identifier_key, identifier_type
     from identifier_owners
-    where owners = 1
+    where component_id = last_component_id
 ),
 
 keyed_people as (

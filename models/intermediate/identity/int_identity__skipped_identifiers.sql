@@ -10,8 +10,18 @@
 
 with
 
-identifiers as (
-    select * from {{ ref('int_identity__identifiers') }}
+-- the identifiers identity left out (few), and the usable phones and names+postcodes (the
+-- candidates of ambiguous matches): narrow imports, each a single filtered scan
+unusable_identifiers as (
+    select record_id, identifier_type, identifier_value, identifier_key, people_count, is_shared, is_other_persons_email
+    from {{ ref('int_identity__identifiers') }}
+    where is_shared or is_other_persons_email
+),
+
+match_identifiers as (
+    select record_id, identifier_type, identifier_value, identifier_key
+    from {{ ref('int_identity__identifiers') }}
+    where is_usable and identifier_type in ('phone', 'name_postcode')
 ),
 
 attachments as (
@@ -30,7 +40,7 @@ shared as (
         'shared_by_too_many_people' as reason,
         max(people_count) as people_count,
         count(distinct record_id) as records_affected
-    from identifiers
+    from unusable_identifiers
     where is_shared
     group by identifier_type, identifier_value, identifier_key
 ),
@@ -43,7 +53,7 @@ other_persons as (
         'email_of_another_person' as reason,
         max(people_count) as people_count,
         count(distinct record_id) as records_affected
-    from identifiers
+    from unusable_identifiers
     where is_other_persons_email and not is_shared
     group by identifier_type, identifier_value, identifier_key
 ),
@@ -51,27 +61,24 @@ other_persons as (
 -- the usable phones and names+postcodes of records that matched several supporters
 ambiguous_identifiers as (
     select
-        identifiers.record_id,
-        identifiers.identifier_type,
-        identifiers.identifier_value,
-        identifiers.identifier_key
+        match_identifiers.record_id,
+        match_identifiers.identifier_type,
+        match_identifiers.identifier_value,
+        match_identifiers.identifier_key
     from attachments
-    inner join identifiers on identifiers.record_id = attachments.record_id
+    inner join match_identifiers on match_identifiers.record_id = attachments.record_id
     where attachments.outcome = 'ambiguous'
-        and identifiers.identifier_type in ('phone', 'name_postcode')
-        and identifiers.is_usable
 ),
 
 -- how many stage-1 supporters (email components) carry each of them
 email_side_counts as (
     select
-        identifiers.identifier_key,
+        match_identifiers.identifier_key,
         count(distinct email_components.email_component_id) as supporter_count
-    from identifiers
-    inner join email_components on email_components.record_id = identifiers.record_id
-    where identifiers.is_usable
-        and identifiers.identifier_key in (select identifier_key from ambiguous_identifiers)
-    group by identifiers.identifier_key
+    from match_identifiers
+    inner join email_components on email_components.record_id = match_identifiers.record_id
+    where match_identifiers.identifier_key in (select identifier_key from ambiguous_identifiers)
+    group by match_identifiers.identifier_key
     having count(distinct email_components.email_component_id) > 1
 ),
 

@@ -19,7 +19,13 @@ record_supporters as (
 ranked_records as (
     select
         record_supporters.supporter_id,
-        records.*,
+        records.record_id,
+        records.file_id,
+        records.kind,
+        records.occurred_at,
+        {%- for attribute in attributes %}
+        records.{{ attribute }},
+        {%- endfor %}
         row_number() over (
             partition by record_supporters.supporter_id
             order by records.occurred_at desc nulls last, records.source_priority, records.record_id

@@ -26,8 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sync.ingest import fast_csv
 from sync.ingest.errors import IngestError
-from sync.ingest.readers import SheetStream, stream_file
+from sync.ingest.readers import DELIMITED_EXTENSIONS, SheetStream, stream_file
 
 CHUNK_ROWS = 50_000
 # Bump when the Parquet layout or the reading rules change: cached parts are then re-read.
@@ -73,6 +74,9 @@ def parse_file(path: str, file_path: str, out_dir: str) -> list[dict]:
     """
     written: list[Path] = []
     try:
+        fast = _read_with_duckdb(Path(path), file_path, Path(out_dir), written)
+        if fast is not None:
+            return [fast.to_dict()]
         streamed = stream_file(Path(path), file_path)
         if streamed.empty_reason:
             return [_error(file_path, streamed.empty_reason, streamed.encoding)]
@@ -91,6 +95,53 @@ def parse_file(path: str, file_path: str, out_dir: str) -> list[dict]:
             f"cannot be read ({type(exc).__name__}: {exc}); re-export it as CSV (UTF-8) or XLSX"
         )
         return [_error(file_path, reason)]
+
+
+def _read_with_duckdb(
+    path: Path, file_path: str, out_dir: Path, written: list[Path]
+) -> SheetResult | None:
+    """The plain-CSV fast path (`sync.ingest.fast_csv`); None when the file needs the Python
+    reader (nothing is left behind then)."""
+    suffix = path.suffix.lower()
+    if suffix not in DELIMITED_EXTENSIONS:
+        return None
+    with path.open("rb") as handle:
+        data = handle.read()
+    if not fast_csv.eligible(data):
+        return None
+    delimiter = fast_csv.delimiter_of(data, suffix)
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    del data
+    fid = file_id(file_path, None)
+    staging, final = out_dir / f"{fid}.partial", out_dir / fid
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    widths: list[int] = []
+
+    def write_part(numbers: list[int], columns: list[pa.Array], header_width: int) -> int:
+        part = staging / f"part-{len(widths):05d}.parquet"
+        floor = max([header_width, *widths])
+        widths.append(_write_columns(part, fid, numbers, columns, floor))
+        return widths[-1]
+
+    outcome = fast_csv.read(path, delimiter, CHUNK_ROWS, write_part)
+    if outcome is None:
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
+    headers, digest, rows_read = outcome
+    written += [staging, final]
+    width = max([_last_nonblank(headers), *widths])
+    shutil.rmtree(final, ignore_errors=True)
+    staging.rename(final)
+    return SheetResult(
+        fid,
+        None,
+        content_hash=digest,
+        encoding=encoding,
+        delimiter=delimiter,
+        rows_read=rows_read,
+        headers=(headers + [""] * width)[:width],
+    )
 
 
 def _error(file_path: str, reason: str, encoding: str | None = None) -> dict:
@@ -158,8 +209,7 @@ def _last_nonblank(values: list[str]) -> int:
 def _write_part(
     path: Path, fid: str, numbers: list[int], rows: list[list[str]], min_width: int
 ) -> int:
-    """Write one chunk wide; returns the chunk's width: its last column holding a value, and
-    never fewer than `min_width` (the header's), so every named column exists in every part."""
+    """Write one chunk of rows wide; returns the chunk's width (see `_write_columns`)."""
     longest = max(max((len(r) for r in rows), default=0), min_width)
     flat = [v for r in rows for v in (r if len(r) == longest else r + [""] * (longest - len(r)))]
     columns: list[pa.Array] = []
@@ -169,12 +219,22 @@ def _write_part(
         values = pc.if_else(blank, pa.scalar(None, pa.string()), values)
         grid = pa.FixedSizeListArray.from_arrays(values, longest)
         columns = [pc.list_element(grid, j) for j in range(longest)]
+    return _write_columns(path, fid, numbers, columns, min_width)
+
+
+def _write_columns(
+    path: Path, fid: str, numbers: list[int], columns: list[pa.Array], min_width: int
+) -> int:
+    """Write one chunk (text columns, blank = null) as `c1`..`cN`; returns its width: its last
+    column holding a value, never fewer than `min_width` (the header's), so every named column
+    exists in every part."""
+    columns = columns + [pa.nulls(len(numbers), pa.string())] * (min_width - len(columns))
     width = len(columns)
-    while width > min_width and columns[width - 1].null_count == len(rows):
+    while width > min_width and columns[width - 1].null_count == len(numbers):
         width -= 1
     table = pa.table(
         {
-            "file_id": pa.repeat(pa.scalar(fid, pa.string()), len(rows)),
+            "file_id": pa.repeat(pa.scalar(fid, pa.string()), len(numbers)),
             "row_number": pa.array(numbers, pa.int64()),
             **{column_name(j + 1): columns[j] for j in range(width)},
         }

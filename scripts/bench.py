@@ -629,7 +629,7 @@ def print_table(entries: list[dict], summary: dict) -> None:
         verdict = "met" if c["met"] else "NOT met"
         print(f"target at 1M {name}: {c['value']} (max {c['max']}) {verdict}")
     print(
-        "stage seconds: sum of node compile+execute times (4 dbt threads overlap); "
+        "stage seconds: sum of node compile+execute times (dbt threads overlap); "
         "tests = all test nodes; ingest = raw folder read"
     )
 

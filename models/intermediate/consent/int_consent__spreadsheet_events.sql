@@ -22,9 +22,33 @@
 
 with
 
+-- only the rows that say something about consent, and only the columns read here: this CTE is
+-- read several times, and a wide copy of every row would cost more than the rest of the model
 sheet_rows as (
-    select * from {{ ref('stg_spreadsheets__rows') }}
+    select
+        row_id,
+        file_id,
+        file_path,
+        sheet_name,
+        row_number,
+        kind,
+        email,
+        occurred_at,
+        subscription_status,
+        subscription_at,
+        sms_status,
+        email_suppressed,
+        email_opt_in,
+        email_opt_in_at
+    from {{ ref('stg_spreadsheets__rows') }}
     where is_accepted
+        and (
+            kind = 'mailchimp_members'
+            or subscription_status is not null
+            or sms_status is not null
+            or email_suppressed
+            or email_opt_in is not null
+        )
 ),
 
 members as (

@@ -1,114 +1,76 @@
 {#-
-  Every action from every kind of spreadsheet in one stream, attributed to its supporter
-  (identity: int_identity__record_supporters, one supporter per accepted row). Cleaning
-  that needs the person:
-    - the same action exported twice (same supporter, type, time, campaign) counts once;
+  Every action in one stream (int_engagement_events_attributed), cleaned where it needs the
+  person:
+    - the same action exported twice (same supporter, type, time, campaign) counts once: the
+      first copy by file path and row is kept;
     - a registration for an event the supporter is recorded attending (same event date)
       is dropped: the attendance replaces the RSVP, so only true no-shows stay event_rsvp.
-  event_id is stable: md5 of the source row, the action type and the event key.
+  The attributed actions are read by ref() three times (repeated keys, attendance, the rows),
+  not through one CTE: a CTE read three times would be copied in full.
 -#}
-{%- set builders = [
-    'int_engagement_events__email',
-    'int_engagement_events__list_changes',
-    'int_engagement_events__petitions',
-    'int_engagement_events__events',
-    'int_engagement_events__legislator_contacts',
-    'int_engagement_events__stories',
-    'int_engagement_events__consultations',
-    'int_engagement_events__volunteers',
-    'int_engagement_events__donations',
-] -%}
 with
 
-actions as (
+-- only actions whose copy key appears more than once are ranked, so the sort stays small
+repeated_actions as (
 
-    {% for builder in builders %}
-    select
-        row_id,
-        action_type,
-        event_key,
-        occurred_at,
-        campaign_name,
-        channel,
-        is_proxy_open,
-        event_date,
-        amount,
-        stated_issues,
-        source_kind,
-        file_id,
-        file_path,
-        row_number
-    from {{ ref(builder) }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select copy_key
+    from {{ ref('int_engagement_events_attributed') }}
+    group by copy_key
+    having count(*) > 1
 
 ),
 
-record_supporters as (
-
-    select record_id, supporter_id from {{ ref('int_identity__record_supporters') }}
-
-),
-
-attributed as (
+copy_ranks as (
 
     select
-        {{ engage_surrogate_key(['actions.row_id', 'actions.action_type', 'actions.event_key']) }} as event_id,
-        record_supporters.supporter_id,
-        actions.*
-
-    from actions
-    inner join record_supporters
-        on actions.row_id = record_supporters.record_id
-    where actions.occurred_at is not null
-
-),
-
-deduplicated as (
-
-    select
-        attributed.*,
+        attributed.event_id,
         row_number() over (
-            partition by
-                supporter_id, action_type, occurred_at, campaign_name, event_date, event_key,
-                stated_issues
-            order by file_path, row_number
+            partition by attributed.copy_key
+            order by attributed.file_path, attributed.row_number
         ) as copy_rank
 
-    from attributed
+    from {{ ref('int_engagement_events_attributed') }} as attributed
+    inner join repeated_actions on repeated_actions.copy_key = attributed.copy_key
 
 ),
 
 attended as (
 
     select distinct supporter_id, event_date
-    from deduplicated
+    from {{ ref('int_engagement_events_attributed') }}
     where action_type = 'event_attendance'
         and event_date is not null
+
+),
+
+actions as (
+
+    select * from {{ ref('int_engagement_events_attributed') }}
 
 )
 
 select
-    deduplicated.event_id,
-    deduplicated.supporter_id,
-    deduplicated.action_type,
-    deduplicated.occurred_at,
-    deduplicated.campaign_name,
-    deduplicated.channel,
-    deduplicated.is_proxy_open,
-    deduplicated.event_date,
-    deduplicated.amount,
-    deduplicated.stated_issues,
-    deduplicated.source_kind,
-    deduplicated.row_id,
-    deduplicated.file_id,
-    deduplicated.file_path,
-    deduplicated.row_number
+    actions.event_id,
+    actions.supporter_id,
+    actions.action_type,
+    actions.occurred_at,
+    actions.campaign_name,
+    actions.channel,
+    actions.is_proxy_open,
+    actions.event_date,
+    actions.amount,
+    actions.stated_issues,
+    actions.source_kind,
+    actions.row_id,
+    actions.file_id,
+    actions.file_path,
+    actions.row_number
 
-from deduplicated
+from actions
+left join copy_ranks on copy_ranks.event_id = actions.event_id
 left join attended
-    on deduplicated.action_type = 'event_rsvp'
-    and deduplicated.supporter_id = attended.supporter_id
-    and deduplicated.event_date = attended.event_date
-where deduplicated.copy_rank = 1
+    on actions.action_type = 'event_rsvp'
+    and actions.supporter_id = attended.supporter_id
+    and actions.event_date = attended.event_date
+where coalesce(copy_ranks.copy_rank, 1) = 1
     and attended.supporter_id is null

@@ -115,3 +115,16 @@
         {{ expr }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The canonical columns every kind's rows carry (the seed canonical_columns' `*` rows, plus
+    Mailchimp's geo-IP country, which every row's country inference reads); the others belong
+    to one kind. -#}
+{% macro engage_shared_column_names() -%}
+    {{ return([
+        'email', 'first_name', 'last_name', 'full_name', 'phone', 'address', 'city', 'state',
+        'postcode', 'country', 'county', 'district', 'occurred_at', 'campaign_name', 'source_code',
+        'tags', 'external_id', 'email_opt_in', 'email_opt_in_at', 'subscription_status',
+        'subscription_at', 'sms_status', 'email_suppressed', 'volunteer_interest', 'geo_country',
+    ]) }}
+{%- endmacro %}

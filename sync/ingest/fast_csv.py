@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sync.ingest.readers import clean_header, sniff_delimiter
+from sync.ingest.readers import clean_header, last_nonblank, sniff_delimiter
 
 # A part is written per this many rows (the caller's chunk size).
 Writer = Callable[[list[int], list[pa.Array], int], int]
@@ -97,7 +97,7 @@ def read(
             write_part(
                 kept_numbers.to_pylist(),
                 [c.filter(keep) for c in blank_free],
-                _last_nonblank(headers),
+                last_nonblank(headers),
             )
         if headers is None:
             return None
@@ -110,13 +110,6 @@ def read(
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def _last_nonblank(values: list[str]) -> int:
-    width = len(values)
-    while width and not values[width - 1].strip():
-        width -= 1
-    return width
 
 
 def _blank_to_null(column: pa.Array) -> pa.Array:

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from sync.ingest import fast_csv
 from sync.ingest.errors import IngestError
-from sync.ingest.readers import DELIMITED_EXTENSIONS, SheetStream, stream_file
+from sync.ingest.readers import DELIMITED_EXTENSIONS, SheetStream, last_nonblank, stream_file
 
 CHUNK_ROWS = 50_000
 # Bump when the Parquet layout or the reading rules change: cached parts are then re-read.
@@ -130,7 +130,7 @@ def _read_with_duckdb(
         return None
     headers, digest, rows_read = outcome
     written += [staging, final]
-    width = max([_last_nonblank(headers), *widths])
+    width = max([last_nonblank(headers), *widths])
     shutil.rmtree(final, ignore_errors=True)
     staging.rename(final)
     return SheetResult(
@@ -173,7 +173,7 @@ def _write_sheet(
     numbers: list[int] = []
     rows: list[list[str]] = []
     part = 0
-    width = _last_nonblank(sheet.headers)
+    width = last_nonblank(sheet.headers)
     for number, row in sheet.records:
         line = "\x1f".join(row).rstrip("\x1f")
         if "\r" in line:
@@ -197,13 +197,6 @@ def _write_sheet(
     shutil.rmtree(final, ignore_errors=True)
     staging.rename(final)
     return result
-
-
-def _last_nonblank(values: list[str]) -> int:
-    width = len(values)
-    while width and not values[width - 1].strip():
-        width -= 1
-    return width
 
 
 def _write_part(

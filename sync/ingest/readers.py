@@ -73,6 +73,15 @@ def clean_header(value: str) -> str:
     return value.replace("\ufeff", "").strip()
 
 
+def last_nonblank(values: list[str]) -> int:
+    """How many values to keep: up to the last one that is not blank (trailing empty headers
+    without data under them come from a trailing delimiter)."""
+    width = len(values)
+    while width and not values[width - 1].strip():
+        width -= 1
+    return width
+
+
 def is_blank_row(values: list[str]) -> bool:
     return not "".join(values).strip()
 

@@ -8,12 +8,7 @@
     base_spreadsheets__rows is read three times (rows, file countries, repeated contents) by
     ref(), not through one CTE: a CTE used three times would be copied in full. -#}
 {%- set column_types = engage_canonical_column_types(ref('canonical_columns')) -%}
-{%- set shared_names = [
-    'email', 'first_name', 'last_name', 'full_name', 'phone', 'address', 'city', 'state',
-    'postcode', 'country', 'county', 'district', 'occurred_at', 'campaign_name', 'source_code',
-    'tags', 'external_id', 'email_opt_in', 'email_opt_in_at', 'subscription_status',
-    'subscription_at', 'sms_status', 'email_suppressed', 'volunteer_interest', 'geo_country',
-] -%}
+{%- set shared_names = engage_shared_column_names() -%}
 {%- set kind_columns = [] -%}
 {%- for name, data_type in column_types if name not in shared_names -%}
     {%- do kind_columns.append((name, data_type)) -%}

@@ -6,12 +6,7 @@
     keeping this a table lets that model read it several times without recomputing it. -#}
 {%- do engage_assert_required_columns(source('spreadsheets', 'raw_rows')) -%}
 {%- set column_types = engage_canonical_column_types(ref('canonical_columns')) -%}
-{%- set shared_names = [
-    'email', 'first_name', 'last_name', 'full_name', 'phone', 'address', 'city', 'state',
-    'postcode', 'country', 'county', 'district', 'occurred_at', 'campaign_name', 'source_code',
-    'tags', 'external_id', 'email_opt_in', 'email_opt_in_at', 'subscription_status',
-    'subscription_at', 'sms_status', 'email_suppressed', 'volunteer_interest', 'geo_country',
-] -%}
+{%- set shared_names = engage_shared_column_names() -%}
 {%- set kind_columns = [] -%}
 {%- set unparsed_checks = [] -%}
 {%- for name, data_type in column_types if data_type in ('timestamp', 'flag', 'money', 'integer') -%}

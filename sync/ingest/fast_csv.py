@@ -4,17 +4,19 @@ Most exports are plain UTF-8 with one record per line or quoted newlines, no bla
 those, DuckDB's C++ reader (`read_csv`, all columns as text) is several times faster than
 Python's `csv` module. `eligible` decides from the bytes whether the file is such a file; every
 other file (another encoding, a NUL byte, blank lines that shift the row numbering, a lone CR,
-an Excel `sep=` line) takes the Python reader (`sync.ingest.readers`), as does any file DuckDB
-refuses (an unbalanced quote, a row wider than the rest), so the Python reader's error names
-the problem. The output is the same either way (tests/ingest checks it file by file): the
-same header, row numbers (record index, header = 1), values as found (blank = null) and the
-same content hash.
+an odd number of quotes, an Excel `sep=` line) takes the Python reader (`sync.ingest.readers`),
+as does any file DuckDB refuses in strict mode (a row wider than the header, a broken quote),
+so the Python reader keeps every cell or its error names the problem. The output is the same
+either way (tests/ingest checks it file by file): the same header, row numbers (record index,
+header = 1), values as found (blank = null) and the same content hash.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,6 +44,8 @@ def eligible(data: bytes) -> bool:
         return False  # blank records count in the row numbering; DuckDB skips them
     if body.count(b"\r") != body.count(b"\r\n"):
         return False  # a lone CR (old Mac line ends, or inside a value)
+    if body.count(b'"') % 2:
+        return False  # an unbalanced or stray quote: the Python reader names or keeps it
     if not body.isascii():
         try:
             body.decode("utf-8")
@@ -50,28 +54,39 @@ def eligible(data: bytes) -> bool:
     return True
 
 
-def delimiter_of(data: bytes, suffix: str) -> str:
-    """The delimiter the Python reader would choose (the same sniffing of the same text)."""
+def dialect_of(data: bytes, suffix: str) -> tuple[str, int]:
+    """The delimiter the Python reader would choose (the same sniffing of the same text), and
+    the number of fields of the first record (the header)."""
     text = data[:_SNIFF_BYTES].decode("utf-8", errors="ignore").removeprefix("\ufeff")
-    return sniff_delimiter(text, "\t" if suffix == ".tsv" else ",")
+    delimiter = sniff_delimiter(text, "\t" if suffix == ".tsv" else ",")
+    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    return delimiter, len(first)
 
 
 def read(
-    path: Path, delimiter: str, chunk_rows: int, write_part: Writer
+    path: Path, delimiter: str, width: int, chunk_rows: int, write_part: Writer
 ) -> tuple[list[str], str, int] | None:
     """Stream the file through DuckDB; returns (headers, content hash, rows read), or None
     when DuckDB cannot read it as the Python reader would (the caller falls back).
+
+    Nothing is sniffed: `width` columns (the header's), explicit quoting, strict mode. DuckDB's
+    sniffer would otherwise guess rows to skip and a comment character (dropping rows that
+    start with `#`), and a lax mode drops the extra cells of a row wider than the header; a
+    wider row is an error here, so such files take the Python reader, which keeps every cell.
 
     `write_part(row_numbers, columns, header_width)` writes one chunk of non-blank rows (text
     arrays, blank = null) and returns its width.
     """
     con = duckdb.connect(config={"threads": 1, "preserve_insertion_order": True})
     try:
+        if width < 1:
+            return None
+        columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, width + 1))
         reader = con.sql(
-            f"select * from read_csv({_literal(str(path))}, header = false, "
-            f"all_varchar = true, delim = {_literal(delimiter)}, quote = '\"', escape = '\"', "
-            "strict_mode = false, null_padding = true, parallel = false, "
-            "max_line_size = 67108864)"
+            f"select * from read_csv({_literal(str(path))}, auto_detect = false, "
+            f"columns = {{{columns}}}, header = false, delim = {_literal(delimiter)}, "
+            "quote = '\"', escape = '\"', strict_mode = true, null_padding = true, "
+            "parallel = false, max_line_size = 67108864)"
         ).to_arrow_reader(chunk_rows)
         headers: list[str] | None = None
         digest = hashlib.sha256()

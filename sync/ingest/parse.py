@@ -109,7 +109,7 @@ def _read_with_duckdb(
         data = handle.read()
     if not fast_csv.eligible(data):
         return None
-    delimiter = fast_csv.delimiter_of(data, suffix)
+    delimiter, width = fast_csv.dialect_of(data, suffix)
     encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     del data
     fid = file_id(file_path, None)
@@ -124,7 +124,7 @@ def _read_with_duckdb(
         widths.append(_write_columns(part, fid, numbers, columns, floor))
         return widths[-1]
 
-    outcome = fast_csv.read(path, delimiter, CHUNK_ROWS, write_part)
+    outcome = fast_csv.read(path, delimiter, width, CHUNK_ROWS, write_part)
     if outcome is None:
         shutil.rmtree(staging, ignore_errors=True)
         return None

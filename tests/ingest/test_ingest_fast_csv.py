@@ -59,6 +59,13 @@ def test_every_sample_csv_reads_the_same_on_both_paths(path: Path, tmp_path, mon
         ("header_only.csv", "Email,Name\n"),
         ("unicode.csv", "Email,Name\nzoe@x.org,Zoë Fakeström\n"),
         ("wide_header.csv", "Email,Name,Zip,,\nana@x.org,Ana\n"),
+        # DuckDB's sniffer would take # for a comment and drop the row
+        ("hash.csv", "Email,Name,Zip\n#ana@x.org,Ana,1\nbob@x.org,Bob,2\n"),
+        # a title line above the header: DuckDB's sniffer would skip it
+        ("title.csv", "Signups report\nEmail,Name,Zip\nana@x.org,Ana,1\n"),
+        # a row wider than the header: lax DuckDB would drop "extra"
+        ("wider.csv", "Email,Name\nana@x.org,Ana\nbob@x.org,Bob,,extra\n"),
+        ("crlf_blankish.csv", "Email,Name,Zip\r\n  ,,\r\nc@x.org\r\n"),
     ],
 )
 def test_tricky_files_read_the_same_on_both_paths(name, text, tmp_path, monkeypatch):
@@ -78,6 +85,7 @@ def test_tricky_files_read_the_same_on_both_paths(name, text, tmp_path, monkeypa
         "Email\nren\xe9@x.org\n".encode("cp1252"),  # not UTF-8
         b"sep=;\nEmail;Name\n",
         b"Email\nana@x.org\x00\n",
+        b'Email,Note\nbob@x.org,"never closed\n',  # the Python reader names the row
         b"",
     ],
 )

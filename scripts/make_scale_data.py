@@ -29,8 +29,8 @@ consultations, volunteers and donations: ~10.5 data rows, ~0.9 KB of CSV. N = 1,
 116 files, ~10.5 million data rows, ~0.9 GB.
 
 Usage:
-    .venv/bin/python scripts/make_scale_data.py --people 100000 --out /tmp/scale-100k
-    .venv/bin/python scripts/make_scale_data.py --people 100000 --out /tmp/extra --extra-file
+    .venv/bin/python scripts/make_scale_data.py --people 100000 --out scale-100k
+    .venv/bin/python scripts/make_scale_data.py --people 100000 --out scale-extra --extra-file
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 """One raw file -> sheets of (headers, rows numbered as a spreadsheet program numbers them).
 
-Pure functions, no knowledge of the raw folder layout (that is `scan`). Two readers:
+Pure functions, no knowledge of the raw folder layout (that is `scan`). `stream_file` serves
+the ingest (rows produced as they are consumed); `read_delimited` and `read_workbook` return
+whole sheets. Two formats:
 
-- `read_delimited` (CSV, TSV, TXT): encoding from `decoding.decode_bytes`, delimiter sniffed
+- delimited text (CSV, TSV, TXT): encoding from `decoding.decode_bytes`, delimiter sniffed
   per file among `,` `;` tab `|` (an Excel `sep=;` first line wins), parsed by Python's `csv`
   module (CRLF, quoted delimiters and newlines, doubled quotes). A record with a quoted newline
   is one row. The first non-blank record is the header, numbered by its record position (row 1
   in a normal file), so the first data record is row 2.
-- `read_workbook` (XLSX and the other formats calamine reads): every non-empty sheet; the first
+- workbooks (XLSX and the other formats calamine reads): every non-empty sheet; the first
   non-empty row is the header; rows keep the sheet's own row numbers. Cells become text:
   integral numbers without `.0`, other numbers with up to 15 significant digits (what Excel
   shows), dates `2024-02-01`, datetimes `2024-02-01 13:05:00`, times `13:05:00`, booleans
@@ -183,35 +185,6 @@ def _parse_error(name: str, reader, exc: csv.Error) -> IngestError:
     )
 
 
-def parse_delimited(text: str, name: str = "<text>", preferred: str = ",") -> tuple[Sheet, str]:
-    """Parse decoded text into one in-memory sheet; returns (sheet, delimiter).
-
-    Raises IngestError when a quoted value is never closed. An empty text gives a sheet with
-    no headers. For large files use `iter_delimited`.
-    """
-    headers, delimiter, records = iter_delimited(text, name, preferred)
-    sheet = Sheet(name=None, headers=headers)
-    for number, record in records:
-        sheet.row_numbers.append(number)
-        sheet.rows.append(record)
-    return sheet, delimiter
-
-
-def read_delimited(path: Path, name: str | None = None) -> FileContent:
-    """Read a CSV/TSV/TXT file (see module docstring)."""
-    label = name or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"{label}: cannot open: {exc.strerror or exc}") from exc
-    text, encoding = decode_bytes(data, label)
-    preferred = "\t" if path.suffix.lower() == ".tsv" else ","
-    sheet, delimiter = parse_delimited(text, label, preferred)
-    if not sheet.headers:
-        return FileContent([], encoding, delimiter, empty_reason="empty file: no header row")
-    return FileContent([sheet], encoding=encoding, delimiter=delimiter)
-
-
 # ---------------------------------------------------------------------------------- workbooks
 
 
@@ -305,16 +278,6 @@ def _sheet_from_cells(name: str, values: list[list[object]], first_row: int) -> 
     return sheet
 
 
-def read_file(path: Path, name: str | None = None) -> FileContent:
-    """Read any supported file by its extension. Raises IngestError for other extensions."""
-    suffix = path.suffix.lower()
-    if suffix in DELIMITED_EXTENSIONS:
-        return read_delimited(path, name)
-    if suffix in WORKBOOK_EXTENSIONS:
-        return read_workbook(path, name)
-    raise IngestError(f"{name or path}: unsupported file type {suffix or '(none)'!r}")
-
-
 # ---------------------------------------------------------------------------------- streaming
 
 
@@ -344,7 +307,6 @@ def stream_file(path: Path, name: str | None = None) -> StreamedFile:
     they are consumed; a workbook sheet is read whole by calamine. Raises IngestError for a
     file that cannot be read (the message names it and the fix).
     """
-    label = name or str(path)
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_EXTENSIONS:
         content = read_workbook(path, name)
@@ -354,14 +316,32 @@ def stream_file(path: Path, name: str | None = None) -> StreamedFile:
         ]
         return StreamedFile(streams, content.encoding, None, content.empty_reason)
     if suffix not in DELIMITED_EXTENSIONS:
-        raise IngestError(f"{label}: unsupported file type {suffix or '(none)'!r}")
+        raise IngestError(f"{name or path}: unsupported file type {suffix or '(none)'!r}")
+    return _stream_delimited(path, name or str(path))
+
+
+def read_delimited(path: Path, name: str | None = None) -> FileContent:
+    """Read a CSV/TSV/TXT file whole, into memory (see module docstring); the ingest streams
+    the same rows with `stream_file`."""
+    streamed = _stream_delimited(path, name or str(path))
+    sheets = []
+    for stream in streamed.sheets:
+        sheet = Sheet(stream.name, stream.headers)
+        for number, record in stream.records:
+            sheet.row_numbers.append(number)
+            sheet.rows.append(record)
+        sheets.append(sheet)
+    return FileContent(sheets, streamed.encoding, streamed.delimiter, streamed.empty_reason)
+
+
+def _stream_delimited(path: Path, label: str) -> StreamedFile:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{label}: cannot open: {exc.strerror or exc}") from exc
     text, encoding = decode_bytes(data, label)
     del data
-    preferred = "\t" if suffix == ".tsv" else ","
+    preferred = "\t" if path.suffix.lower() == ".tsv" else ","
     headers, delimiter, records = iter_delimited(text, label, preferred)
     if not headers:
         return StreamedFile([], encoding, delimiter, empty_reason="empty file: no header row")

@@ -113,26 +113,18 @@ def _read_with_duckdb(
     encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     del data
     fid = file_id(file_path, None)
-    staging, final = out_dir / f"{fid}.partial", out_dir / fid
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    widths: list[int] = []
+    parts = _Parts(out_dir, fid, [])
+    written += parts.folders
 
     def write_part(numbers: list[int], columns: list[pa.Array], header_width: int) -> int:
-        part = staging / f"part-{len(widths):05d}.parquet"
-        floor = max([header_width, *widths])
-        widths.append(_write_columns(part, fid, numbers, columns, floor))
-        return widths[-1]
+        parts.width = max(parts.width, header_width)
+        return parts.add(numbers, columns)
 
     outcome = fast_csv.read(path, delimiter, width, CHUNK_ROWS, write_part)
     if outcome is None:
-        shutil.rmtree(staging, ignore_errors=True)
+        parts.discard()
         return None
     headers, digest, rows_read = outcome
-    written += [staging, final]
-    width = max([last_nonblank(headers), *widths])
-    shutil.rmtree(final, ignore_errors=True)
-    staging.rename(final)
     return SheetResult(
         fid,
         None,
@@ -140,7 +132,7 @@ def _read_with_duckdb(
         encoding=encoding,
         delimiter=delimiter,
         rows_read=rows_read,
-        headers=(headers + [""] * width)[:width],
+        headers=parts.finish(headers),
     )
 
 
@@ -156,24 +148,51 @@ def _remove(folders: list[Path]) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+class _Parts:
+    """The Parquet parts of one sheet, written to `<file_id>.partial/` and moved to
+    `<file_id>/` only when complete. `width` grows to the last column holding a value, never
+    below the header's."""
+
+    def __init__(self, out_dir: Path, fid: str, headers: list[str]) -> None:
+        self.fid = fid
+        self.staging, self.final = out_dir / f"{fid}.partial", out_dir / fid
+        self.folders = [self.staging, self.final]
+        self.width = last_nonblank(headers)
+        self.count = 0
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging.mkdir(parents=True)
+
+    def add(self, numbers: list[int], columns: list[pa.Array]) -> int:
+        """Write one chunk (text columns, blank = null); returns the sheet's width so far."""
+        path = self.staging / f"part-{self.count:05d}.parquet"
+        self.width = max(self.width, _write_columns(path, self.fid, numbers, columns, self.width))
+        self.count += 1
+        return self.width
+
+    def finish(self, headers: list[str]) -> list[str]:
+        """Move the parts in place; returns the headers padded or cut to the sheet's width."""
+        if not self.count:
+            self.add([], [])
+        shutil.rmtree(self.final, ignore_errors=True)
+        self.staging.rename(self.final)
+        return (headers + [""] * self.width)[: self.width]
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
 def _write_sheet(
     file_path: str, sheet: SheetStream, out_dir: Path, written: list[Path]
 ) -> SheetResult:
     fid = file_id(file_path, sheet.name)
-    result = SheetResult(fid, sheet.name, headers=list(sheet.headers))
+    result = SheetResult(fid, sheet.name)
     digest = hashlib.sha256(
         "\x1f".join(sheet.headers).rstrip("\x1f").encode("utf-8", "surrogatepass")
     )
-    # Parts go to a `.partial` folder first and replace the sheet's folder only when complete.
-    staging = out_dir / f"{fid}.partial"
-    final = out_dir / fid
-    written += [staging, final]
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    parts = _Parts(out_dir, fid, sheet.headers)
+    written += parts.folders
     numbers: list[int] = []
     rows: list[list[str]] = []
-    part = 0
-    width = last_nonblank(sheet.headers)
     for number, row in sheet.records:
         line = "\x1f".join(row).rstrip("\x1f")
         if "\r" in line:
@@ -182,37 +201,27 @@ def _write_sheet(
         numbers.append(number)
         rows.append(row)
         if len(rows) >= CHUNK_ROWS:
-            width = max(
-                width, _write_part(staging / f"part-{part:05d}.parquet", fid, numbers, rows, width)
-            )
-            part += 1
+            parts.add(numbers, _columns(rows, parts.width))
             numbers, rows = [], []
         result.rows_read += 1
-    if rows or part == 0:
-        width = max(
-            width, _write_part(staging / f"part-{part:05d}.parquet", fid, numbers, rows, width)
-        )
+    if rows:
+        parts.add(numbers, _columns(rows, parts.width))
     result.content_hash = digest.hexdigest()
-    result.headers = (sheet.headers + [""] * width)[:width]
-    shutil.rmtree(final, ignore_errors=True)
-    staging.rename(final)
+    result.headers = parts.finish(sheet.headers)
     return result
 
 
-def _write_part(
-    path: Path, fid: str, numbers: list[int], rows: list[list[str]], min_width: int
-) -> int:
-    """Write one chunk of rows wide; returns the chunk's width (see `_write_columns`)."""
+def _columns(rows: list[list[str]], min_width: int) -> list[pa.Array]:
+    """Rows (ragged lists of text) as text columns, blank or whitespace-only cells null."""
     longest = max(max((len(r) for r in rows), default=0), min_width)
+    if not longest:
+        return []
     flat = [v for r in rows for v in (r if len(r) == longest else r + [""] * (longest - len(r)))]
-    columns: list[pa.Array] = []
-    if longest:
-        values = pa.array(flat, pa.string())
-        blank = pc.equal(pc.utf8_trim_whitespace(values), "")
-        values = pc.if_else(blank, pa.scalar(None, pa.string()), values)
-        grid = pa.FixedSizeListArray.from_arrays(values, longest)
-        columns = [pc.list_element(grid, j) for j in range(longest)]
-    return _write_columns(path, fid, numbers, columns, min_width)
+    values = pa.array(flat, pa.string())
+    blank = pc.equal(pc.utf8_trim_whitespace(values), "")
+    values = pc.if_else(blank, pa.scalar(None, pa.string()), values)
+    grid = pa.FixedSizeListArray.from_arrays(values, longest)
+    return [pc.list_element(grid, j) for j in range(longest)]
 
 
 def _write_columns(

@@ -16,7 +16,7 @@
 
 with
 
-row_countries as (
+base_rows as (
     select * from {{ ref('base_spreadsheets__rows') }}
 ),
 
@@ -36,16 +36,16 @@ file_countries as (
 
 located as (
     select
-        row_countries.*,
+        base_rows.*,
         coalesce(
-            row_countries.row_country,
-            row_countries.settings_country,
+            base_rows.row_country,
+            base_rows.settings_country,
             file_countries.file_country,
-            row_countries.default_country
+            base_rows.default_country
         ) as location_country
-    from row_countries
+    from base_rows
     left join file_countries
-        on file_countries.file_id = row_countries.file_id
+        on file_countries.file_id = base_rows.file_id
         and file_countries.country_rank = 1
 ),
 

@@ -7,15 +7,15 @@
 {%- do engage_assert_required_columns(source('spreadsheets', 'raw_rows')) -%}
 {%- set column_types = engage_canonical_column_types(ref('canonical_columns')) -%}
 {%- set shared_names = engage_shared_column_names() -%}
+{%- set parsed_types = ('timestamp', 'flag', 'money', 'integer') -%}
 {%- set kind_columns = [] -%}
 {%- set unparsed_checks = [] -%}
-{%- for name, data_type in column_types if data_type in ('timestamp', 'flag', 'money', 'integer') -%}
+{%- for name, data_type in column_types if data_type in parsed_types -%}
     {%- do unparsed_checks.append("case when row_values." ~ name ~ "__text is not null and row_values." ~ name ~ " is null then '" ~ name ~ "' end") -%}
 {%- endfor -%}
 {%- for name, data_type in column_types if name not in shared_names -%}
     {%- do kind_columns.append((name, data_type)) -%}
 {%- endfor -%}
-{%- set parsed_types = ('timestamp', 'flag', 'money', 'integer') -%}
 {%- set file_attributes = [
     'file_member_status', 'file_activity_type', 'file_campaign_name', 'file_petition_name',
     'file_event_name', 'file_consultation_name', 'file_channel', 'file_appeal_name',

@@ -57,10 +57,7 @@ def warehouse_summary(db_path: Path) -> WarehouseSummary:
         by_reason = con.execute(
             "select reason, count(*) from rejected_rows group by reason order by 2 desc, 1"
         ).fetchall()
-        errors = con.execute(
-            "select file_path, read_error from source_files where read_error is not null "
-            "order by file_path"
-        ).fetchall()
+        errors = _quarantined(con)
         supporters = con.execute("select count(*) from supporters").fetchall()[0][0]
         by_status = con.execute(
             "select email_status, count(*) from supporters group by 1 order by 2 desc, 1"
@@ -75,7 +72,7 @@ def warehouse_summary(db_path: Path) -> WarehouseSummary:
         rejected_by_reason=[(str(r), int(n)) for r, n in by_reason],
         supporters=int(supporters),
         supporters_by_email_status=[(str(s), int(n)) for s, n in by_status],
-        files_with_errors=[(str(p), str(e)) for p, e in errors],
+        files_with_errors=errors,
     )
 
 
@@ -116,14 +113,16 @@ def quarantined_files(db_path: Path) -> list[tuple[str, str]]:
         return []
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        if not _relation_exists(con, "source_files"):
-            return []
-        rows = con.execute(
-            "select file_path || coalesce(' (sheet ' || sheet_name || ')', ''), read_error "
-            "from source_files where read_error is not null order by 1"
-        ).fetchall()
+        return _quarantined(con) if _relation_exists(con, "source_files") else []
     finally:
         con.close()
+
+
+def _quarantined(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    rows = con.execute(
+        "select file_path || coalesce(' (sheet ' || sheet_name || ')', ''), read_error "
+        "from source_files where read_error is not null order by 1"
+    ).fetchall()
     return [(str(path), str(reason)) for path, reason in rows]
 
 

@@ -575,18 +575,7 @@ def fmt_people(n: int) -> str:
 
 
 def print_table(entries: list[dict], summary: dict) -> None:
-    stage_cols = [
-        "ingest",
-        "staging",
-        "identity",
-        "consent",
-        "engagement",
-        "marts",
-        "segments",
-        "seeds",
-        "snapshots",
-        "tests",
-    ]
+    stage_cols = [stage for stage in STAGES if stage != "other"]
     head = ["people", "rows", "floor s", "build s", "build/floor", "peak GiB", *stage_cols]
     lines = [head]
     for e in entries:

@@ -107,8 +107,8 @@ def segment_catalogue(db_path: Path) -> list[SegmentRow] | None:
 
 
 def quarantined_files(db_path: Path) -> list[tuple[str, str]]:
-    """(file path, reason) of every file the last build listed but did not read; [] when the
-    warehouse has no source_files yet."""
+    """(file path, reason) of every file the last build quarantined (unreadable, or lacking a
+    required column); [] when the warehouse has no source_files yet."""
     if not db_path.exists():
         return []
     con = duckdb.connect(str(db_path), read_only=True)
@@ -120,8 +120,8 @@ def quarantined_files(db_path: Path) -> list[tuple[str, str]]:
 
 def _quarantined(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     rows = con.execute(
-        "select file_path || coalesce(' (sheet ' || sheet_name || ')', ''), read_error "
-        "from source_files where read_error is not null order by 1"
+        "select file_path || coalesce(' (sheet ' || sheet_name || ')', ''), quarantine_reason "
+        "from source_files where quarantine_reason is not null order by 1"
     ).fetchall()
     return [(str(path), str(reason)) for path, reason in rows]
 

@@ -13,6 +13,7 @@ from warehouse_build import Warehouse, make_warehouse
 from warehousetest_helpers import NO_TESTS, WAREHOUSE_SELECT, build_layers, copy_tiny, write_csv
 
 from sync.project import PROJECT_DIR
+from sync.report import quarantined_files
 
 MY_MODEL_DIRS = (
     "models/staging/",
@@ -261,24 +262,39 @@ def test_every_warehouse_dbt_test_passes_on_the_sample(built_warehouse):
     assert not not_passed
 
 
-def test_a_file_without_its_email_column_stops_the_build_with_the_fix(tmp_path):
+def test_a_file_without_its_email_column_is_quarantined_with_the_fix(tmp_path):
+    """One file whose email header is not understood never stops the night: its rows are
+    rejected with the reason, source_files names it with the alias row to add (the unknown
+    column whose values look like emails), and every other file loads."""
     raw = tmp_path / "raw"
     write_csv(
         raw / "petitions" / "march_signers.csv",
-        ["Name", "E-mail addr.", "Zip"],
-        [["Ana Reyes", "ana@example.org", "02116"], ["Bo Fixture", "bo@example.org", "61101"]],
+        ["Name", "Notes", "E-mail addr.", "Zip"],
+        [
+            ["Ana Reyes", "call back", "ana@example.org", "02116"],
+            ["Bo Fixture", "", "bo@example.org", "61101"],
+        ],
     )
     write_csv(raw / "contacts" / "ok.csv", ["Email"], [["ok@example.org"]])
     warehouse = make_warehouse(tmp_path / "wh", raw)
     outcome = warehouse.dbt("build", *WAREHOUSE_SELECT, *NO_TESTS)
-    assert not outcome.success
-    message = "\n".join(f.message or "" for f in outcome.failures) + (outcome.error or "")
-    assert "petitions/march_signers.csv" in message
-    assert 'has no "email" column' in message
-    assert "Headers found: Name | E-mail addr. | Zip" in message
-    assert "seeds/header_aliases.csv" in message
-    assert "petitions,e_mail_addr,email,1" in message
-    assert "ok.csv" not in message
+    assert outcome.success, outcome.failures
+    [(path, reason)] = warehouse.query(
+        "select file_path, quarantine_reason from source_files where quarantine_reason is not null"
+    )
+    assert path == "petitions/march_signers.csv"
+    assert 'no "email" column' in reason
+    assert "headers found: Name | Notes | E-mail addr. | Zip" in reason
+    assert "seeds/header_aliases.csv: petitions,e_mail_addr,email,1" in reason
+    assert warehouse.query(
+        "select reason, count(*) from rejected_rows where file_path = ? group by reason",
+        ["petitions/march_signers.csv"],
+    ) == [("missing_required_column", 2)]
+    assert warehouse.query(
+        "select rows_read, rows_accepted from source_files where file_path = 'contacts/ok.csv'"
+    ) == [(1, 1)]
+    assert warehouse.query("select count(*) from supporters") == [(1,)]
+    assert quarantined_files(warehouse.db_path) == [("petitions/march_signers.csv", reason)]
 
 
 def test_folder_settings_and_file_names_shape_the_values(built_warehouse):

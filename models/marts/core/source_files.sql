@@ -1,6 +1,6 @@
 {#- The inventory of raw files (one row per file, per sheet for workbooks): what was read,
-    accepted and rejected, which headers were not understood, and read errors. For every file
-    rows_read = rows_accepted + rows_rejected (tested). -#}
+    accepted and rejected, which headers were not understood, read errors, and why a file was
+    quarantined with its fix. For every file rows_read = rows_accepted + rows_rejected (tested). -#}
 
 with
 
@@ -10,6 +10,23 @@ files as (
 
 headers as (
     select * from {{ ref('stg_spreadsheets__headers') }}
+),
+
+missing_columns as (
+    select * from {{ ref('stg_spreadsheets__missing_columns') }}
+),
+
+-- files lacking a required column: what is missing, what the file has, the alias rows to add
+incomplete_files as (
+    select
+        file_id,
+        'no "' || {{ dbt.listagg('column_name', "'\" or \"'", 'order by column_name') }}
+            || '" column (headers found: ' || max(headers_found) || '); add to seeds/header_aliases.csv: '
+            || {{ dbt.listagg("suggested_alias_row", "'; '", "order by column_name") }}
+            || ' (a header key is the header lower-cased, other characters as _), then build again'
+            as missing_columns_reason
+    from missing_columns
+    group by file_id
 ),
 
 sheet_rows as (
@@ -56,10 +73,12 @@ final as (
         header_counts.unknown_headers,
         files.is_duplicate_file,
         originals.file_path as duplicate_of_file_path,
-        files.read_error
+        files.read_error,
+        coalesce(files.read_error, incomplete_files.missing_columns_reason) as quarantine_reason
     from files
     left join row_counts on row_counts.file_id = files.file_id
     left join header_counts on header_counts.file_id = files.file_id
+    left join incomplete_files on incomplete_files.file_id = files.file_id
     left join files as originals on originals.file_id = files.duplicate_of_file_id
 )
 

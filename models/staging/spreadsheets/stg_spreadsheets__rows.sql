@@ -1,7 +1,8 @@
 {#- One row per spreadsheet row read (accepted or not): lineage, every canonical column of any
     kind (typed; null where the row's file lacks it; emails, names, phones and postcodes
     normalised with the row's country), and why the row is rejected, if it is.
-    Rejects: unknown_kind, duplicate_file, duplicate_row, invalid_email (an invalid address and
+    Rejects: unknown_kind, duplicate_file, missing_required_column (the file lacks a required
+    column of its kind: stg_spreadsheets__missing_columns), duplicate_row, invalid_email (an invalid address and
     no phone to reach the person by; with a phone the row is kept, email null), missing_email
     (kinds keyed on email), no_contact (no usable email, no phone and no first + last name with
     a postcode). The per-kind staging models take the accepted rows from here.
@@ -22,6 +23,15 @@ base_rows as (
 
 phone_rules as (
     select * from {{ ref('phone_country_rules') }}
+),
+
+-- files lacking a required column of their kind: quarantined, every row rejected
+incomplete_files as (
+    select
+        file_id,
+        {{ dbt.listagg("column_name", "', '", "order by column_name") }} as missing_columns
+    from {{ ref('stg_spreadsheets__missing_columns') }}
+    group by file_id
 ),
 
 file_countries as (
@@ -82,20 +92,21 @@ copy_ranks as (
         base_rows.row_number,
         row_number() over (
             partition by base_rows.content_key
-            order by base_rows.is_duplicate_file, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
+            order by base_rows.is_duplicate_file, incomplete_files.file_id is not null, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
         ) as content_rank,
         first_value(base_rows.file_path) over (
             partition by base_rows.content_key
-            order by base_rows.is_duplicate_file, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
+            order by base_rows.is_duplicate_file, incomplete_files.file_id is not null, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
             rows between unbounded preceding and unbounded following
         ) as first_copy_path,
         first_value(base_rows.row_number) over (
             partition by base_rows.content_key
-            order by base_rows.is_duplicate_file, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
+            order by base_rows.is_duplicate_file, incomplete_files.file_id is not null, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
             rows between unbounded preceding and unbounded following
         ) as first_copy_row_number
     from {{ ref('base_spreadsheets__rows') }} as base_rows
     inner join repeated_contents on repeated_contents.content_key = base_rows.content_key
+    left join incomplete_files on incomplete_files.file_id = base_rows.file_id
 ),
 
 ranked as (
@@ -103,11 +114,13 @@ ranked as (
         normalised.*,
         coalesce(copy_ranks.content_rank, 1) as content_rank,
         copy_ranks.first_copy_path,
-        copy_ranks.first_copy_row_number
+        copy_ranks.first_copy_row_number,
+        incomplete_files.missing_columns
     from normalised
     left join copy_ranks
         on copy_ranks.file_id = normalised.file_id
         and copy_ranks.row_number = normalised.row_number
+    left join incomplete_files on incomplete_files.file_id = normalised.file_id
 ),
 
 judged as (
@@ -116,6 +129,7 @@ judged as (
         case
             when not is_known_kind then 'unknown_kind'
             when is_duplicate_file then 'duplicate_file'
+            when missing_columns is not null then 'missing_required_column'
             when content_rank > 1 then 'duplicate_row'
             -- an attempt at an address that is not valid (bob@, name at example.org) is never
             -- an email; the row still counts when a phone can reach and match the person
@@ -190,6 +204,7 @@ final as (
         case reject_reason
             when 'unknown_kind' then 'folder "' || kind || '" is not a kind listed in seeds/spreadsheet_kinds.csv'
             when 'duplicate_file' then 'same content as file_id ' || duplicate_of_file_id
+            when 'missing_required_column' then 'the file has no ' || missing_columns || ' column: see source_files.quarantine_reason for the fix'
             when 'duplicate_row' then 'same as ' || first_copy_path || ' row ' || cast(first_copy_row_number as {{ dbt.type_string() }})
             when 'invalid_email' then email_raw
             when 'no_contact' then 'no email, phone or full name with a postcode to reach or match the person'

@@ -1,10 +1,8 @@
 {#- The base of staging (not for use outside models/staging/spreadsheets): one row per
     spreadsheet row read, with every canonical column of any kind typed (null where the row's
     file lacks it), the row's content key and the country it states or implies. Reads raw_rows
-    by renaming each file's columns (no pivot), and stops the build first if a file lacks a
-    required column. stg_spreadsheets__rows normalises people and judges each row from here;
+    by renaming each file's columns (no pivot). stg_spreadsheets__rows normalises people and judges each row from here;
     keeping this a table lets that model read it several times without recomputing it. -#}
-{%- do engage_assert_required_columns(source('spreadsheets', 'raw_rows')) -%}
 {%- set column_types = engage_canonical_column_types(ref('canonical_columns')) -%}
 {%- set shared_names = engage_shared_column_names() -%}
 {%- set parsed_types = ('timestamp', 'flag', 'money', 'integer') -%}

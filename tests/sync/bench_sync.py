@@ -19,7 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synctest_helpers import default_meta, make_warehouse, supporter, write_manifest  # noqa: E402
+from synctest_helpers import (  # noqa: E402
+    build_desired,
+    default_meta,
+    make_warehouse,
+    supporter,
+    write_manifest,
+)
 
 from sync import state  # noqa: E402
 from sync.client import MailchimpClient, RetryPolicy, Target  # noqa: E402
@@ -27,7 +33,7 @@ from sync.jobs import sync_job  # noqa: E402
 from sync.sandbox.server import SandboxServer  # noqa: E402
 
 
-def warehouse(db: Path, n: int) -> None:
+def warehouse(db: Path, n: int, meta: dict) -> None:
     rng = random.Random(1)
     people = [supporter(i) for i in range(1, n + 1)]
     tags = [
@@ -38,6 +44,7 @@ def warehouse(db: Path, n: int) -> None:
     ]
     con = state.connect(db)
     make_warehouse(con, people, tags)
+    build_desired(con, {"aud": meta})
     con.close()
 
 
@@ -48,8 +55,9 @@ def full_load(n: int, concurrency: int, latency: float) -> dict:
     ):
         t = Path(tmp)
         db, manifest = t / "w.duckdb", t / "m.json"
-        warehouse(db, n)
-        write_manifest(manifest, {"aud": default_meta(concurrency=concurrency)})
+        meta = default_meta(concurrency=concurrency)
+        warehouse(db, n, meta)
+        write_manifest(manifest, {"aud": meta})
         client = MailchimpClient(
             Target(srv.url, srv.api_key, True), concurrency=concurrency, retry=RetryPolicy.fast()
         )

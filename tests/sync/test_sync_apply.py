@@ -248,3 +248,24 @@ def test_terminal_member_errors_are_recorded_and_not_retried(env, sandbox):
     out = env.sync()
     assert out.audiences[0].plan.is_empty
     assert writes(sandbox.request_log()) == []
+
+
+def test_sudden_growth_is_refused_before_any_write_unless_forced(env, sandbox):
+    env.declare(safety={"max_new_members": 20, "max_new_members_pct": 100})
+    env.warehouse([supporter(i) for i in range(1, 11)], [])
+    assert env.sync().status == "ok"  # the first load is not a growth
+    env.warehouse([supporter(i) for i in range(1, 41)], [])
+    sandbox.clear_request_log()
+    out = env.sync()
+    assert out.status == "refused"
+    names = {t.name for t in out.audiences[0].thresholds}
+    assert names == {"max_new_members", "max_new_members_pct"}
+    assert not [e for e in sandbox.request_log().entries if e.method != "GET"]
+    assert env.query("select status from engage_sync.plans order by created_at desc limit 1") == [
+        ("refused",)
+    ]
+    forced = env.sync(force_reason="imported the spring petition")
+    assert forced.status == "ok" and forced.audiences[0].applied.done["created"] == 30
+    assert env.query(
+        "select force_reason from engage_sync.sync_runs where forced order by started_at desc"
+    )[0] == ("imported the spring petition",)

@@ -38,7 +38,7 @@ import duckdb
 from sync import state
 from sync.client import MailchimpClient, MailchimpError, redact, subscriber_hash
 from sync.exposures import Audience, ConfigError, MergeFieldSpec
-from sync.merge_fields import ensure_schema, to_mailchimp
+from sync.merge_fields import check_schema, create_body, to_mailchimp
 from sync.state import SCHEMA
 
 log = logging.getLogger("engage.sync.apply")
@@ -272,13 +272,24 @@ class Applier:
         return self.result
 
     def ensure_merge_fields(self) -> None:
-        changes = ensure_schema(
-            self.client,
-            self.audience_id,
-            list(self.aud.spec.merge_fields),
-            self.aud.spec.merge_field_cap,
-        )
-        self.result.merge_fields_created = [c.tag for c in changes if c.action == "create"]
+        """Check the audience's merge fields (a conflict stops the run here, before any member
+        is written) and create the missing ones, concurrently."""
+        declared = list(self.aud.spec.merge_fields)
+        existing = self.client.get_merge_fields(self.audience_id)
+        missing = check_schema(declared, existing, self.aud.spec.merge_field_cap)
+        add = self.client.add_merge_field
+        self._setup_calls([partial(add, self.audience_id, create_body(m)) for m in missing])
+        self.result.merge_fields_created = [m.tag for m in missing]
+
+    def _setup_calls(self, calls: list[Callable[[], Any]]) -> list[Any]:
+        """Independent setup calls (merge fields, tags), at most `concurrency` at once; their
+        results in order. The first error is raised once every call has finished."""
+        if len(calls) <= 1:
+            return [c() for c in calls]
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            futures = [pool.submit(c) for c in calls]
+            wait(futures)
+        return [f.result() for f in futures]
 
     def _member_errors(
         self,
@@ -491,6 +502,10 @@ class Applier:
             self.result.failed["tags"] += total
             self.result.note_error(f"tags: listing tags failed: {exc.summary()}")
             return
+        to_create = [
+            tag for low, (tag, adds, _) in sorted(plan.items()) if adds and low not in segments
+        ]
+        created = self._create_tags(to_create)
         jobs: list[tuple[Any, Callable[[], Any]]] = []
         for low, (tag, adds, removes) in sorted(plan.items()):
             seg = segments.get(low)
@@ -506,11 +521,10 @@ class Applier:
                 self.progress.advance("tags", len(removes))
                 continue
             if seg is None:
-                try:
-                    seg_id = self.client.create_static_segment(self.audience_id, tag)
-                except MailchimpError as exc:
+                seg_id = created.get(low)
+                if isinstance(seg_id, MailchimpError):
                     self.result.failed["tags"] += len(adds) + len(removes)
-                    self.result.note_error(f"tags: creating {tag!r} failed: {exc.summary()}")
+                    self.result.note_error(f"tags: creating {tag!r} failed: {seg_id.summary()}")
                     continue
             else:
                 seg_id = seg[0]
@@ -558,6 +572,25 @@ class Applier:
             self.progress.advance("tags", len(a_chunk) + len(r_chunk))
 
         self._run_concurrently("tags", jobs, on_done, on_error)
+
+    def _create_tag(self, tag: str) -> int | MailchimpError:
+        """Create the static segment of `tag`; one that already exists (a create whose answer
+        was lost to a dropped connection, then retried) is looked up instead."""
+        try:
+            return self.client.create_static_segment(self.audience_id, tag)
+        except MailchimpError as exc:
+            if exc.status != 400 or "already exists" not in (exc.detail + exc.title).lower():
+                return exc
+            try:
+                found = self.client.static_segments(self.audience_id).get(tag.lower())
+            except MailchimpError as again:
+                return again
+            return found[0] if found else exc
+
+    def _create_tags(self, tags: list[str]) -> dict[str, int | MailchimpError]:
+        """lower(tag) -> segment id (or the error) for each tag, created concurrently."""
+        ids = self._setup_calls([partial(self._create_tag, t) for t in tags])
+        return {t.lower(): i for t, i in zip(tags, ids, strict=True)}
 
     def archives(self) -> None:
         rows = self._rows("archive")

@@ -28,8 +28,9 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import duckdb
@@ -37,7 +38,7 @@ import duckdb
 from sync import state
 from sync.client import MailchimpClient, MailchimpError, redact, subscriber_hash
 from sync.exposures import Audience, ConfigError, MergeFieldSpec
-from sync.merge_fields import ensure_schema, to_mailchimp
+from sync.merge_fields import check_schema, create_body, to_mailchimp
 from sync.state import SCHEMA
 
 log = logging.getLogger("engage.sync.apply")
@@ -112,6 +113,20 @@ class MemberRow:
     fields: dict[str, str]  # canonical values to send
 
 
+@dataclass(frozen=True)
+class MemberBatch:
+    """One kind of batch-subscribe write: the step, the status sent (None: none) and whether
+    existing members are updated (never for creates, so no existing member gets a status)."""
+
+    step: str
+    status: str | None
+    update_existing: bool
+    done_key: str
+
+
+UPDATE = MemberBatch("update", None, True, "updated")
+
+
 class ProgressSink:
     """Where apply reports progress; the CLI passes a rich-backed one."""
 
@@ -154,6 +169,8 @@ class Applier:
         # before the commit, and as (step, "committed") right after it.
         self.after_chunk = after_chunk
         self.chunk = chunk_size()
+        # The exposure's cap, within the client's (a client may be shared by audiences).
+        self.concurrency = max(1, min(client.concurrency, aud.spec.concurrency))
         self.specs = {s.tag: s for s in aud.spec.merge_fields}
         self.result = ApplyResult()
         # Members this run could not create/update, or found opted out: no tag adds for them.
@@ -182,10 +199,11 @@ class Applier:
             }
         return body
 
-    def _commit(
+    def _record(
         self, step: str, fn: Callable[[duckdb.DuckDBPyConnection], None], items: int = 0
     ) -> None:
-        """Write one acknowledged chunk's effects and its journal line in one transaction."""
+        """The one path every sink records an acknowledged chunk through: its effects on the
+        state and its journal line, in one transaction."""
         with state.in_transaction(self.con) as con:
             fn(con)
             con.execute(
@@ -204,22 +222,41 @@ class Applier:
         on_done: Callable[[Any, Any], None],
         on_error: Callable[[Any, MailchimpError], None],
     ) -> None:
-        """Run `fn()` for each (key, fn) on the pool; handle results on this (main) thread."""
+        """Run `fn()` for each (key, fn) on the pool; handle results on this (main) thread.
+
+        At most `concurrency` jobs are sent and not yet handled: a new one starts only when
+        the answer of another has been recorded, so a run killed at any point has at most
+        that many chunks in flight (sent, but not in the state) to send again.
+        """
         if not jobs:
             return
-        with ThreadPoolExecutor(max_workers=self.client.concurrency) as pool:
-            futures: dict[Future, Any] = {pool.submit(fn): key for key, fn in jobs}
+        cap = self.concurrency
+        queue = iter(jobs)
+        pending: dict[Future, Any] = {}
+        with ThreadPoolExecutor(max_workers=cap) as pool:
+
+            def top_up() -> None:
+                while len(pending) < cap:
+                    job = next(queue, None)
+                    if job is None:
+                        return
+                    pending[pool.submit(job[1])] = job[0]
+
             try:
-                for fut in as_completed(futures):
-                    key = futures[fut]
-                    try:
-                        res = fut.result()
-                    except MailchimpError as exc:
-                        on_error(key, exc)
-                        continue
-                    on_done(key, res)
+                top_up()
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        key = pending.pop(fut)
+                        try:
+                            res = fut.result()
+                        except MailchimpError as exc:
+                            on_error(key, exc)
+                        else:
+                            on_done(key, res)
+                        top_up()
             except BaseException:
-                for f in futures:
+                for f in pending:
                     f.cancel()
                 raise
 
@@ -227,21 +264,32 @@ class Applier:
 
     def run(self) -> ApplyResult:
         self.ensure_merge_fields()
-        existing = self.creates()
-        self.updates(existing)
+        self.creates()
+        self.updates()
         self.unsubscribes()
         self.tags()
         self.archives()
         return self.result
 
     def ensure_merge_fields(self) -> None:
-        changes = ensure_schema(
-            self.client,
-            self.audience_id,
-            list(self.aud.spec.merge_fields),
-            self.aud.spec.merge_field_cap,
-        )
-        self.result.merge_fields_created = [c.tag for c in changes if c.action == "create"]
+        """Check the audience's merge fields (a conflict stops the run here, before any member
+        is written) and create the missing ones, concurrently."""
+        declared = list(self.aud.spec.merge_fields)
+        existing = self.client.get_merge_fields(self.audience_id)
+        missing = check_schema(declared, existing, self.aud.spec.merge_field_cap)
+        add = self.client.add_merge_field
+        self._setup_calls([partial(add, self.audience_id, create_body(m)) for m in missing])
+        self.result.merge_fields_created = [m.tag for m in missing]
+
+    def _setup_calls(self, calls: list[Callable[[], Any]]) -> list[Any]:
+        """Independent setup calls (merge fields, tags), at most `concurrency` at once; their
+        results in order. The first error is raised once every call has finished."""
+        if len(calls) <= 1:
+            return [c() for c in calls]
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            futures = [pool.submit(c) for c in calls]
+            wait(futures)
+        return [f.result() for f in futures]
 
     def _member_errors(
         self,
@@ -290,147 +338,141 @@ class Applier:
             state.record_rejects(con, self.audience_id, rejects, self.run_id)
         return exists, failed
 
-    def _batch_step(
-        self,
-        step: str,
-        rows: list[MemberRow],
-        status: str | None,
-        update_existing: bool,
-        done_key: str,
-    ) -> list[MemberRow]:
-        """Batch subscribe `rows` in chunks; returns the rows that turned out to exist."""
-        exists_all: list[MemberRow] = []
+    # -- member sinks: batch subscribe, one chunk at a time -------------------------------
 
-        def send(chunk: list[MemberRow]) -> Callable[[], Any]:
-            bodies = [self._body(r, status) for r in chunk]
-            return lambda: self.client.batch_subscribe(self.audience_id, bodies, update_existing)
+    def _send_members(self, batch: MemberBatch, chunk: list[MemberRow]) -> dict[str, Any]:
+        bodies = [self._body(r, batch.status) for r in chunk]
+        return self.client.batch_subscribe(self.audience_id, bodies, batch.update_existing)
 
-        def on_done(chunk: list[MemberRow], res: dict[str, Any]) -> None:
-            by_hash = {r.subscriber_hash: r for r in chunk}
+    def _members_acknowledged(
+        self, batch: MemberBatch, chunk: list[MemberRow], res: dict[str, Any]
+    ) -> None:
+        """Record one acknowledged chunk; members that turned out to exist are updated (no
+        status) right away, so they are recorded before anything else is sent."""
+        by_hash = {r.subscriber_hash: r for r in chunk}
+        exists: list[MemberRow] = []
 
-            def write(con: duckdb.DuckDBPyConnection) -> None:
-                exists, failed = self._member_errors(step, res, by_hash, con)
-                exists_all.extend(exists)
-                ok_members = []
-                for m in (res.get("new_members") or []) + (res.get("updated_members") or []):
-                    h = str(m.get("id") or subscriber_hash(str(m.get("email_address", ""))))
-                    row = by_hash.get(h)
-                    if row is None or h in failed:
-                        continue
-                    ok_members.append((row, str(m.get("status") or status or "")))
-                state.record_members(
-                    con,
-                    self.audience_id,
-                    [
-                        (r.subscriber_hash, r.email_address, r.supporter_id, st)
-                        for r, st in ok_members
-                    ],
-                    self.run_id,
+        def write(con: duckdb.DuckDBPyConnection) -> None:
+            found, failed = self._member_errors(batch.step, res, by_hash, con)
+            exists.extend(found)
+            ok_members = []
+            for m in (res.get("new_members") or []) + (res.get("updated_members") or []):
+                h = str(m.get("id") or subscriber_hash(str(m.get("email_address", ""))))
+                row = by_hash.get(h)
+                if row is None or h in failed:
+                    continue
+                ok_members.append((row, str(m.get("status") or batch.status or "")))
+            state.record_members(
+                con,
+                self.audience_id,
+                [(r.subscriber_hash, r.email_address, r.supporter_id, st) for r, st in ok_members],
+                self.run_id,
+            )
+            state.record_fields(
+                con,
+                self.audience_id,
+                [(r.subscriber_hash, t, v) for r, _ in ok_members for t, v in r.fields.items()],
+            )
+            state.clear_rejects(con, self.audience_id, [r.subscriber_hash for r, _ in ok_members])
+            acknowledged = {r.subscriber_hash for r, _ in ok_members}
+            # Acknowledged by neither list nor errors (should not happen): retry next run.
+            missing = set(by_hash) - acknowledged - failed
+            if missing:
+                self.result.failed[batch.step] += len(missing)
+            self.skip_tags.update(failed - {r.subscriber_hash for r in found})
+            self.skip_tags.update(missing)
+            self.skip_tags.update(
+                r.subscriber_hash
+                for r, st in ok_members
+                if st in ("unsubscribed", "cleaned", "archived")
+            )
+            self.result.done[batch.done_key] += len(ok_members)
+
+        self._record(batch.step, write, len(chunk))
+        self.progress.advance(batch.step, len(chunk))
+        if exists and batch.step == "create":
+            self.result.done["found_existing"] += len(exists)
+            for part in _chunks(exists, self.chunk):
+                self._members_now(UPDATE, part)
+
+    def _members_now(self, batch: MemberBatch, chunk: list[MemberRow]) -> None:
+        """Send one chunk on this thread and record the answer."""
+        try:
+            res = self._send_members(batch, chunk)
+        except MailchimpError as exc:
+            self._members_failed(batch, chunk, exc)
+        else:
+            self._members_acknowledged(batch, chunk, res)
+
+    def _members_failed(
+        self, batch: MemberBatch, chunk: list[MemberRow], exc: MailchimpError
+    ) -> None:
+        step = batch.step
+        if exc.status == 400 and len(chunk) > 1 and exc.__class__ is MailchimpError:
+            # One bad member can fail a whole request: split to isolate it.
+            half = len(chunk) // 2
+            for part in (chunk[:half], chunk[half:]):
+                self._members_now(batch, part)
+            return
+        if exc.status == 400 and len(chunk) == 1 and exc.__class__ is MailchimpError:
+            row = chunk[0]
+            reason = (
+                reject_reason(exc.detail + " " + exc.title, "merge" if exc.errors else "")
+                or "invalid_merge_value"
+            )
+            if reason != "exists":
+                reject = (
+                    row.subscriber_hash,
+                    row.email_address,
+                    reason,
+                    exc.summary(),
+                    (exc.errors[0].get("field") if exc.errors else None),
+                    _payload_hash(row.fields, list(self.specs.values())),
                 )
-                state.record_fields(
-                    con,
-                    self.audience_id,
-                    [(r.subscriber_hash, t, v) for r, _ in ok_members for t, v in r.fields.items()],
+                self._record(
+                    step,
+                    lambda con: state.record_rejects(con, self.audience_id, [reject], self.run_id),
                 )
-                state.clear_rejects(
-                    con, self.audience_id, [r.subscriber_hash for r, _ in ok_members]
-                )
-                acknowledged = {r.subscriber_hash for r, _ in ok_members}
-                # Acknowledged by neither list nor errors (should not happen): retry next run.
-                missing = set(by_hash) - acknowledged - failed
-                if missing:
-                    self.result.failed[step] += len(missing)
-                self.skip_tags.update(failed - {r.subscriber_hash for r in exists})
-                self.skip_tags.update(missing)
-                self.skip_tags.update(
-                    r.subscriber_hash
-                    for r, st in ok_members
-                    if st in ("unsubscribed", "cleaned", "archived")
-                )
-                self.result.done[done_key] += len(ok_members)
-
-            self._commit(step, write, len(chunk))
-            self.progress.advance(step, len(chunk))
-
-        def on_error(chunk: list[MemberRow], exc: MailchimpError) -> None:
-            if exc.status == 400 and len(chunk) > 1 and exc.__class__ is MailchimpError:
-                # One bad member can fail a whole request: split to isolate it.
-                half = len(chunk) // 2
-                for part in (chunk[:half], chunk[half:]):
-                    try:
-                        res = send(part)()
-                    except MailchimpError as inner:
-                        on_error(part, inner)
-                    else:
-                        on_done(part, res)
+                self.result.rejected[reason] += 1
+                self.skip_tags.add(row.subscriber_hash)
+                self.progress.advance(step, 1)
                 return
-            if exc.status == 400 and len(chunk) == 1 and exc.__class__ is MailchimpError:
-                row = chunk[0]
-                reason = (
-                    reject_reason(exc.detail + " " + exc.title, "merge" if exc.errors else "")
-                    or "invalid_merge_value"
-                )
-                if reason != "exists":
-                    self._commit(
-                        step,
-                        lambda con: state.record_rejects(
-                            con,
-                            self.audience_id,
-                            [
-                                (
-                                    row.subscriber_hash,
-                                    row.email_address,
-                                    reason,
-                                    exc.summary(),
-                                    (exc.errors[0].get("field") if exc.errors else None),
-                                    _payload_hash(row.fields, list(self.specs.values())),
-                                )
-                            ],
-                            self.run_id,
-                        ),
-                    )
-                    self.result.rejected[reason] += 1
-                    self.skip_tags.add(row.subscriber_hash)
-                    self.progress.advance(step, 1)
-                    return
-            self.result.failed[step] += len(chunk)
-            self.result.note_error(f"{step}: {exc.summary()}")
-            self.skip_tags.update(r.subscriber_hash for r in chunk)
-            self.progress.advance(step, len(chunk))
+        self.result.failed[step] += len(chunk)
+        self.result.note_error(f"{step}: {exc.summary()}")
+        self.skip_tags.update(r.subscriber_hash for r in chunk)
+        self.progress.advance(step, len(chunk))
 
+    def _members(self, batch: MemberBatch, rows: list[MemberRow]) -> None:
+        """Batch subscribe `rows` in chunks, at most `concurrency` in flight."""
         self._run_concurrently(
-            step, [(c, send(c)) for c in _chunks(rows, self.chunk)], on_done, on_error
+            batch.step,
+            [(c, partial(self._send_members, batch, c)) for c in _chunks(rows, self.chunk)],
+            partial(self._members_acknowledged, batch),
+            partial(self._members_failed, batch),
         )
-        return exists_all
 
-    def creates(self) -> list[MemberRow]:
-        """Create new members (subscribed, or pending on double opt-in); return those that
-        turned out to exist already."""
+    def creates(self) -> None:
+        """Create new members (subscribed, or pending on double opt-in); those that turn out
+        to exist already are updated without a status as soon as their chunk is answered."""
         rows = self._rows("create")
         self.progress.start("create", len(rows))
         by_status: dict[str, list[MemberRow]] = {}
         for r in rows:
             by_status.setdefault(r.status or "subscribed", []).append(r)
-        exists: list[MemberRow] = []
         for status, group in sorted(by_status.items()):
-            exists += self._batch_step("create", group, status, False, "created")
-        return exists
+            self._members(MemberBatch("create", status, False, "created"), group)
 
-    def updates(self, existing: list[MemberRow]) -> None:
+    def updates(self) -> None:
         rows = self._rows("update")
-        self.progress.start("update", len(rows) + len(existing))
-        seen = {r.subscriber_hash for r in rows}
-        # Addresses that already existed when we tried to create them: update, never status.
-        rows += [r for r in existing if r.subscriber_hash not in seen]
-        self.result.done["found_existing"] += len(existing)
-        self._batch_step("update", rows, None, True, "updated")
+        self.progress.start("update", len(rows))
+        self._members(UPDATE, rows)
 
     def unsubscribes(self) -> None:
         rows = self._rows("unsubscribe")
         self.progress.start("unsubscribe", len(rows))
         for r in rows:
             r.fields = {}
-        self._batch_step("unsubscribe", rows, "unsubscribed", True, "unsubscribed")
+        self._members(MemberBatch("unsubscribe", "unsubscribed", True, "unsubscribed"), rows)
 
     def _tag_rows(self) -> dict[str, tuple[str, list[tuple[str, str]], list[tuple[str, str]]]]:
         """lower(tag) -> (tag, adds [(hash, email)], removes [(hash, email)])."""
@@ -460,13 +502,17 @@ class Applier:
             self.result.failed["tags"] += total
             self.result.note_error(f"tags: listing tags failed: {exc.summary()}")
             return
+        to_create = [
+            tag for low, (tag, adds, _) in sorted(plan.items()) if adds and low not in segments
+        ]
+        created = self._create_tags(to_create)
         jobs: list[tuple[Any, Callable[[], Any]]] = []
         for low, (tag, adds, removes) in sorted(plan.items()):
             seg = segments.get(low)
             if seg is None and not adds:
                 # Nothing to remove from a tag that does not exist.
                 gone = [(h, tag) for h, _ in removes]
-                self._commit(
+                self._record(
                     "tags",
                     lambda con, g=gone: state.record_tags_removed(con, self.audience_id, g),
                     len(gone),
@@ -475,11 +521,10 @@ class Applier:
                 self.progress.advance("tags", len(removes))
                 continue
             if seg is None:
-                try:
-                    seg_id = self.client.create_static_segment(self.audience_id, tag)
-                except MailchimpError as exc:
+                seg_id = created.get(low)
+                if isinstance(seg_id, MailchimpError):
                     self.result.failed["tags"] += len(adds) + len(removes)
-                    self.result.note_error(f"tags: creating {tag!r} failed: {exc.summary()}")
+                    self.result.note_error(f"tags: creating {tag!r} failed: {seg_id.summary()}")
                     continue
             else:
                 seg_id = seg[0]
@@ -511,7 +556,7 @@ class Applier:
                 state.record_tags_added(con, self.audience_id, added)
                 state.record_tags_removed(con, self.audience_id, removed)
 
-            self._commit("tags", write, len(a_chunk) + len(r_chunk))
+            self._record("tags", write, len(a_chunk) + len(r_chunk))
             failed_adds = len(a_chunk) - len(added)
             if failed_adds:
                 self.result.failed["tags"] += failed_adds
@@ -528,6 +573,25 @@ class Applier:
 
         self._run_concurrently("tags", jobs, on_done, on_error)
 
+    def _create_tag(self, tag: str) -> int | MailchimpError:
+        """Create the static segment of `tag`; one that already exists (a create whose answer
+        was lost to a dropped connection, then retried) is looked up instead."""
+        try:
+            return self.client.create_static_segment(self.audience_id, tag)
+        except MailchimpError as exc:
+            if exc.status != 400 or "already exists" not in (exc.detail + exc.title).lower():
+                return exc
+            try:
+                found = self.client.static_segments(self.audience_id).get(tag.lower())
+            except MailchimpError as again:
+                return again
+            return found[0] if found else exc
+
+    def _create_tags(self, tags: list[str]) -> dict[str, int | MailchimpError]:
+        """lower(tag) -> segment id (or the error) for each tag, created concurrently."""
+        ids = self._setup_calls([partial(self._create_tag, t) for t in tags])
+        return {t.lower(): i for t, i in zip(tags, ids, strict=True)}
+
     def archives(self) -> None:
         rows = self._rows("archive")
         self.progress.start("archive", len(rows))
@@ -536,7 +600,7 @@ class Applier:
             return lambda: self.client.archive_member(self.audience_id, row.subscriber_hash)
 
         def done(row: MemberRow, _res: Any) -> None:
-            self._commit(
+            self._record(
                 "archive",
                 lambda con: state.record_member_status(
                     con, self.audience_id, [row.subscriber_hash], "archived"

@@ -212,6 +212,12 @@ class SafetySpec(_Strict):
     max_archives: int = Field(default=200, ge=0)
     max_archives_pct: float = Field(default=5.0, ge=0)
     max_size_drop_pct: float = Field(default=20.0, ge=0)
+    max_new_members: int = Field(
+        default=10000, ge=0, description="Creates allowed once the audience has been loaded."
+    )
+    max_new_members_pct: float = Field(
+        default=100.0, ge=0, description="Creates allowed, as % of the last applied audience."
+    )
     pct_floor: int = Field(
         default=10, ge=0, description="Percentage limits apply only above this many operations."
     )

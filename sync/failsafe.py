@@ -1,11 +1,15 @@
-"""Fail-safes: refuse a plan, before any write, when it removes or shrinks too much.
+"""Fail-safes: refuse a plan, before any write, when it removes, shrinks or grows too much.
 
 Pure functions over a plan summary and the exposure's `safety` thresholds. A plan is refused
 when unsubscribes, archives or tag removals exceed an absolute limit or a percentage of what
-the audience currently holds, or when the desired audience shrank by more than
-`max_size_drop_pct` since the last applied plan. Percentages apply only above `pct_floor`
-operations (or members lost), so a tiny audience is not blocked by one change. `--force`
-with a reason overrides; the reason is logged in `sync_runs`.
+the audience currently holds, when the desired audience shrank by more than
+`max_size_drop_pct` since the last applied plan, or when it would create more new members
+than `max_new_members` or `max_new_members_pct` of the last applied audience (a sudden
+growth: a wrong filter, a broken consent model). The first load of an audience (no plan
+applied yet, including a first load resumed after a crash, or an empty one) has nothing to
+grow from and is not checked for growth. Percentages apply only above `pct_floor` operations
+(or members lost), so a tiny audience is not blocked by one change. `--force` with a reason
+overrides; the reason is logged in `sync_runs`.
 """
 
 from __future__ import annotations
@@ -99,4 +103,34 @@ def evaluate(summary: PlanSummary, safety: SafetySpec) -> list[ThresholdHit]:
                     f"({drop:.1f}%), above {safety.max_size_drop_pct}%",
                 )
             )
+    if prev:
+        hits += _growth(c.creates, prev, safety)
+    return hits
+
+
+def _growth(creates: int, prev: int, safety: SafetySpec) -> list[ThresholdHit]:
+    """New members planned against the audience the last applied plan left."""
+    hits = []
+    if creates > safety.max_new_members:
+        hits.append(
+            ThresholdHit(
+                "max_new_members",
+                creates,
+                safety.max_new_members,
+                None,
+                f"{creates} new members planned, above the limit of {safety.max_new_members}",
+            )
+        )
+    pct = _pct(creates, prev)
+    if creates > safety.pct_floor and pct > safety.max_new_members_pct:
+        hits.append(
+            ThresholdHit(
+                "max_new_members_pct",
+                round(pct, 2),
+                safety.max_new_members_pct,
+                prev,
+                f"{creates} new members planned = {pct:.1f}% of the {prev} the last applied plan "
+                f"left, above {safety.max_new_members_pct}%",
+            )
+        )
     return hits

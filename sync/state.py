@@ -12,16 +12,20 @@ named functions:
   pull has seen, kept after Mailchimp archives or deletes the member (opt-outs are sticky);
 - `sync_rejects` (architecture contract): terminal per-member errors, fed back into consent;
 - plan tables (`plans`, `plan_members`, `plan_merge_fields`, `plan_tags`) and the run log
-  (`sync_runs`, `sync_ops`) are created here too; `sync.plan` and `sync.runlog` fill them.
+  (`sync_runs`, `sync_ops`) are created here too; `sync.plan` and `sync.runlog` fill them;
+- `run_sql`: runs the sync's SQL files (`sync/sql/*.sql`) with named parameters.
 
 Timestamps are naive UTC. Tag names are stored as sent; comparisons use lower().
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -221,6 +225,45 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
         "then v else left(v, len(list_filter(range(1, 256), "
         "lambda k: strlen(left(v, k::bigint)) <= 255))) end"
     )
+
+
+_PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_RELATION_RE = re.compile(r"\{([a-z_]+)\}")
+_COMMENT_RE = re.compile(r"--[^\n]*")
+
+
+def sql_statements(name: str, relations: Mapping[str, str] | None = None) -> list[str]:
+    """The statements of `sync/sql/<name>.sql`, with `{relation}` placeholders filled in.
+
+    Values are never spliced in: they are `$name` parameters bound by `run_sql`. Only
+    relation names (already quoted identifiers resolved from dbt's manifest) are substituted.
+    """
+    text = _COMMENT_RE.sub("", (files("sync") / "sql" / f"{name}.sql").read_text())
+    rel = dict(relations or {})
+
+    def relation(m: re.Match[str]) -> str:
+        if m.group(1) not in rel:
+            raise KeyError(f"sync/sql/{name}.sql needs relation {m.group(1)!r}")
+        return rel[m.group(1)]
+
+    return [s.strip() for s in _RELATION_RE.sub(relation, text).split(";") if s.strip()]
+
+
+def run_sql(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    relations: Mapping[str, str] | None = None,
+) -> list[tuple]:
+    """Run every statement of `sync/sql/<name>.sql`, binding the `$name` parameters each one
+    uses; return the rows of the last statement (empty when it returns none)."""
+    params = dict(params or {})
+    rows: list[tuple] = []
+    for stmt in sql_statements(name, relations):
+        used = {p: params[p] for p in dict.fromkeys(_PARAM_RE.findall(stmt))}
+        cur = con.execute(stmt, used) if used else con.execute(stmt)
+        rows = cur.fetchall() if cur.description else []
+    return rows
 
 
 def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:

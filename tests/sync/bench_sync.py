@@ -1,7 +1,9 @@
 """Benchmark of the sync (not collected by pytest): run `.venv/bin/python tests/sync/bench_sync.py`.
 
 Measures, side by side against the in-process sandbox with a simulated network latency:
-- a first full load of N members (create + merge fields + tags) at concurrency 1 vs 8;
+- a first full load of N members (create + merge fields + tags) at concurrency 1 vs 8, its
+  wall time against requests x latency / 10 (every request overlapped at Mailchimp's cap of 10
+  connections) and the setup calls' span (merge-field and tag creates) from the request log;
 - the plan computed in DuckDB for N members (and the no-op re-plan);
 - recording an acknowledged chunk: one set-based statement (Arrow) vs DuckDB executemany;
 - peak RSS of the process.
@@ -19,7 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synctest_helpers import default_meta, make_warehouse, supporter, write_manifest  # noqa: E402
+from synctest_helpers import (  # noqa: E402
+    build_desired,
+    default_meta,
+    make_warehouse,
+    supporter,
+    write_manifest,
+)
 
 from sync import state  # noqa: E402
 from sync.client import MailchimpClient, RetryPolicy, Target  # noqa: E402
@@ -27,7 +35,7 @@ from sync.jobs import sync_job  # noqa: E402
 from sync.sandbox.server import SandboxServer  # noqa: E402
 
 
-def warehouse(db: Path, n: int) -> None:
+def warehouse(db: Path, n: int, meta: dict) -> None:
     rng = random.Random(1)
     people = [supporter(i) for i in range(1, n + 1)]
     tags = [
@@ -38,6 +46,7 @@ def warehouse(db: Path, n: int) -> None:
     ]
     con = state.connect(db)
     make_warehouse(con, people, tags)
+    build_desired(con, {"aud": meta})
     con.close()
 
 
@@ -48,14 +57,25 @@ def full_load(n: int, concurrency: int, latency: float) -> dict:
     ):
         t = Path(tmp)
         db, manifest = t / "w.duckdb", t / "m.json"
-        warehouse(db, n)
-        write_manifest(manifest, {"aud": default_meta(concurrency=concurrency)})
+        meta = default_meta(concurrency=concurrency)
+        warehouse(db, n, meta)
+        write_manifest(manifest, {"aud": meta})
         client = MailchimpClient(
             Target(srv.url, srv.api_key, True), concurrency=concurrency, retry=RetryPolicy.fast()
         )
         started = time.perf_counter()
         out = sync_job(db, manifest, client=client, force_reason="bench")
         first = time.perf_counter() - started
+        setup = [
+            e
+            for e in srv.request_log().entries
+            if e.method == "POST" and e.endpoint.endswith(("/merge-fields", "/segments"))
+        ]
+        setup_s = (
+            max(e.at + e.duration_ms / 1000 for e in setup) - min(e.at for e in setup)
+            if setup
+            else 0.0
+        )
         started = time.perf_counter()
         again = sync_job(db, manifest, client=client)
         second = time.perf_counter() - started
@@ -65,6 +85,9 @@ def full_load(n: int, concurrency: int, latency: float) -> dict:
             "first_s": first,
             "noop_s": second,
             "requests": sum(a.requests.values()),
+            "ideal_s": sum(a.requests.values()) * latency / 10,
+            "setup_calls": len(setup),
+            "setup_s": setup_s,
             "created": a.applied.done.get("created"),
             "tags": a.applied.done.get("tags_added"),
             "noop_empty": again.audiences[0].plan.is_empty,
@@ -102,7 +125,10 @@ def main() -> None:
         print(
             f"  concurrency {conc}: {r['first_s']:.2f} s, {r['requests']} requests, "
             f"created {r['created']}, tags {r['tags']}, status {r['status']}; "
-            f"no-op re-run {r['noop_s']:.2f} s (empty plan: {r['noop_empty']})"
+            f"no-op re-run {r['noop_s']:.2f} s (empty plan: {r['noop_empty']}); "
+            f"requests x latency / 10 = {r['ideal_s']:.2f} s "
+            f"({r['first_s'] / r['ideal_s']:.1f}x); {r['setup_calls']} setup calls "
+            f"spanned {r['setup_s']:.2f} s"
         )
     print(f"  ratio concurrency 1 / 8: {results[1]['first_s'] / results[8]['first_s']:.2f}x")
     bulk, many = chunk_write(2500)

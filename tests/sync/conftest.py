@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from synctest_helpers import default_meta, make_warehouse, write_manifest
+from synctest_helpers import build_desired, default_meta, make_warehouse, write_manifest
 
 from sync import state
 from sync.client import MailchimpClient, RetryPolicy, Target
@@ -33,12 +33,24 @@ class SyncEnv:
         con = state.connect(self.db)
         try:
             make_warehouse(con, supporters, memberships)
+            build_desired(con, {self.key: self.meta})
         finally:
             con.close()
 
     def declare(self, **overrides: Any) -> None:
+        """Declare the audience (and rebuild the desired state, as `engage build` would)."""
         self.meta = default_meta(**overrides)
         write_manifest(self.manifest, {self.key: self.meta})
+        if self.db.exists():
+            con = state.connect(self.db)
+            try:
+                if con.execute(
+                    "select count(*) from information_schema.tables "
+                    "where table_schema = 'main' and table_name = 'supporters'"
+                ).fetchone()[0]:
+                    build_desired(con, {self.key: self.meta})
+            finally:
+                con.close()
 
     def sync(self, **kw: Any) -> JobOutcome:
         client = kw.pop("client", None) or self.client()

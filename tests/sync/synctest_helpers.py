@@ -1,4 +1,10 @@
-"""Shared helpers for the sync tests: a tiny warehouse and exposure declarations."""
+"""Shared helpers for the sync tests: a tiny warehouse and exposure declarations.
+
+The desired state the sync diffs is built by dbt (models/marts/mailchimp/mailchimp_desired_*).
+Running dbt for every tiny warehouse would take seconds each, so `build_desired` renders those
+very model files (and the macros they call) with Jinja and the same exposure declarations,
+and runs them in the test's DuckDB file: the consent rules under test are the models' own.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import jinja2
 import pyarrow as pa
 
-from sync.exposures import Audience, audiences_from_manifest
+from sync import plan as _plan
+from sync.exposures import Audience, ConfigError, audiences_from_manifest
+from sync.project import PROJECT_DIR
+
+DESIRED_MODELS = (
+    "mailchimp_desired_members",
+    "mailchimp_desired_merge_fields",
+    "mailchimp_desired_tags",
+)
+_MODEL_DIR = PROJECT_DIR / "models" / "marts" / "mailchimp"
+_MACROS = PROJECT_DIR / "macros" / "mailchimp" / "desired_state.sql"
 
 SUPPORTER_COLS = (
     "supporter_id varchar, email varchar, first_name varchar, last_name varchar, "
@@ -45,7 +62,7 @@ def default_meta(**overrides: Any) -> dict[str, Any]:
 def manifest_for(meta_by_exposure: dict[str, dict[str, Any]], schema: str = "main") -> dict:
     """A minimal dbt manifest holding the two models and one exposure per meta block."""
     nodes = {}
-    for name in ("supporters", "segment_memberships"):
+    for name in ("supporters", "segment_memberships", *DESIRED_MODELS):
         nodes[f"model.engage.{name}"] = {
             "unique_id": f"model.engage.{name}",
             "resource_type": "model",
@@ -146,3 +163,56 @@ def pretend_applied(con: duckdb.DuckDBPyConnection, audience_key: str) -> None:
         "from engage_sync.plans where audience_key = ? order by created_at desc limit 1)",
         [audience_key],
     )
+
+
+class _Relation(str):
+    """What `ref()` returns in the rendered models: the quoted relation name."""
+
+
+class _Columns:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def get_columns_in_relation(self, relation: str) -> list[Any]:
+        try:
+            rows = self.con.execute(f"describe {relation}").fetchall()
+        except duckdb.Error:
+            return []
+        return [type("Column", (), {"name": r[0]})() for r in rows]
+
+
+class _Exceptions:
+    @staticmethod
+    def raise_compiler_error(msg: str) -> None:
+        raise ConfigError(msg)
+
+
+def build_desired(
+    con: duckdb.DuckDBPyConnection, meta_by_exposure: dict[str, dict[str, Any]]
+) -> None:
+    """What `engage build` does for the sync: (re)build the desired-state models in `main`."""
+    manifest = manifest_for(meta_by_exposure)
+    env = jinja2.Environment(extensions=["jinja2.ext.do"], undefined=jinja2.Undefined)
+    context = {
+        "execute": True,
+        "graph": {"exposures": manifest["exposures"]},
+        "ref": lambda name: _Relation(f'"main"."{name}"'),
+        "config": lambda **_: "",
+        "adapter": _Columns(con),
+        "exceptions": _Exceptions(),
+    }
+    macros = _MACROS.read_text()
+    for name in DESIRED_MODELS:
+        sql = env.from_string(macros + (_MODEL_DIR / f"{name}.sql").read_text()).render(context)
+        con.execute(f'create or replace table main."{name}" as {sql}')
+
+
+def meta_of(aud: Audience) -> dict[str, Any]:
+    """The exposure block an Audience was parsed from (with the defaults filled in)."""
+    return aud.spec.model_dump()
+
+
+def compute_plan(con: duckdb.DuckDBPyConnection, aud: Audience, *args: Any, **kw: Any) -> Any:
+    """Build the desired state for `aud` (dbt's part), then plan it (the sync's part)."""
+    build_desired(con, {aud.key: meta_of(aud)})
+    return _plan.compute_plan(con, aud, *args, **kw)

@@ -248,3 +248,59 @@ def test_terminal_member_errors_are_recorded_and_not_retried(env, sandbox):
     out = env.sync()
     assert out.audiences[0].plan.is_empty
     assert writes(sandbox.request_log()) == []
+
+
+def test_sudden_growth_is_refused_before_any_write_unless_forced(env, sandbox):
+    env.declare(safety={"max_new_members": 20, "max_new_members_pct": 100})
+    env.warehouse([supporter(i) for i in range(1, 11)], [])
+    assert env.sync().status == "ok"  # the first load is not a growth
+    env.warehouse([supporter(i) for i in range(1, 41)], [])
+    sandbox.clear_request_log()
+    out = env.sync()
+    assert out.status == "refused"
+    names = {t.name for t in out.audiences[0].thresholds}
+    assert names == {"max_new_members", "max_new_members_pct"}
+    assert not [e for e in sandbox.request_log().entries if e.method != "GET"]
+    assert env.query("select status from engage_sync.plans order by created_at desc limit 1") == [
+        ("refused",)
+    ]
+    forced = env.sync(force_reason="imported the spring petition")
+    assert forced.status == "ok" and forced.audiences[0].applied.done["created"] == 30
+    assert env.query(
+        "select force_reason from engage_sync.sync_runs where forced order by started_at desc"
+    )[0] == ("imported the spring petition",)
+
+
+def test_a_tag_created_but_whose_answer_was_lost_is_looked_up(env, sandbox):
+    env.warehouse([supporter(1), supporter(2)], [("s0001", "a", "seg:a"), ("s0002", "b", "seg:b")])
+    # The first segment create is processed, then the connection drops before the answer:
+    # the retry is told the name is taken.
+    sandbox.set_faults({"script": ["drop_after"], "endpoints": ["POST /lists/{list_id}/segments"]})
+    out = env.sync()
+    assert out.status == "ok", out.as_dict()
+    assert out.audiences[0].applied.done["tags_added"] == 2
+    members = env.members()
+    assert members["person1@campaign-mail.net"]["tags"] == ["seg:a"]
+    assert members["person2@campaign-mail.net"]["tags"] == ["seg:b"]
+    creates = [
+        e.status
+        for e in sandbox.request_log().entries
+        if (e.method, e.endpoint) == ("POST", "/lists/{list_id}/segments")
+    ]
+    assert creates.count(None) == 1 and 400 in creates  # dropped, then "already exists"
+
+
+def test_setup_calls_run_concurrently(env, sandbox):
+    tags = [f"seg:t{i}" for i in range(8)]
+    env.warehouse([supporter(1)], [("s0001", t.split(":")[1], t) for t in tags])
+    sandbox.set_faults({"latency": 0.2})
+    assert env.sync().status == "ok"
+    setup = [
+        e
+        for e in sandbox.request_log().entries
+        if e.method == "POST" and e.endpoint.endswith(("/merge-fields", "/segments"))
+    ]
+    assert len(setup) == 3 + 8  # DISTRICT, SCORE, LASTACT (FNAME, LNAME come with a list)
+    # One at a time they would take 11 x 0.2 s; within the cap of 8 they overlap.
+    span = max(e.at + e.duration_ms / 1000 for e in setup) - min(e.at for e in setup)
+    assert span < 11 * 0.2 / 2, span

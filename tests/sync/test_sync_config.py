@@ -182,3 +182,21 @@ def test_failsafe_thresholds():
     hits = evaluate(summary(prev=1000, desired=700), safety)
     assert [h.name for h in hits] == ["max_size_drop_pct"]
     assert "dropped from 1000 to 700 (30.0%)" in hits[0].message
+
+
+def test_failsafe_sudden_growth():
+    safety = SafetySpec(max_new_members=1000, max_new_members_pct=50, pct_floor=10)
+    # 200k new members against an audience of 325: both limits.
+    hits = evaluate(summary(audience_size=325, prev=325, desired=200_325, creates=200_000), safety)
+    assert [h.name for h in hits] == ["max_new_members", "max_new_members_pct"]
+    assert "200000 new members planned = 61538.5% of the 325" in hits[1].message
+    # relative only; and nothing below the floor or within the limits
+    hits = evaluate(summary(prev=100, desired=170, creates=70), safety)
+    assert [h.name for h in hits] == ["max_new_members_pct"]
+    assert evaluate(summary(prev=4, desired=12, creates=8), safety) == []
+    assert evaluate(summary(prev=1000, desired=1400, creates=400), safety) == []
+    # the first load (no plan applied yet) has nothing to grow from
+    assert (
+        evaluate(summary(audience_size=0, prev=None, desired=200_000, creates=200_000), safety)
+        == []
+    )

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 from conftest import SyncEnv
+from synctest_helpers import build_desired, meta_of
 from warehouse_build import make_warehouse
 
 from sync import state
@@ -98,6 +99,8 @@ def test_sample_changed_segment_sends_exactly_its_adds_and_removes(sample):
             "tag) values (?, ?, 'seg_lapsed_90d', 'seg:lapsed-90d')",
             [[f"m{i}", sid] for i, (sid, _) in enumerate(joining)],
         )
+        # ... and the desired state is rebuilt from them, as `engage build` would.
+        build_desired(con, {a.key: meta_of(a) for a in load_audiences(sample.manifest)})
     finally:
         con.close()
     sample.sandbox.clear_request_log()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
 from synctest_helpers import (
     audience,
+    build_desired,
+    compute_plan,
     default_meta,
     make_warehouse,
     pretend_applied,
@@ -14,9 +17,9 @@ from synctest_helpers import (
     supporter,
 )
 
-from sync import state
+from sync import plan, state
 from sync.exposures import ConfigError
-from sync.plan import PlanError, compute_plan
+from sync.plan import PlanError
 
 AID = "aud0000001"
 
@@ -387,9 +390,14 @@ def test_reconcile_keeps_an_optout_that_staff_archived_since(con):
         assert compute_plan(con, aud, AID, False, basis=basis).counts.creates == 0, basis
 
 
-def test_filter_error_names_the_filter_but_never_an_email(con):
+def test_filter_error_stops_the_desired_state_build_and_the_plan(con):
+    # The filter is evaluated by dbt (mailchimp_desired_members) since the desired state moved
+    # there: a bad one fails that model's build, and the plan refuses to run on no desired state.
     make_warehouse(con, [supporter(1)], [])
     meta = default_meta(members={"model": "supporters", "filter": "cast(email as integer) > 0"})
-    with pytest.raises(ConfigError, match="members.filter") as err:
-        compute_plan(con, audience(meta), AID, False)
+    with pytest.raises(duckdb.Error, match="is_in_scope"):
+        build_desired(con, {"mailchimp_supporters": meta})
+    with pytest.raises(PlanError, match="run `engage build` first") as err:
+        plan.compute_plan(con, audience(meta), AID, False)
     assert "@" not in str(err.value)
+    assert rows(con, "select count(*) from engage_sync.plans")[0][0] == 0

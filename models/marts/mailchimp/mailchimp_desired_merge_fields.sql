@@ -1,0 +1,65 @@
+{#-
+  The merge-field values each declared Mailchimp audience should hold: one row per audience,
+  member (mailchimp_desired_members, membership = 'member') and declared merge field, with
+  the value in canonical text ('' is empty): what the sync compares with what it pushed and
+  sends. Only declared fields are here, so no other field can be written.
+-#}
+-- depends_on: {{ ref('mailchimp_members') }}
+{%- set audiences = [] -%}
+{%- do mailchimp_sync_audiences(audiences) %}
+
+with
+
+members as (
+
+    select audience_key, subscriber_hash, supporter_id
+    from {{ ref('mailchimp_desired_members') }}
+    where membership = 'member'
+
+),
+
+{% for aud in audiences %}
+audience_{{ loop.index }}_values as (
+
+    {% for f in aud.merge_fields -%}
+    select
+        members.audience_key,
+        members.subscriber_hash,
+        {{ mailchimp_literal(f.tag) }} as merge_tag,
+        {{ mailchimp_canonical_value(f, 'src."' ~ f.column ~ '"') }} as merge_value
+    from members
+    inner join {{ ref(aud.members_model) }} as src
+        on cast(src."{{ aud.key_column }}" as varchar) = members.supporter_id
+    where members.audience_key = {{ mailchimp_literal(aud.key) }}
+    {{ 'union all' if not loop.last }}
+    {% else -%}
+    select
+        cast(null as varchar) as audience_key,
+        cast(null as varchar) as subscriber_hash,
+        cast(null as varchar) as merge_tag,
+        cast(null as varchar) as merge_value
+    where false
+    {%- endfor %}
+
+),
+
+{% endfor %}
+final as (
+
+    {% for aud in audiences -%}
+    select audience_key, subscriber_hash, merge_tag, merge_value
+    from audience_{{ loop.index }}_values
+    {{ 'union all' if not loop.last }}
+    {% else -%}
+    select
+        cast(null as varchar) as audience_key,
+        cast(null as varchar) as subscriber_hash,
+        cast(null as varchar) as merge_tag,
+        cast(null as varchar) as merge_value
+    where false
+    {%- endfor %}
+
+)
+
+select audience_key, subscriber_hash, merge_tag, merge_value
+from final

@@ -2,7 +2,7 @@
 
 Public API: `SandboxServer` (run it), `sandbox_client` (the official SDK pointed at it),
 `Faults` and `SandboxSettings` (what to inject, which limits). See docs/sandbox.md.
-Names are imported lazily, so `import sync.sandbox.<module>` stays cheap for the CLI.
+Names are imported lazily, so `import mailchimp_sandbox.<module>` stays cheap for the CLI.
 """
 
 from __future__ import annotations
@@ -11,25 +11,25 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
-    "DEMO_API_KEY": "sync.sandbox.server",
-    "SandboxServer": "sync.sandbox.server",
-    "generate_api_key": "sync.sandbox.server",
-    "configure_client": "sync.sandbox.client",
-    "sandbox_client": "sync.sandbox.client",
-    "FAULT_KINDS": "sync.sandbox.faults",
-    "MEMBER_ERROR_KINDS": "sync.sandbox.faults",
-    "Faults": "sync.sandbox.faults",
-    "LoggedRequest": "sync.sandbox.requestlog",
-    "RequestLogSnapshot": "sync.sandbox.requestlog",
-    "SandboxSettings": "sync.sandbox.settings",
-    "subscriber_hash": "sync.sandbox.rules",
+    "DEMO_API_KEY": "mailchimp_sandbox.server",
+    "SandboxServer": "mailchimp_sandbox.server",
+    "generate_api_key": "mailchimp_sandbox.server",
+    "configure_client": "mailchimp_sandbox.sdk",
+    "sandbox_client": "mailchimp_sandbox.sdk",
+    "FAULT_KINDS": "mailchimp_sandbox.faults",
+    "MEMBER_ERROR_KINDS": "mailchimp_sandbox.faults",
+    "Faults": "mailchimp_sandbox.faults",
+    "LoggedRequest": "mailchimp_sandbox.requestlog",
+    "RequestLogSnapshot": "mailchimp_sandbox.requestlog",
+    "SandboxSettings": "mailchimp_sandbox.settings",
+    "subscriber_hash": "mailchimp_sandbox.rules",
 }
 __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
-        raise AttributeError(f"module 'sync.sandbox' has no attribute {name!r}")
+        raise AttributeError(f"module 'mailchimp_sandbox' has no attribute {name!r}")
     value = getattr(import_module(_EXPORTS[name]), name)
     globals()[name] = value
     return value

@@ -1,7 +1,7 @@
 """The Mailchimp API core: one `execute(method, path, query, body)` for HTTP and batch ops.
 
 Owns the store, the settings, the fault engine and the batch worker; knows nothing about
-HTTP (auth, concurrency, wire faults and the request log live in `sync.sandbox.app`).
+HTTP (auth, concurrency, wire faults and the request log live in `mailchimp_sandbox.app`).
 It matches the route (404/405 with `Allow`), parses the JSON body (`JSON Parse Exception`),
 runs the handler, renders `ApiError`s as problem documents and applies `fields` /
 `exclude_fields` to what it returns.
@@ -16,15 +16,15 @@ import uuid
 from typing import Any
 
 # Handler modules register their routes on import.
-from sync.sandbox import batches, errors, lists, members, merge_fields, segments  # noqa: F401
-from sync.sandbox.batches import BatchRunner
-from sync.sandbox.faults import FaultEngine, Faults
-from sync.sandbox.routing import ROUTER, Request, Result
-from sync.sandbox.settings import SandboxSettings
-from sync.sandbox.store import Store
+from mailchimp_sandbox import batches, errors, lists, members, merge_fields, segments  # noqa: F401
+from mailchimp_sandbox.batches import BatchRunner
+from mailchimp_sandbox.faults import FaultEngine, Faults
+from mailchimp_sandbox.routing import ROUTER, Request, Result
+from mailchimp_sandbox.settings import SandboxSettings
+from mailchimp_sandbox.store import Store
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
-log = logging.getLogger("sync.sandbox")
+log = logging.getLogger("mailchimp_sandbox")
 
 
 class MailchimpApi:

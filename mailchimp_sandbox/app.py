@@ -29,13 +29,13 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from sync.sandbox import errors
-from sync.sandbox.batches import build_archive, check_signature
-from sync.sandbox.requestlog import LoggedRequest, key_fingerprint, redact, redact_text
-from sync.sandbox.routing import Result
+from mailchimp_sandbox import errors
+from mailchimp_sandbox.batches import build_archive, check_signature
+from mailchimp_sandbox.requestlog import LoggedRequest, key_fingerprint, redact, redact_text
+from mailchimp_sandbox.routing import Result
 
 if TYPE_CHECKING:
-    from sync.sandbox.server import SandboxServer
+    from mailchimp_sandbox.server import SandboxServer
 
 JSON_TYPE = b"application/json; charset=utf-8"
 PROBLEM_TYPE = b"application/problem+json; charset=utf-8"

@@ -23,8 +23,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from sync.sandbox import errors, render
-from sync.sandbox.routing import (
+from mailchimp_sandbox import errors, render
+from mailchimp_sandbox.routing import (
     Request,
     Result,
     expect_enum,
@@ -35,11 +35,11 @@ from sync.sandbox.routing import (
     require_object,
     route,
 )
-from sync.sandbox.rules import now_iso
-from sync.sandbox.store import Batch
+from mailchimp_sandbox.rules import now_iso
+from mailchimp_sandbox.store import Batch
 
 if TYPE_CHECKING:
-    from sync.sandbox.api import MailchimpApi
+    from mailchimp_sandbox.api import MailchimpApi
 
 OP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 

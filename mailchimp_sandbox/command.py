@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from sync.sandbox.faults import FAULT_KINDS, Faults
+from mailchimp_sandbox.faults import FAULT_KINDS, Faults
 
 EXIT_CONFIG = 2
 console = Console(stderr=True, soft_wrap=True)
@@ -124,7 +124,7 @@ def sandbox_command(
 
     Auth: Basic with the key as password, or Bearer. Controls: /_sandbox (docs/sandbox.md).
     """
-    from sync.sandbox.server import SandboxServer  # FastAPI/uvicorn load only when needed
+    from mailchimp_sandbox.server import SandboxServer  # FastAPI/uvicorn load only when needed
 
     keys = list(api_key or [])
     if not keys and os.environ.get("ENGAGE_SANDBOX_API_KEY"):

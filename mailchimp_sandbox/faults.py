@@ -28,8 +28,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.sandbox import errors
-from sync.sandbox.rules import subscriber_hash
+from mailchimp_sandbox import errors
+from mailchimp_sandbox.rules import subscriber_hash
 
 FAULT_KINDS = (
     "429",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.sandbox import errors, render
-from sync.sandbox.members import (
+from mailchimp_sandbox import errors, render
+from mailchimp_sandbox.members import (
     apply_changes,
     check_email,
     check_forced_error,
@@ -24,7 +24,7 @@ from sync.sandbox.members import (
     tag_date,
     validated_merge,
 )
-from sync.sandbox.routing import (
+from mailchimp_sandbox.routing import (
     Request,
     Result,
     expect_enum,
@@ -35,8 +35,8 @@ from sync.sandbox.routing import (
     require_object,
     route,
 )
-from sync.sandbox.rules import WRITE_STATUSES, now_iso, query_bool, subscriber_hash
-from sync.sandbox.store import Audience, Member
+from mailchimp_sandbox.rules import WRITE_STATUSES, now_iso, query_bool, subscriber_hash
+from mailchimp_sandbox.store import Audience, Member
 
 LIST_REQUIRED = ["name", "contact", "permission_reminder", "campaign_defaults", "email_type_option"]
 CONTACT_REQUIRED = ["company", "address1", "city", "country"]

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sync.sandbox import errors, render
-from sync.sandbox.routing import (
+from mailchimp_sandbox import errors, render
+from mailchimp_sandbox.routing import (
     Request,
     Result,
     expect_enum,
@@ -32,7 +32,7 @@ from sync.sandbox.routing import (
     require_object,
     route,
 )
-from sync.sandbox.rules import (
+from mailchimp_sandbox.rules import (
     PATCH_STATUSES,
     READ_STATUSES,
     WRITE_STATUSES,
@@ -44,7 +44,7 @@ from sync.sandbox.rules import (
     query_bool,
     subscriber_hash,
 )
-from sync.sandbox.store import Audience, Member, Tag
+from mailchimp_sandbox.store import Audience, Member, Tag
 
 OPT_IN_STATUSES = ("subscribed", "pending")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.sandbox import errors, render
-from sync.sandbox.members import get_audience
-from sync.sandbox.routing import (
+from mailchimp_sandbox import errors, render
+from mailchimp_sandbox.members import get_audience
+from mailchimp_sandbox.routing import (
     Request,
     Result,
     expect_enum,
@@ -23,8 +23,8 @@ from sync.sandbox.routing import (
     require_object,
     route,
 )
-from sync.sandbox.rules import DEFAULT_OPTIONS, MERGE_TYPES, normalise_merge_tag
-from sync.sandbox.store import Audience, MergeField
+from mailchimp_sandbox.rules import DEFAULT_OPTIONS, MERGE_TYPES, normalise_merge_tag
+from mailchimp_sandbox.store import Audience, MergeField
 
 FIELD_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "name": ((str,), "string"),

@@ -22,13 +22,13 @@ import pytest
 if TYPE_CHECKING:
     import mailchimp_marketing
 
-    from sync.sandbox.server import SandboxServer
+    from mailchimp_sandbox.server import SandboxServer
 
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxServer]:
     """One running sandbox for the whole session (state not reset; prefer `sandbox`)."""
-    from sync.sandbox.server import SandboxServer
+    from mailchimp_sandbox.server import SandboxServer
 
     srv = SandboxServer(port=0)
     srv.start()
@@ -49,7 +49,7 @@ def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
 @pytest.fixture
 def sandbox_sdk(sandbox: SandboxServer) -> mailchimp_marketing.Client:
     """The official mailchimp-marketing SDK client pointed at `sandbox` (timeout 10 s)."""
-    from sync.sandbox.client import sandbox_client
+    from mailchimp_sandbox.sdk import sandbox_client
 
     return sandbox_client(sandbox, timeout=10)
 

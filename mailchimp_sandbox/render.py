@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.sandbox.routing import Request, links
-from sync.sandbox.store import Audience, Batch, Member, MergeField, Tag
+from mailchimp_sandbox.routing import Request, links
+from mailchimp_sandbox.store import Audience, Batch, Member, MergeField, Tag
 
 UNSUBSCRIBE_REASONS = {
     "self": "N/A (Unsubscribed by the contact)",

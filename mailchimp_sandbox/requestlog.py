@@ -16,7 +16,7 @@ from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sync.sandbox.rules import subscriber_hash
+from mailchimp_sandbox.rules import subscriber_hash
 
 _EMAILISH = re.compile(r"[^@\s/?&=,]+@[^@\s/?&=,]+")
 

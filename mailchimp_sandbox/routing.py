@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sync.sandbox import errors
+from mailchimp_sandbox import errors
 
 if TYPE_CHECKING:
-    from sync.sandbox.api import MailchimpApi
-    from sync.sandbox.settings import SandboxSettings
-    from sync.sandbox.store import Store
+    from mailchimp_sandbox.api import MailchimpApi
+    from mailchimp_sandbox.settings import SandboxSettings
+    from mailchimp_sandbox.store import Store
 
 
 @dataclass

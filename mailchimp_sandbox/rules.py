@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from sync.sandbox.errors import wrong_type
-from sync.sandbox.settings import SandboxSettings
+from mailchimp_sandbox.errors import wrong_type
+from mailchimp_sandbox.settings import SandboxSettings
 
 MERGE_TYPES = (
     "text",

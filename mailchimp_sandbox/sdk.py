@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import mailchimp_marketing
 
 if TYPE_CHECKING:
-    from sync.sandbox.server import SandboxServer
+    from mailchimp_sandbox.server import SandboxServer
 
 
 def configure_client(

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.sandbox import errors, render
-from sync.sandbox.members import get_audience, note_tag_change, path_member, tag_date
-from sync.sandbox.routing import (
+from mailchimp_sandbox import errors, render
+from mailchimp_sandbox.members import get_audience, note_tag_change, path_member, tag_date
+from mailchimp_sandbox.routing import (
     Request,
     Result,
     expect_type,
@@ -23,8 +23,8 @@ from sync.sandbox.routing import (
     require_object,
     route,
 )
-from sync.sandbox.rules import now_iso, query_bool, subscriber_hash
-from sync.sandbox.store import Audience, Member, Tag
+from mailchimp_sandbox.rules import now_iso, query_bool, subscriber_hash
+from mailchimp_sandbox.store import Audience, Member, Tag
 
 SEGMENT_TYPES = ("saved", "static", "fuzzy")
 

@@ -1,6 +1,6 @@
 """`SandboxServer`: the sandbox as a real HTTP server on loopback, run in-process.
 
-    from sync.sandbox import SandboxServer, sandbox_client
+    from mailchimp_sandbox import SandboxServer, sandbox_client
     with SandboxServer() as srv:            # uvicorn on 127.0.0.1, ephemeral port
         client = sandbox_client(srv)        # the official SDK, pointed at srv.url + "/3.0"
         list_id = srv.create_list("Supporters")
@@ -23,12 +23,12 @@ from typing import Any
 
 import uvicorn
 
-from sync.sandbox.api import MailchimpApi
-from sync.sandbox.app import build_asgi
-from sync.sandbox.faults import Faults
-from sync.sandbox.members import tag_date
-from sync.sandbox.requestlog import RequestLog, RequestLogSnapshot
-from sync.sandbox.rules import (
+from mailchimp_sandbox.api import MailchimpApi
+from mailchimp_sandbox.app import build_asgi
+from mailchimp_sandbox.faults import Faults
+from mailchimp_sandbox.members import tag_date
+from mailchimp_sandbox.requestlog import RequestLog, RequestLogSnapshot
+from mailchimp_sandbox.rules import (
     READ_STATUSES,
     coerce_merge_value,
     is_subscriber_hash,
@@ -36,8 +36,8 @@ from sync.sandbox.rules import (
     parse_timestamp,
     subscriber_hash,
 )
-from sync.sandbox.settings import SandboxSettings
-from sync.sandbox.store import Member, Store, Tag, write_state
+from mailchimp_sandbox.settings import SandboxSettings
+from mailchimp_sandbox.store import Member, Store, Tag, write_state
 
 SANDBOX_DC = "sandbox"
 # A fixed, obviously fake key for demos and docs. Real keys end in a data centre like "us6".

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync.sandbox.rules import DEFAULT_OPTIONS, MergeFieldRule, now_iso
+from mailchimp_sandbox.rules import DEFAULT_OPTIONS, MergeFieldRule, now_iso
 
 STATE_VERSION = 1
 

@@ -1,93 +1,46 @@
 """The `engage plan | sync | pull | nightly` commands: arguments, progress and output.
 
-Owns only the command-line surface; the work is in `sync.jobs`, `sync.pull` and
-`sync.nightly`. Registered on the main `engage` app by `sync.cli`. Every command prints a
-human summary on stderr (hashed emails only, never the API key), or with `--json` a JSON
-summary on stdout, and exits with the codes documented in `sync.cli`:
-0 ok; 1 dbt build failed; 2 configuration or usage error (including no Mailchimp target);
-3 refused by a fail-safe, or another run holds the lock; 4 partial failure (retry next run).
+Owns only the command-line surface; the work is in `sync.jobs.audience_sync`,
+`sync.mailchimp.pull` and `sync.jobs.nightly`. Registered on the `engage` app by
+`sync.cli.app`. Every command prints a human summary on stderr (hashed emails only, never the
+API key), or with `--json` a JSON summary on stdout, and exits with the codes of
+`sync.cli.exits`: 0 ok; 1 dbt build failed; 2 configuration or usage error (including no
+Mailchimp target); 3 refused by a fail-safe, or another run holds the lock; 4 partial failure
+(retry next run).
 """
+
+from __future__ import annotations
 
 import json
 import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sync.apply import ProgressSink
-
-console = Console(stderr=True)
-
-AudienceOpt = Annotated[
-    list[str] | None,
-    typer.Option("--audience", "-a", help="Only this audience (exposure name); repeatable."),
-]
-ManifestOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--manifest",
-        help="dbt manifest.json to read the exposures from "
-        "(default: $DBT_TARGET_PATH/manifest.json or target/manifest.json).",
-    ),
-]
-ReconcileOpt = Annotated[
-    bool,
-    typer.Option(
-        "--reconcile",
-        help="Plan against what Mailchimp holds (from the last `engage pull`) instead of what "
-        "we last pushed: repairs drift such as an owned tag removed by hand or a member "
-        "archived by staff.",
-    ),
-]
-ForceOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--force",
-        metavar="REASON",
-        help="Apply even when a fail-safe threshold is exceeded; the reason is logged in "
-        "engage_sync.sync_runs.",
-    ),
-]
-
-
-class RichProgress(ProgressSink):
-    """Progress bars on stderr, one per step."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.tasks: dict[str, Any] = {}
-
-    def start(self, step: str, total: int) -> None:
-        if total <= 0:
-            return
-        if step in self.tasks:
-            self.progress.update(self.tasks[step], total=total, completed=0)
-        else:
-            self.tasks[step] = self.progress.add_task(step, total=total)
-
-    def advance(self, step: str, n: int) -> None:
-        if step in self.tasks:
-            self.progress.advance(self.tasks[step], n)
-
-
-def progress_bars() -> Progress:
-    return Progress(
-        TextColumn("{task.description:<16}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    )
+from sync.cli.exits import EXIT_CONFIG, exit_code, exit_code_for_error
+from sync.cli.options import (
+    AudienceOpt,
+    DbPathOpt,
+    ForceOpt,
+    JsonOpt,
+    ManifestOpt,
+    ReconcileOpt,
+)
+from sync.cli.output import RichProgress, console, progress_bars
+from sync.errors import ConfigError, EngageError, LockHeld
+from sync.jobs.audience_sync import plan_job, sync_job
+from sync.jobs.lock import locked
+from sync.jobs.nightly import dbt_build, nightly_job
+from sync.mailchimp import state
+from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
+from sync.mailchimp.exposures import load_audiences
+from sync.mailchimp.pull import pull_all
+from sync.warehouse.project import Settings
 
 
 def _db(db: Path | None) -> Path:
-    from sync.project import Settings
-
     return Settings.from_env(duckdb_path=db).duckdb_path
 
 
@@ -164,25 +117,8 @@ def _print_audiences(rows: list[dict[str, Any]], title: str) -> None:
                 console.print("    " + ", ".join(f"{k}={v}" for k, v in row.items()))
 
 
-def _exit_code(status: str) -> int:
-    from sync import cli
-
-    return {
-        "ok": cli.EXIT_OK,
-        "config": cli.EXIT_CONFIG,
-        "locked": cli.EXIT_REFUSED,
-        "refused": cli.EXIT_REFUSED,
-        "build": cli.EXIT_DBT_FAILED,
-        "partial": cli.EXIT_PARTIAL,
-        "error": cli.EXIT_PARTIAL,
-    }[status]
-
-
-def _maybe_client(required: bool):
+def _maybe_client(required: bool) -> MailchimpClient | None:
     """A client from the environment; None (or a config error) when no target is set."""
-    from sync.client import MailchimpClient, RetryPolicy, Target
-    from sync.exposures import ConfigError
-
     try:
         return MailchimpClient(Target.from_env(), retry=RetryPolicy.from_env())
     except ConfigError:
@@ -191,224 +127,204 @@ def _maybe_client(required: bool):
         return None
 
 
-def register(app: typer.Typer) -> None:
-    """Add the sync commands to the `engage` app."""
-    from sync.cli import DbPathOpt, JsonOpt
+def _required_client(command: str, as_json: bool) -> MailchimpClient:
+    """A client from the environment, or exit 2 saying how to configure one."""
+    try:
+        client = _maybe_client(required=True)
+    except ConfigError as err:
+        _stop(command, err, as_json)
+    assert client is not None  # required=True: a client or a ConfigError
+    return client
 
-    @app.command("plan")
-    def plan_cmd(
-        audience: AudienceOpt = None,
-        reconcile: ReconcileOpt = False,
-        show: Annotated[
-            int, typer.Option("--show", help="Print this many sample rows per change kind.")
-        ] = 0,
-        manifest: ManifestOpt = None,
-        db: DbPathOpt = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        """Compute what `engage sync` would change in each Mailchimp audience, without writing.
 
-        The plan is stored in the warehouse for review: engage_sync.plan_members (create,
-        update with the changed fields, unsubscribe, archive), plan_merge_fields (old -> new),
-        plan_tags (add/remove) and the summary in engage_sync.plans. Fail-safe thresholds the
-        plan exceeds are reported (exit 3). Mailchimp is only read (to find the audience);
-        without MAILCHIMP_API_KEY the audience id remembered from the last sync is used.
-        """
-        from sync.jobs import plan_job
+def _stop(command: str, err: EngageError, as_json: bool) -> NoReturn:
+    """Report an error that stopped `command` before it began, and exit with its code."""
+    _emit({"command": command, "status": err.kind, "error": str(err)}, as_json)
+    console.print(f"[red]{err}[/]")
+    raise typer.Exit(exit_code_for_error(err)) from None
 
-        client = _maybe_client(required=False)
-        try:
-            out = plan_job(_db(db), manifest, audience, reconcile, client, samples=show)
-        finally:
-            if client is not None:
-                client.close()
-        payload = out.as_dict()
-        _emit(payload, as_json)
-        if not as_json:
-            if out.error:
-                console.print(f"[red]{out.error}[/]")
-            _print_audiences(payload["audiences"], "engage plan")
-        status = out.status
-        if status == "ok" and any(a.thresholds for a in out.audiences):
-            status = "refused"
-        raise typer.Exit(_exit_code(status))
 
-    @app.command("sync")
-    def sync_cmd(
-        audience: AudienceOpt = None,
-        reconcile: ReconcileOpt = False,
-        force: ForceOpt = None,
-        manifest: ManifestOpt = None,
-        db: DbPathOpt = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        """Plan, check the fail-safes, and apply the plan to each Mailchimp audience.
+def _check_force(force: str | None) -> None:
+    if force is not None and not force.strip():
+        console.print("[red]--force needs a reason (it is logged)[/]")
+        raise typer.Exit(EXIT_CONFIG)
 
-        Writes through batch subscribe (members and merge fields) and
-        static segments (tags); only declared merge fields and tags in
-        the owned namespaces are touched, existing members never get a
-        status except `unsubscribed` for an opt-out. Progress is saved
-        after every acknowledged chunk: a run killed at any point
-        converges on the next one. Target: MAILCHIMP_API_KEY (+
-        MAILCHIMP_SERVER) or the sandbox (ENGAGE_MAILCHIMP_URL). Exit
-        codes: 0 ok, 2 configuration, 3 refused by a fail-safe (or
-        locked), 4 partial.
-        """
-        from sync.exposures import ConfigError
-        from sync.jobs import sync_job
 
-        if force is not None and not force.strip():
-            console.print("[red]--force needs a reason (it is logged)[/]")
-            raise typer.Exit(_exit_code("config"))
-        try:
-            client = _maybe_client(required=True)
-        except ConfigError as err:
-            _emit({"command": "sync", "status": "config", "error": str(err)}, as_json)
-            console.print(f"[red]{err}[/]")
-            raise typer.Exit(_exit_code("config")) from None
-        with progress_bars() as bars:
-            out = sync_job(
-                _db(db), manifest, audience, reconcile, force, client, RichProgress(bars)
-            )
-        client.close()
-        payload = out.as_dict()
-        _emit(payload, as_json)
-        if not as_json:
-            if out.error:
-                console.print(f"[red]{out.error}[/]")
-            _print_audiences(payload["audiences"], "engage sync")
-        raise typer.Exit(_exit_code(out.status))
+def plan_cmd(
+    audience: AudienceOpt = None,
+    reconcile: ReconcileOpt = False,
+    show: Annotated[
+        int, typer.Option("--show", help="Print this many sample rows per change kind.")
+    ] = 0,
+    manifest: ManifestOpt = None,
+    db: DbPathOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compute what `engage sync` would change in each Mailchimp audience, without writing.
 
-    @app.command("pull")
-    def pull_cmd(
-        audience: AudienceOpt = None,
-        full: Annotated[
-            bool,
-            typer.Option(
-                "--full",
-                help="Re-read everything (default: only members changed "
-                "since the last pull) and drop members Mailchimp no longer has.",
-            ),
-        ] = False,
-        manifest: ManifestOpt = None,
-        db: DbPathOpt = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        """Read each audience back from Mailchimp into engage_sync.pulled_members (+ fields, tags).
-
-        Status, last_changed, the declared merge fields and the tags in our namespaces are
-        stored; unsubscribed and cleaned members feed the warehouse's consent model on the
-        next build, so they are never asked to subscribe again. Incremental by default.
-        """
-        from sync import state
-        from sync.exposures import ConfigError, load_audiences
-        from sync.jobs import LockBusy, locked
-        from sync.pull import pull_all
-
-        try:
-            audiences = load_audiences(manifest, audience)
-            client = _maybe_client(required=True)
-        except ConfigError as err:
-            _emit({"command": "pull", "status": "config", "error": str(err)}, as_json)
-            console.print(f"[red]{err}[/]")
-            raise typer.Exit(_exit_code("config")) from None
-        dbp = _db(db)
-        try:
-            with locked(dbp), progress_bars() as bars:
-                con = state.connect(dbp)
-                try:
-                    results = pull_all(con, client, audiences, full, RichProgress(bars))
-                finally:
-                    con.close()
-        except LockBusy as err:
-            console.print(f"[red]{err}[/]")
-            _emit({"command": "pull", "status": "locked", "error": str(err)}, as_json)
-            raise typer.Exit(_exit_code("locked")) from None
-        except ConfigError as err:  # e.g. a rejected key or an audience id that does not exist
-            console.print(f"[red]{err}[/]")
-            _emit({"command": "pull", "status": "config", "error": str(err)}, as_json)
-            raise typer.Exit(_exit_code("config")) from None
-        finally:
+    The plan is stored in the warehouse for review: engage_sync.plan_members (create,
+    update with the changed fields, unsubscribe, archive), plan_merge_fields (old -> new),
+    plan_tags (add/remove) and the summary in engage_sync.plans. Fail-safe thresholds the
+    plan exceeds are reported (exit 3). Mailchimp is only read (to find the audience);
+    without MAILCHIMP_API_KEY the audience id remembered from the last sync is used.
+    """
+    client = _maybe_client(required=False)
+    try:
+        out = plan_job(_db(db), manifest, audience, reconcile, client, samples=show)
+    finally:
+        if client is not None:
             client.close()
-        status = "error" if any(r.status == "error" for r in results) else "ok"
-        _emit(
-            {"command": "pull", "status": status, "audiences": [r.as_dict() for r in results]},
-            as_json,
-        )
-        if not as_json:
-            for r in results:
-                line = (
-                    f"{r.audience_key}: {r.status}, {r.members_read} member(s) read"
-                    f"{' (full)' if r.full else ''}, {r.opted_out_seen} unsubscribed/cleaned"
-                )
-                console.print(line + (f" - {r.error}" if r.error else ""))
-        raise typer.Exit(_exit_code(status))
+    payload = out.as_dict()
+    _emit(payload, as_json)
+    if not as_json:
+        if out.error:
+            console.print(f"[red]{out.error}[/]")
+        _print_audiences(payload["audiences"], "engage plan")
+    status = out.status
+    if status == "ok" and any(a.thresholds for a in out.audiences):
+        status = "refused"
+    raise typer.Exit(exit_code(out.failure, status))
 
-    @app.command("nightly")
-    def nightly_cmd(
-        audience: AudienceOpt = None,
-        force: ForceOpt = None,
-        reconcile: ReconcileOpt = False,
-        raw_dir: Annotated[
-            Path | None,
-            typer.Option(
-                "--raw-dir",
-                help="Folder of raw spreadsheets (default: $ENGAGE_RAW_DIR, else sample_data/raw).",
-            ),
-        ] = None,
-        skip_build: Annotated[
-            bool, typer.Option("--skip-build", help="Do not run dbt build (warehouse is fresh).")
-        ] = False,
-        manifest: ManifestOpt = None,
-        db: DbPathOpt = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        """The scheduled job: pull -> build -> plan -> fail-safes -> apply -> report.
 
-        Holds a lock for the whole run, so overlapping runs cannot both write (the second
-        exits 3). A failed dbt build stops before any write (exit 1). Schedule it with cron
-        or a systemd timer (see the README).
-        """
-        from sync.exposures import ConfigError
-        from sync.nightly import dbt_build, nightly_job
-        from sync.project import Settings
+def sync_cmd(
+    audience: AudienceOpt = None,
+    reconcile: ReconcileOpt = False,
+    force: ForceOpt = None,
+    manifest: ManifestOpt = None,
+    db: DbPathOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan, check the fail-safes, and apply the plan to each Mailchimp audience.
 
-        settings = Settings.from_env(raw_dir=raw_dir, duckdb_path=db)
-        try:
-            client = _maybe_client(required=True)
-        except ConfigError as err:
-            _emit({"command": "nightly", "status": "config", "error": str(err)}, as_json)
-            console.print(f"[red]{err}[/]")
-            raise typer.Exit(_exit_code("config")) from None
-        if force is not None and not force.strip():
-            console.print("[red]--force needs a reason (it is logged)[/]")
-            raise typer.Exit(_exit_code("config"))
-        with progress_bars() as bars:
-            out = nightly_job(
-                settings,
-                manifest,
-                audience,
-                force,
-                reconcile,
-                client,
-                progress=RichProgress(bars),
-                build=None if skip_build else dbt_build,
-            )
+    Writes through batch subscribe (members and merge fields) and
+    static segments (tags); only declared merge fields and tags in
+    the owned namespaces are touched, existing members never get a
+    status except `unsubscribed` for an opt-out. Progress is saved
+    after every acknowledged chunk: a run killed at any point
+    converges on the next one. Target: MAILCHIMP_API_KEY (+
+    MAILCHIMP_SERVER) or the sandbox (ENGAGE_MAILCHIMP_URL). Exit
+    codes: 0 ok, 2 configuration, 3 refused by a fail-safe (or
+    locked), 4 partial.
+    """
+    _check_force(force)
+    client = _required_client("sync", as_json)
+    with progress_bars() as bars:
+        out = sync_job(_db(db), manifest, audience, reconcile, force, client, RichProgress(bars))
+    client.close()
+    payload = out.as_dict()
+    _emit(payload, as_json)
+    if not as_json:
+        if out.error:
+            console.print(f"[red]{out.error}[/]")
+        _print_audiences(payload["audiences"], "engage sync")
+    raise typer.Exit(exit_code(out.failure, out.status))
+
+
+def pull_cmd(
+    audience: AudienceOpt = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Re-read everything (default: only members changed "
+            "since the last pull) and drop members Mailchimp no longer has.",
+        ),
+    ] = False,
+    manifest: ManifestOpt = None,
+    db: DbPathOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read each audience back from Mailchimp into engage_sync.pulled_members (+ fields, tags).
+
+    Status, last_changed, the declared merge fields and the tags in our namespaces are
+    stored; unsubscribed and cleaned members feed the warehouse's consent model on the
+    next build, so they are never asked to subscribe again. Incremental by default.
+    """
+    try:
+        audiences = load_audiences(manifest, audience)
+    except ConfigError as err:
+        _stop("pull", err, as_json)
+    client = _required_client("pull", as_json)
+    dbp = _db(db)
+    try:
+        with locked(dbp), progress_bars() as bars:
+            con = state.connect(dbp)
+            try:
+                results = pull_all(con, client, audiences, full, RichProgress(bars))
+            finally:
+                con.close()
+    except (LockHeld, ConfigError) as err:  # e.g. a rejected key or an unknown audience id
+        _stop("pull", err, as_json)
+    finally:
         client.close()
-        payload = out.as_dict()
-        _emit(payload, as_json)
-        if not as_json:
-            for p in out.pulls:
-                console.print(
-                    f"pull {p.audience_key}: {p.status}, {p.members_read} read, "
-                    f"{p.opted_out_seen} unsubscribed/cleaned"
-                )
-            if out.build_ok is not None:
-                console.print(f"build: {'ok' if out.build_ok else '[red]FAILED[/]'}")
-            if out.error:
-                console.print(f"[red]{out.error}[/]")
-            _print_audiences(payload["audiences"], "engage nightly")
-        raise typer.Exit(_exit_code(out.status))
+    status = "error" if any(r.status == "error" for r in results) else "ok"
+    _emit(
+        {"command": "pull", "status": status, "audiences": [r.as_dict() for r in results]},
+        as_json,
+    )
+    if not as_json:
+        for r in results:
+            line = (
+                f"{r.audience_key}: {r.status}, {r.members_read} member(s) read"
+                f"{' (full)' if r.full else ''}, {r.opted_out_seen} unsubscribed/cleaned"
+            )
+            console.print(line + (f" - {r.error}" if r.error else ""))
+    raise typer.Exit(exit_code(None, status))
+
+
+def nightly_cmd(
+    audience: AudienceOpt = None,
+    force: ForceOpt = None,
+    reconcile: ReconcileOpt = False,
+    raw_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--raw-dir",
+            help="Folder of raw spreadsheets (default: $ENGAGE_RAW_DIR, else sample_data/raw).",
+        ),
+    ] = None,
+    skip_build: Annotated[
+        bool, typer.Option("--skip-build", help="Do not run dbt build (warehouse is fresh).")
+    ] = False,
+    manifest: ManifestOpt = None,
+    db: DbPathOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The scheduled job: pull -> build -> plan -> fail-safes -> apply -> report.
+
+    Holds a lock for the whole run, so overlapping runs cannot both write (the second
+    exits 3). A failed dbt build stops before any write (exit 1). Schedule it with cron
+    or a systemd timer (see the README).
+    """
+    settings = Settings.from_env(raw_dir=raw_dir, duckdb_path=db)
+    client = _required_client("nightly", as_json)
+    _check_force(force)
+    with progress_bars() as bars:
+        out = nightly_job(
+            settings,
+            manifest,
+            audience,
+            force,
+            reconcile,
+            client,
+            progress=RichProgress(bars),
+            build=None if skip_build else dbt_build,
+        )
+    client.close()
+    payload = out.as_dict()
+    _emit(payload, as_json)
+    if not as_json:
+        for p in out.pulls:
+            console.print(
+                f"pull {p.audience_key}: {p.status}, {p.members_read} read, "
+                f"{p.opted_out_seen} unsubscribed/cleaned"
+            )
+        if out.build_ok is not None:
+            console.print(f"build: {'ok' if out.build_ok else '[red]FAILED[/]'}")
+        if out.error:
+            console.print(f"[red]{out.error}[/]")
+        _print_audiences(payload["audiences"], "engage nightly")
+    raise typer.Exit(exit_code(out.failure, out.status))
 
 
 logging.getLogger("engage.sync").addHandler(logging.NullHandler())

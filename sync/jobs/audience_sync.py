@@ -4,8 +4,9 @@ Owns the sequence behind `engage plan` and `engage sync`: read the exposures, op
 warehouse's `engage_sync` state, resolve each audience in Mailchimp (by id, or by name,
 creating it when allowed; `engage plan` never writes to Mailchimp), compute the plan, check the
 fail-safes (refusing before any write unless forced with a reason), apply, and log the run.
-Also owns the writer lock: one file lock per warehouse file, held by every command that writes
-to Mailchimp or the sync state, so two overlapping runs cannot both write.
+Everything runs under the writer lock (`sync.jobs.lock`). A job that cannot go on records
+the error itself (an `EngageError`: its class says what went wrong and, at the command line,
+the exit code).
 """
 
 from __future__ import annotations
@@ -15,50 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from filelock import FileLock, Timeout
 
-from sync import state
-from sync.apply import Applier, ApplyResult, ProgressSink
-from sync.client import HOW_TO_CONNECT, MailchimpClient, MailchimpError, RetryPolicy, Target
-from sync.exposures import Audience, ConfigError, load_audiences
-from sync.failsafe import ThresholdHit, evaluate
-from sync.merge_fields import MergeFieldError
-from sync.plan import PlanError, PlanSummary, compute_plan, sample_rows, set_plan_status
-from sync.runlog import finish_run, start_run
-
-_LOCKS: dict[str, FileLock] = {}
-
-
-class LockBusy(Exception):
-    """Another engage run holds the writer lock for this warehouse."""
-
-
-def writer_lock(db_path: Path) -> FileLock:
-    """The (re-entrant, per process) writer lock of a warehouse file."""
-    key = str(Path(db_path).resolve())
-    if key not in _LOCKS:
-        _LOCKS[key] = FileLock(key + ".engage-sync.lock", timeout=0)
-    return _LOCKS[key]
-
-
-class locked:  # noqa: N801 - used as a context manager
-    """`with locked(db):` hold the writer lock or raise LockBusy at once."""
-
-    def __init__(self, db_path: Path) -> None:
-        self.lock = writer_lock(db_path)
-
-    def __enter__(self) -> FileLock:
-        try:
-            self.lock.acquire()
-        except Timeout:
-            raise LockBusy(
-                f"another engage run holds {self.lock.lock_file}; wait for it to finish "
-                "(a lock left by a killed run is released by the OS when that process ends)"
-            ) from None
-        return self.lock
-
-    def __exit__(self, *exc: object) -> None:
-        self.lock.release()
+from sync.errors import ConfigError, EngageError, LockHeld, MailchimpError
+from sync.jobs.lock import locked
+from sync.mailchimp import state
+from sync.mailchimp.apply import Applier, ApplyResult, ProgressSink
+from sync.mailchimp.audiences import resolve_audience
+from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
+from sync.mailchimp.exposures import Audience, load_audiences
+from sync.mailchimp.failsafe import ThresholdHit, evaluate
+from sync.mailchimp.plan import PlanSummary, compute_plan, sample_rows, set_plan_status
+from sync.mailchimp.runlog import finish_run, start_run
 
 
 @dataclass
@@ -95,14 +63,17 @@ class AudienceOutcome:
 class JobOutcome:
     command: str
     audiences: list[AudienceOutcome] = field(default_factory=list)
-    error: str | None = None
-    error_kind: str | None = None  # config | locked
+    failure: EngageError | None = None  # what stopped the job (or one audience's planning)
+
+    @property
+    def error(self) -> str | None:
+        return str(self.failure) if self.failure is not None else None
 
     @property
     def status(self) -> str:
-        """Worst outcome: config > refused > error/partial > ok."""
-        if self.error_kind in ("config", "locked"):
-            return self.error_kind
+        """Worst outcome: config (or locked) > refused > error/partial > ok."""
+        if self.failure is not None:
+            return self.failure.kind
         statuses = {a.status for a in self.audiences}
         for s in ("refused", "error", "partial"):
             if s in statuses:
@@ -124,103 +95,6 @@ def make_client(
     return MailchimpClient(Target.from_env(env), concurrency=concurrency, retry=retry)
 
 
-def resolve_audience(
-    con: duckdb.DuckDBPyConnection,
-    client: MailchimpClient | None,
-    aud: Audience,
-    create: bool,
-) -> tuple[str, bool]:
-    """(audience id, double_optin). '' when it does not exist yet and `create` is False.
-
-    The first call of every command: a rejected API key is a configuration error (exit 2)."""
-    try:
-        return _resolve_audience(con, client, aud, create)
-    except MailchimpError as exc:
-        if exc.status == 401 and client is not None:
-            raise ConfigError(
-                f"{client.target.describe()} refused the API key ({exc.summary()}); check "
-                "MAILCHIMP_API_KEY (and MAILCHIMP_SERVER or ENGAGE_MAILCHIMP_URL)"
-            ) from None
-        raise
-
-
-def _resolve_audience(
-    con: duckdb.DuckDBPyConnection,
-    client: MailchimpClient | None,
-    aud: Audience,
-    create: bool,
-) -> tuple[str, bool]:
-    a = aud.spec.audience
-    if client is None:
-        known = state.known_audience(con, aud.key)
-        if known:
-            return known
-        raise ConfigError(HOW_TO_CONNECT)
-    if a.id:
-        try:
-            info = client.get_list(a.id)
-        except MailchimpError as exc:
-            if exc.status == 404:
-                raise ConfigError(
-                    f"exposure {aud.key!r}: audience id {a.id!r} does not exist in "
-                    f"{client.target.describe()}"
-                ) from None
-            raise
-        state.remember_audience(
-            con, aud.key, a.id, info.get("name", a.name), bool(info.get("double_optin"))
-        )
-        return a.id, bool(info.get("double_optin"))
-    known = state.known_audience(con, aud.key)
-    if known:
-        try:
-            info = client.get_list(known[0])
-            if info.get("name") == a.name:
-                return known[0], bool(info.get("double_optin"))
-        except MailchimpError as exc:
-            if exc.status != 404:
-                raise
-    matches = client.lists_named(a.name)
-    if len(matches) > 1:
-        raise ConfigError(
-            f"exposure {aud.key!r}: {len(matches)} audiences are named {a.name!r} "
-            f"({', '.join(m['id'] for m in matches)}); set audience.id"
-        )
-    if matches:
-        found = matches[0]
-        state.remember_audience(con, aud.key, found["id"], a.name, bool(found.get("double_optin")))
-        return found["id"], bool(found.get("double_optin"))
-    if not create:
-        return "", a.double_optin
-    if not a.create_if_missing:
-        raise ConfigError(
-            f"exposure {aud.key!r}: no audience named {a.name!r} in {client.target.describe()}; "
-            "create it in Mailchimp and set audience.id, or set create_if_missing: true"
-        )
-    body = {
-        "name": a.name,
-        "contact": {
-            "company": a.company,
-            "address1": a.address1,
-            "city": a.city,
-            "state": "",
-            "zip": "",
-            "country": a.country,
-        },
-        "permission_reminder": a.permission_reminder,
-        "campaign_defaults": {
-            "from_name": a.from_name,
-            "from_email": a.from_email,
-            "subject": a.name,
-            "language": a.language,
-        },
-        "email_type_option": False,
-        "double_optin": a.double_optin,
-    }
-    created = client.create_list(body)
-    state.remember_audience(con, aud.key, created["id"], a.name, a.double_optin)
-    return created["id"], a.double_optin
-
-
 def plan_job(
     db_path: Path,
     manifest: Path | None = None,
@@ -234,7 +108,7 @@ def plan_job(
     try:
         audiences = load_audiences(manifest, only)
     except ConfigError as err:
-        out.error, out.error_kind = str(err), "config"
+        out.failure = err
         return out
     try:
         with locked(db_path):
@@ -256,15 +130,15 @@ def plan_job(
                         res.status = "empty" if res.plan.is_empty else "planned"
                         if samples:
                             res.samples = sample_rows(con, aud.key, samples)
-                    except (ConfigError, PlanError) as err:
-                        out.error, out.error_kind = str(err), "config"
+                    except ConfigError as err:  # also PlanError, MergeFieldError
+                        out.failure = err
                         res.status, res.error = "error", str(err)
                     except MailchimpError as err:
                         res.status, res.error = "error", err.summary()
             finally:
                 con.close()
-    except LockBusy as err:
-        out.error, out.error_kind = str(err), "locked"
+    except LockHeld as err:
+        out.failure = err
     return out
 
 
@@ -324,7 +198,7 @@ def sync_audience(
             errors=res.applied.errors,
             thresholds=hits,
         )
-    except (ConfigError, PlanError, MergeFieldError) as err:
+    except ConfigError as err:  # also PlanError, MergeFieldError
         res.status, res.error = "error", str(err)
         finish_run(con, run, "config_error", audience_id=res.audience_id or None, errors=[str(err)])
         raise
@@ -368,7 +242,7 @@ def sync_job(
             conc = min(a.spec.concurrency for a in audiences)
             client = make_client(conc, retry)
     except ConfigError as err:
-        out.error, out.error_kind = str(err), "config"
+        out.failure = err
         return out
     try:
         with locked(db_path):
@@ -381,15 +255,15 @@ def sync_job(
                                 con, client, aud, reconcile, force_reason, progress, after_chunk
                             )
                         )
-                    except (ConfigError, PlanError, MergeFieldError) as err:
+                    except ConfigError as err:  # also PlanError, MergeFieldError
                         out.audiences.append(
                             AudienceOutcome(aud.key, status="error", error=str(err))
                         )
-                        out.error, out.error_kind = str(err), "config"
+                        out.failure = err
             finally:
                 con.close()
-    except LockBusy as err:
-        out.error, out.error_kind = str(err), "locked"
+    except LockHeld as err:
+        out.failure = err
     finally:
         if own_client:
             client.close()

@@ -6,7 +6,8 @@ nightly job (its pull finds no audience yet, the build was just done, the sync c
 audience with its merge fields and tags), let a day pass in Mailchimp (a few people click
 "unsubscribe", one address bounces), then run the nightly again: the pull reads the opt-outs
 back, dbt rebuilds the consent path, and the sync propagates nothing but what it should.
-Prints what changed in the audience each night: counts and tags, never an email address.
+Renders what changed in the audience each night: counts and tags, never an email address.
+Progress goes to the `ProgressSink` the caller passes (the CLI's bars, or nothing).
 """
 
 from __future__ import annotations
@@ -20,9 +21,14 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from sync.client import MailchimpClient, RetryPolicy, Target
-from sync.nightly import NightlyOutcome, dbt_build, nightly_job
-from sync.project import Settings
+from mailchimp_sandbox import SandboxServer
+from sync.jobs.demo_warehouse import sample_as_of
+from sync.jobs.nightly import NightlyOutcome, dbt_build, nightly_job
+from sync.mailchimp.apply import ProgressSink
+from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
+from sync.mailchimp.exposures import load_audiences
+from sync.warehouse.dbt_runner import vars_args
+from sync.warehouse.project import SAMPLE_RAW_DIR, Settings
 
 # Night 2 rebuilds only what the read-back tables feed (consent, then everything downstream).
 CONSENT_PATH = [
@@ -100,13 +106,13 @@ def _audience_id(outcome: NightlyOutcome) -> str | None:
     return None
 
 
-def run_demo_sync(db_path: Path | None = None, manifest: Path | None = None) -> DemoSyncResult:
+def run_demo_sync(
+    db_path: Path | None = None,
+    manifest: Path | None = None,
+    progress: ProgressSink | None = None,
+) -> DemoSyncResult:
     """Two nightly runs against an in-process sandbox, after `engage demo` built the sample."""
-    from sync.dbt_runner import vars_args
-    from sync.demo import sample_as_of
-    from sync.project import SAMPLE_RAW_DIR
-    from sync.sandbox.server import SandboxServer
-
+    progress = progress or ProgressSink()
     settings = Settings.from_env(raw_dir=SAMPLE_RAW_DIR, duckdb_path=db_path)
     # The same as_of as the demo's build, so the rebuilt models agree with the first build.
     build_args = [*CONSENT_PATH, *vars_args(as_of=sample_as_of())]
@@ -117,10 +123,7 @@ def run_demo_sync(db_path: Path | None = None, manifest: Path | None = None) -> 
     # fake: the demo sandbox accepts them (a real audience would reject them into sync_rejects).
     srv = SandboxServer(persist_path=persist, settings={"fake_domains": []})
     nights: list[Night] = []
-    from sync.sync_commands import RichProgress, progress_bars
-
-    with srv, progress_bars() as bars:
-        progress = RichProgress(bars)
+    with srv:
         url = srv.url
         client = MailchimpClient(
             Target(srv.url, srv.api_key, overridden=True),
@@ -169,8 +172,6 @@ def run_demo_sync(db_path: Path | None = None, manifest: Path | None = None) -> 
 
 def _known_audience(manifest: Path | None, client: MailchimpClient) -> str | None:
     """The demo audience left by an earlier demo run, if the sandbox still has it."""
-    from sync.exposures import load_audiences
-
     for aud in load_audiences(manifest):
         found = client.lists_named(aud.spec.audience.name)
         if found:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.dbt_runner import DbtOutcome, NodeListener, run_dbt, vars_args
-from sync.project import PROJECT_DIR, SAMPLE_RAW_DIR, Settings
-from sync.report import SegmentRow, WarehouseSummary, segment_catalogue, warehouse_summary
+from sync.warehouse.dbt_runner import DbtOutcome, NodeListener, run_dbt, vars_args
+from sync.warehouse.project import PROJECT_DIR, SAMPLE_RAW_DIR, Settings
+from sync.warehouse.report import SegmentRow, WarehouseSummary, segment_catalogue, warehouse_summary
 
 SAMPLE_AS_OF_FILE = PROJECT_DIR / "sample_data" / "AS_OF"
 

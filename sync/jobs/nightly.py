@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync import state
-from sync.apply import ProgressSink
-from sync.client import MailchimpClient, RetryPolicy
-from sync.exposures import ConfigError, load_audiences
-from sync.jobs import AudienceOutcome, LockBusy, locked, make_client, sync_audience
-from sync.merge_fields import MergeFieldError
-from sync.plan import PlanError
-from sync.project import Settings
-from sync.pull import PullResult, pull_all
+from sync.errors import BuildError, ConfigError, EngageError, LockHeld
+from sync.jobs.audience_sync import AudienceOutcome, make_client, sync_audience
+from sync.jobs.lock import locked
+from sync.mailchimp import state
+from sync.mailchimp.apply import ProgressSink
+from sync.mailchimp.client import MailchimpClient, RetryPolicy
+from sync.mailchimp.exposures import load_audiences
+from sync.mailchimp.pull import PullResult, pull_all
+from sync.warehouse.dbt_runner import run_dbt
+from sync.warehouse.project import Settings
 
 
 @dataclass
@@ -31,13 +32,16 @@ class NightlyOutcome:
     build_ok: bool | None = None
     build_summary: dict[str, Any] | None = None
     audiences: list[AudienceOutcome] = field(default_factory=list)
-    error: str | None = None
-    error_kind: str | None = None  # config | locked | build
+    failure: EngageError | None = None  # what stopped the job: config, lock or build
+
+    @property
+    def error(self) -> str | None:
+        return str(self.failure) if self.failure is not None else None
 
     @property
     def status(self) -> str:
-        if self.error_kind:
-            return self.error_kind
+        if self.failure is not None:
+            return self.failure.kind
         statuses = {a.status for a in self.audiences} | {
             "error" for p in self.pulls if p.status == "error"
         }
@@ -64,8 +68,6 @@ def dbt_build(
     settings: Settings, extra: Sequence[str], progress: ProgressSink | None = None
 ) -> tuple[bool, dict[str, Any]]:
     """`dbt build` with dbt's log silenced (errors still print) and node progress reported."""
-    from sync.dbt_runner import run_dbt
-
     sink = progress or ProgressSink()
     started = False
 
@@ -124,7 +126,7 @@ def nightly_job(
                         settings, build_args, progress or ProgressSink()
                     )
                     if not out.build_ok:
-                        out.error, out.error_kind = "dbt build failed: nothing was synced", "build"
+                        out.failure = BuildError("dbt build failed: nothing was synced")
                         return out
                 # 3-5. plan, fail-safes, apply, per audience.
                 audiences = load_audiences(manifest, only)
@@ -136,10 +138,10 @@ def nightly_job(
                         )
                 finally:
                     con.close()
-            except (ConfigError, PlanError, MergeFieldError) as err:
-                out.error, out.error_kind = str(err), "config"
-    except LockBusy as err:
-        out.error, out.error_kind = str(err), "locked"
+            except ConfigError as err:  # also PlanError, MergeFieldError
+                out.failure = err
+    except LockHeld as err:
+        out.failure = err
     finally:
         if own_client and client is not None:
             client.close()

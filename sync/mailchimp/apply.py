@@ -34,11 +34,12 @@ from typing import Any
 
 import duckdb
 
-from sync import state
-from sync.client import MailchimpClient, MailchimpError, redact, subscriber_hash
-from sync.exposures import Audience, ConfigError, MergeFieldSpec
-from sync.merge_fields import ensure_schema, to_mailchimp
-from sync.state import SCHEMA
+from sync.errors import ConfigError, MailchimpError, redact
+from sync.mailchimp import state
+from sync.mailchimp.client import MailchimpClient, subscriber_hash
+from sync.mailchimp.exposures import Audience, MergeFieldSpec
+from sync.mailchimp.merge_fields import ensure_schema, to_mailchimp
+from sync.mailchimp.state import SCHEMA
 
 log = logging.getLogger("engage.sync.apply")
 

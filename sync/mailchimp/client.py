@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import random
 import re
 import threading
 import types
@@ -31,13 +32,18 @@ from mailchimp_marketing.api_client import ApiClientError
 from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
-from sync.exposures import MAX_CONCURRENCY, ConfigError
+from sync.errors import (
+    ConfigError,
+    MailchimpError,
+    TerminalMailchimpError,
+    TransientMailchimpError,
+)
+from sync.mailchimp.exposures import MAX_CONCURRENCY
 
 log = logging.getLogger("engage.sync.client")
 
 T = TypeVar("T")
 PAGE_SIZE = 1000
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'!#$&*/=?^`{|}~-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 HOW_TO_CONNECT = (
     "No Mailchimp target configured. Either\n"
@@ -51,11 +57,6 @@ HOW_TO_CONNECT = (
 def subscriber_hash(email: str) -> str:
     """Mailchimp's member id: md5 of the trimmed, lower-cased address."""
     return hashlib.md5(email.strip().lower().encode("utf-8")).hexdigest()
-
-
-def redact(text: str) -> str:
-    """Replace email addresses in `text` by a short hash (for logs and stored details)."""
-    return _EMAIL_RE.sub(lambda m: f"<{subscriber_hash(m.group(0))[:12]}>", text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,50 +149,8 @@ class RetryPolicy:
 # Errors
 
 
-class MailchimpError(Exception):
-    """A failed call: HTTP status (None for network errors) and Mailchimp's problem details."""
-
-    def __init__(
-        self,
-        status: int | None,
-        title: str = "",
-        detail: str = "",
-        errors: list[dict[str, Any]] | None = None,
-        instance: str = "",
-        timeout: bool = False,
-    ) -> None:
-        self.status = status
-        self.title = title
-        self.detail = detail
-        self.errors = errors or []
-        self.instance = instance
-        self.timeout = timeout
-        super().__init__(self.summary())
-
-    def summary(self) -> str:
-        parts = [str(self.status or "network"), self.title]
-        if self.detail:
-            parts.append(redact(self.detail))
-        text = " ".join(p for p in parts if p)
-        if self.errors:
-            text += (
-                " ["
-                + "; ".join(
-                    f"{e.get('field', '')}: {redact(str(e.get('message', '')))}"
-                    for e in self.errors[:5]
-                )
-                + "]"
-            )
-        if self.instance:
-            text += f" (request {self.instance})"
-        return text
-
-
-class TransientMailchimpError(MailchimpError):
-    """Worth retrying: rate limited, server error, dropped connection or timeout."""
-
-
 def classify(status: int | None, body: Any) -> MailchimpError:
+    """The error for an HTTP status and body: transient (retried) or terminal."""
     if isinstance(body, (bytes, bytearray)):
         body = body.decode("utf-8", errors="replace")
     if isinstance(body, str):
@@ -202,7 +161,7 @@ def classify(status: int | None, body: Any) -> MailchimpError:
     if not isinstance(body, dict):
         body = {}
     transient = status is None or status == 429 or status >= 500 or (status == 403 and not body)
-    cls = TransientMailchimpError if transient else MailchimpError
+    cls = TransientMailchimpError if transient else TerminalMailchimpError
     return cls(
         status,
         str(body.get("title", "") or ""),
@@ -219,8 +178,6 @@ def _network_error(exc: Any) -> TransientMailchimpError:
 
 
 def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
-    import random
-
     def wait(state: RetryCallState) -> float:
         exp = min(policy.wait_max, policy.wait_initial * (2 ** (state.attempt_number - 1)))
         delay = random.uniform(0, exp)

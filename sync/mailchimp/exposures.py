@@ -32,6 +32,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sync.errors import ConfigError
+from sync.warehouse.project import PROJECT_DIR
+
 META_KEY = "engage_sync"
 
 MERGE_TAG_RE = re.compile(r"^[A-Z0-9_]{1,10}$")
@@ -51,10 +54,6 @@ MERGE_TYPES = (
 MAX_CONCURRENCY = 10
 NAMESPACE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*:$")
 SQL_IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class ConfigError(Exception):
-    """A sync declaration is missing or invalid; the message says where and how to fix it."""
 
 
 class _Strict(BaseModel):
@@ -366,8 +365,6 @@ def audiences_from_manifest(manifest: dict[str, Any]) -> list[Audience]:
 
 
 def manifest_path_default() -> Path:
-    from sync.project import PROJECT_DIR
-
     target = os.environ.get("DBT_TARGET_PATH")
     base = Path(target) if target else PROJECT_DIR / "target"
     if not base.is_absolute():

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sync.exposures import SafetySpec
-from sync.plan import PlanSummary
+from sync.mailchimp.exposures import SafetySpec
+from sync.mailchimp.plan import PlanSummary
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sync.exposures import MergeFieldSpec
+from sync.errors import MergeFieldError
+from sync.mailchimp.exposures import MergeFieldSpec
 
 TEXT_MAX_BYTES = 255
-
-
-class MergeFieldError(Exception):
-    """The declared merge fields cannot be reconciled with the audience's schema."""
 
 
 class MergeFieldApi(Protocol):

@@ -26,10 +26,10 @@ from typing import Any, Literal
 
 import duckdb
 
-from sync.client import redact
-from sync.exposures import Audience, ConfigError
-from sync.merge_fields import sql_canonical
-from sync.state import SCHEMA, utcnow
+from sync.errors import ConfigError, PlanError, redact
+from sync.mailchimp.exposures import Audience
+from sync.mailchimp.merge_fields import sql_canonical
+from sync.mailchimp.state import SCHEMA, utcnow
 
 Basis = Literal["state", "reconcile"]
 
@@ -37,10 +37,6 @@ TAG_MAX_LEN = 100
 TAG_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*(:[a-z0-9][a-z0-9._-]*)*$")
 BLOCKING_REJECTS = ("compliance_state", "forgotten", "invalid_email")
 LIVE_STATUSES = ("subscribed", "pending")
-
-
-class PlanError(Exception):
-    """The warehouse data cannot be planned (bad tags, missing columns); nothing was written."""
 
 
 @dataclass

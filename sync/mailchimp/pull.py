@@ -26,12 +26,15 @@ from typing import Any
 
 import duckdb
 
-from sync import state
-from sync.apply import ProgressSink
-from sync.client import MailchimpClient, MailchimpError, subscriber_hash
-from sync.exposures import Audience
-from sync.merge_fields import canonical_from_mailchimp
-from sync.state import SCHEMA, utcnow
+from sync.errors import MailchimpError
+from sync.mailchimp import state
+from sync.mailchimp.apply import ProgressSink
+from sync.mailchimp.audiences import resolve_audience
+from sync.mailchimp.client import MailchimpClient, subscriber_hash
+from sync.mailchimp.exposures import Audience
+from sync.mailchimp.merge_fields import canonical_from_mailchimp
+from sync.mailchimp.runlog import finish_run, start_run
+from sync.mailchimp.state import SCHEMA, utcnow
 
 OVERLAP = timedelta(minutes=5)
 KNOWN_STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transactional")
@@ -268,9 +271,6 @@ def pull_all(
     progress: ProgressSink | None = None,
 ) -> list[PullResult]:
     """Pull every audience that exists in Mailchimp (resolving ids by name, never creating)."""
-    from sync.jobs import resolve_audience
-    from sync.runlog import finish_run, start_run
-
     out = []
     for aud in audiences:
         run = start_run(con, "pull", aud.key)

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from sync.state import SCHEMA, utcnow
+from sync.mailchimp.state import SCHEMA, utcnow
 
 
 @dataclass

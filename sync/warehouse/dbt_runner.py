@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import yaml
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from sync.project import PROFILES_DIR, Settings
+from sync.warehouse.project import PROFILES_DIR, Settings
 
 
 @dataclass
@@ -140,10 +141,6 @@ def _reset_duckdb_environment() -> None:
     this process (another target, a `dbt ls`) would load plugin sources with stale settings
     and keep the DuckDB file's handle alive while the sync wants to open it.
     """
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:  # pragma: no cover - duckdb adapter always installed
-        return
     with DuckDBConnectionManager._LOCK:
         if DuckDBConnectionManager._ENV is not None:
             DuckDBConnectionManager._ENV.close()

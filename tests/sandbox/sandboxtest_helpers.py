@@ -11,7 +11,7 @@ import httpx
 import requests
 from mailchimp_marketing.api_client import ApiClientError
 
-from sync.sandbox import SandboxServer, subscriber_hash
+from mailchimp_sandbox import SandboxServer, subscriber_hash
 
 _counter = itertools.count(1)
 

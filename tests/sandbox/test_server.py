@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sandboxtest_helpers import h, http, new_email
 
-from sync.sandbox import DEMO_API_KEY, SandboxServer, generate_api_key, sandbox_client
+from mailchimp_sandbox import DEMO_API_KEY, SandboxServer, generate_api_key, sandbox_client
 
 REAL_KEY = re.compile(r"[0-9a-f]{32}-us[0-9]+")
 
@@ -238,7 +238,7 @@ def test_engage_sandbox_cli(tmp_path):
 def test_engage_sandbox_cli_refuses_bad_options():
     from typer.testing import CliRunner
 
-    from sync.cli import app
+    from sync.cli.app import app
 
     result = CliRunner().invoke(app, ["sandbox", "--port", "0", "--fault", "teapot=0.5"])
     assert result.exit_code == 2 and "unknown fault kind 'teapot'" in result.output
@@ -256,7 +256,7 @@ def test_engage_sandbox_cli_refuses_bad_options():
 def test_engage_sandbox_cli_explains_a_bad_faults_file(tmp_path, content, message):
     from typer.testing import CliRunner
 
-    from sync.cli import app
+    from sync.cli.app import app
 
     path = tmp_path / "faults.json"
     if content is not None:

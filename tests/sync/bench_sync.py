@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from synctest_helpers import default_meta, make_warehouse, supporter, write_manifest  # noqa: E402
 
-from sync import state  # noqa: E402
-from sync.client import MailchimpClient, RetryPolicy, Target  # noqa: E402
-from sync.jobs import sync_job  # noqa: E402
-from sync.sandbox.server import SandboxServer  # noqa: E402
+from mailchimp_sandbox.server import SandboxServer  # noqa: E402
+from sync.jobs.audience_sync import sync_job  # noqa: E402
+from sync.mailchimp import state  # noqa: E402
+from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target  # noqa: E402
 
 
 def warehouse(db: Path, n: int) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from sync.exposures import Audience, audiences_from_manifest
+from sync.mailchimp.exposures import Audience, audiences_from_manifest
 
 SUPPORTER_COLS = (
     "supporter_id varchar, email varchar, first_name varchar, last_name varchar, "
@@ -119,7 +119,7 @@ def supporter(i: int, **kw: Any) -> dict[str, Any]:
 
 def pretend_applied(con: duckdb.DuckDBPyConnection, audience_key: str) -> None:
     """Record the audience's current plan as acknowledged (what apply does chunk by chunk)."""
-    from sync import state
+    from sync.mailchimp import state
 
     rows = con.execute(
         "select audience_id, action, subscriber_hash, email_address, supporter_id, status, "

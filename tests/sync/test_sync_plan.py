@@ -14,9 +14,9 @@ from synctest_helpers import (
     supporter,
 )
 
-from sync import state
-from sync.exposures import ConfigError
-from sync.plan import PlanError, compute_plan
+from sync.errors import ConfigError, PlanError
+from sync.mailchimp import state
+from sync.mailchimp.plan import compute_plan
 
 AID = "aud0000001"
 

@@ -12,7 +12,7 @@ import pytest
 from warehouse_build import Warehouse, make_warehouse
 from warehousetest_helpers import NO_TESTS, WAREHOUSE_SELECT, build_layers, copy_tiny, write_csv
 
-from sync.project import PROJECT_DIR
+from sync.warehouse.project import PROJECT_DIR
 
 MY_MODEL_DIRS = (
     "models/staging/",

@@ -1,35 +1,32 @@
 """A local, Mailchimp-compatible Marketing API v3 server for tests, demos and benchmarks.
 
-Public API: `SandboxServer` (run it), `sandbox_client` (the official SDK pointed at it),
-`Faults` and `SandboxSettings` (what to inject, which limits). See docs/sandbox.md.
-Names are imported lazily, so `import mailchimp_sandbox.<module>` stays cheap for the CLI.
+Its own package, beside the `sync` runtime: engage's demo and tests use it, nothing in the
+sync depends on it. Public API: `SandboxServer` (run it), `sandbox_client` (the official SDK
+pointed at it), `Faults` and `SandboxSettings` (what to inject, which limits). The pytest
+fixtures are in `mailchimp_sandbox.pytest_plugin`, opted into by a suite's conftest.py.
+See docs/sandbox.md.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from mailchimp_sandbox.faults import FAULT_KINDS, MEMBER_ERROR_KINDS, Faults
+from mailchimp_sandbox.requestlog import LoggedRequest, RequestLogSnapshot
+from mailchimp_sandbox.rules import subscriber_hash
+from mailchimp_sandbox.sdk import configure_client, sandbox_client
+from mailchimp_sandbox.server import DEMO_API_KEY, SandboxServer, generate_api_key
+from mailchimp_sandbox.settings import SandboxSettings
 
-_EXPORTS = {
-    "DEMO_API_KEY": "mailchimp_sandbox.server",
-    "SandboxServer": "mailchimp_sandbox.server",
-    "generate_api_key": "mailchimp_sandbox.server",
-    "configure_client": "mailchimp_sandbox.sdk",
-    "sandbox_client": "mailchimp_sandbox.sdk",
-    "FAULT_KINDS": "mailchimp_sandbox.faults",
-    "MEMBER_ERROR_KINDS": "mailchimp_sandbox.faults",
-    "Faults": "mailchimp_sandbox.faults",
-    "LoggedRequest": "mailchimp_sandbox.requestlog",
-    "RequestLogSnapshot": "mailchimp_sandbox.requestlog",
-    "SandboxSettings": "mailchimp_sandbox.settings",
-    "subscriber_hash": "mailchimp_sandbox.rules",
-}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'mailchimp_sandbox' has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__all__ = [
+    "DEMO_API_KEY",
+    "FAULT_KINDS",
+    "MEMBER_ERROR_KINDS",
+    "Faults",
+    "LoggedRequest",
+    "RequestLogSnapshot",
+    "SandboxServer",
+    "SandboxSettings",
+    "configure_client",
+    "generate_api_key",
+    "sandbox_client",
+    "subscriber_hash",
+]

@@ -11,19 +11,25 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import uuid
 from typing import Any
 
-# Handler modules register their routes on import.
-from mailchimp_sandbox import batches, errors, lists, members, merge_fields, segments  # noqa: F401
-from mailchimp_sandbox.batches import BatchRunner
+from mailchimp_sandbox import batches, errors, lists, members, merge_fields, segments
+from mailchimp_sandbox.batch_runner import BatchRunner
 from mailchimp_sandbox.faults import FaultEngine, Faults
-from mailchimp_sandbox.routing import ROUTER, Request, Result
+from mailchimp_sandbox.routing import Endpoint, Request, Result, Router
 from mailchimp_sandbox.settings import SandboxSettings
 from mailchimp_sandbox.store import Store
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
+# Every endpoint of the API, table by table (the order is the order paths are matched in).
+ROUTES: list[Endpoint] = [
+    *batches.ROUTES,
+    *members.ROUTES,
+    *lists.ROUTES,
+    *merge_fields.ROUTES,
+    *segments.ROUTES,
+]
 log = logging.getLogger("mailchimp_sandbox")
 
 
@@ -37,9 +43,8 @@ class MailchimpApi:
         self.store = store or Store()
         self.settings = settings or SandboxSettings()
         self.faults = FaultEngine(faults)
-        self.router = ROUTER
-        self.secret = secrets.token_bytes(32)  # signs batch result URLs
-        self.batch_runner = BatchRunner(self)
+        self.router = Router(ROUTES)
+        self.batch_runner = BatchRunner(self.execute, self.store, lambda: self.settings)
 
     def execute(
         self,
@@ -101,7 +106,19 @@ class MailchimpApi:
         exclude = _csv(query.get("exclude_fields"))
         if fields and exclude:
             raise errors.bad_request("Use either fields or exclude_fields, not both.")
-        req = Request(method, path, route.template, params, query, body, base_url, self)
+        req = Request(
+            method,
+            path,
+            route.template,
+            params,
+            query,
+            body,
+            base_url,
+            store=self.store,
+            settings=self.settings,
+            faults=self.faults,
+            batches=self.batch_runner,
+        )
         result = handler(req)
         if result.body is not None and (fields or exclude) and result.status < 300:
             result.body = filter_fields(result.body, fields, exclude)

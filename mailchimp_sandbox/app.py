@@ -21,7 +21,8 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from fastapi import Body, FastAPI, HTTPException, Query
@@ -30,12 +31,19 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from mailchimp_sandbox import errors
-from mailchimp_sandbox.batches import build_archive, check_signature
-from mailchimp_sandbox.requestlog import LoggedRequest, key_fingerprint, redact, redact_text
+from mailchimp_sandbox.api import MailchimpApi
+from mailchimp_sandbox.batch_runner import build_archive
+from mailchimp_sandbox.faults import Faults
+from mailchimp_sandbox.requestlog import (
+    LoggedRequest,
+    RequestLog,
+    RequestLogSnapshot,
+    key_fingerprint,
+    redact,
+    redact_text,
+)
 from mailchimp_sandbox.routing import Result
-
-if TYPE_CHECKING:
-    from mailchimp_sandbox.server import SandboxServer
+from mailchimp_sandbox.settings import SandboxSettings
 
 JSON_TYPE = b"application/json; charset=utf-8"
 PROBLEM_TYPE = b"application/problem+json; charset=utf-8"
@@ -45,10 +53,39 @@ PROBLEM_LINK = (
 )
 
 
+class SandboxHost(Protocol):
+    """What the HTTP layer needs of the server that runs it (`SandboxServer` is one)."""
+
+    api: MailchimpApi
+    api_keys: list[str]
+    log: RequestLog
+    in_flight: dict[str, int]
+    stall_generation: int
+    host: str
+    port: int
+    persist_path: Path | None
+
+    @property
+    def settings(self) -> SandboxSettings: ...
+    @property
+    def faults(self) -> Faults: ...
+    def dump(self) -> dict[str, Any]: ...
+    def save(self) -> None: ...
+    def reset(self) -> None: ...
+    def set_faults(self, faults: Faults | dict[str, Any] | None) -> None: ...
+    def update_settings(self, **changes: Any) -> SandboxSettings: ...
+    def request_log(self) -> RequestLogSnapshot: ...
+    def clear_request_log(self) -> None: ...
+    def create_list(
+        self, name: str, *, list_id: str | None = None, double_optin: bool = False, **extra: Any
+    ) -> str: ...
+    def add_member(self, list_id: str, email_address: str, **spec: Any) -> dict[str, Any]: ...
+
+
 class ApiGateway:
     """ASGI callable: /3.0 requests are answered here, everything else goes to `inner`."""
 
-    def __init__(self, server: SandboxServer, inner: Any) -> None:
+    def __init__(self, server: SandboxHost, inner: Any) -> None:
         self.server = server
         self.inner = inner
 
@@ -299,7 +336,7 @@ class MemberSpec(BaseModel):
     language: str = ""
 
 
-def build_control_app(srv: SandboxServer) -> FastAPI:
+def build_control_app(srv: SandboxHost) -> FastAPI:
     app = FastAPI(
         title="engage Mailchimp sandbox: controls",
         description="Inspection and set-up endpoints of the local Mailchimp sandbox. The "
@@ -401,7 +438,7 @@ def build_control_app(srv: SandboxServer) -> FastAPI:
         expires: str = Query(""),
         signature: str = Query(""),  # noqa: B008
     ) -> Response:
-        refusal = check_signature(srv.api, batch_id, expires, signature)
+        refusal = srv.api.batch_runner.check_signature(batch_id, expires, signature)
         with srv.api.store.lock:
             batch = srv.api.store.batches.get(batch_id)
             if refusal is None and (batch is None or batch.status != "finished"):
@@ -419,5 +456,5 @@ def build_control_app(srv: SandboxServer) -> FastAPI:
     return app
 
 
-def build_asgi(srv: SandboxServer) -> ApiGateway:
+def build_asgi(srv: SandboxHost) -> ApiGateway:
     return ApiGateway(srv, build_control_app(srv))

@@ -1,6 +1,7 @@
 """`engage sandbox`: run the local Mailchimp sandbox in the foreground until Ctrl-C.
 
-The command body lives here; sync/cli.py only registers it.
+The command body lives here; `engage`'s sync/cli/app.py only registers it. Exits 2 on a
+configuration error, like every engage command.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import typer
 from rich.console import Console
 
 from mailchimp_sandbox.faults import FAULT_KINDS, Faults
+from mailchimp_sandbox.server import SandboxServer
 
 EXIT_CONFIG = 2
 console = Console(stderr=True, soft_wrap=True)
@@ -124,8 +126,6 @@ def sandbox_command(
 
     Auth: Basic with the key as password, or Bearer. Controls: /_sandbox (docs/sandbox.md).
     """
-    from mailchimp_sandbox.server import SandboxServer  # FastAPI/uvicorn load only when needed
-
     keys = list(api_key or [])
     if not keys and os.environ.get("ENGAGE_SANDBOX_API_KEY"):
         keys = [os.environ["ENGAGE_SANDBOX_API_KEY"]]

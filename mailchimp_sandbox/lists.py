@@ -25,6 +25,7 @@ from mailchimp_sandbox.members import (
     validated_merge,
 )
 from mailchimp_sandbox.routing import (
+    Endpoint,
     Request,
     Result,
     expect_enum,
@@ -33,7 +34,6 @@ from mailchimp_sandbox.routing import (
     page,
     require_fields,
     require_object,
-    route,
 )
 from mailchimp_sandbox.rules import WRITE_STATUSES, now_iso, query_bool, subscriber_hash
 from mailchimp_sandbox.store import Audience, Member
@@ -70,7 +70,6 @@ def _check_list_body(body: dict[str, Any], *, creating: bool) -> None:
     expect_enum(body, "visibility", ("pub", "prv"))
 
 
-@route("GET", "/")
 def root(req: Request) -> Result:
     with req.store.lock:
         total = sum(
@@ -113,12 +112,10 @@ def root(req: Request) -> Result:
     )
 
 
-@route("GET", "/ping")
 def ping(req: Request) -> Result:
     return Result(200, {"health_status": "Everything's Chimpy!"})
 
 
-@route("GET", "/lists")
 def list_lists(req: Request) -> Result:
     with req.store.lock:
         audiences = list(req.store.lists.values())
@@ -138,7 +135,6 @@ def list_lists(req: Request) -> Result:
         )
 
 
-@route("POST", "/lists")
 def create_list(req: Request) -> Result:
     body = require_object(req.body)
     _check_list_body(body, creating=True)
@@ -149,13 +145,11 @@ def create_list(req: Request) -> Result:
         return Result(200, render.audience(req, a))
 
 
-@route("GET", "/lists/{list_id}")
 def get_list(req: Request) -> Result:
     with req.store.lock:
         return Result(200, render.audience(req, get_audience(req)))
 
 
-@route("PATCH", "/lists/{list_id}")
 def update_list(req: Request) -> Result:
     body = require_object(req.body)
     _check_list_body(body, creating=False)
@@ -168,7 +162,6 @@ def update_list(req: Request) -> Result:
         return Result(200, render.audience(req, a))
 
 
-@route("DELETE", "/lists/{list_id}")
 def delete_list(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -248,7 +241,6 @@ def _error_entry(email: str, exc: errors.ApiError) -> dict[str, str]:
     return entry
 
 
-@route("POST", "/lists/{list_id}")
 def batch_subscribe(req: Request) -> Result:
     body = require_object(req.body)
     require_fields(body, ["members"])
@@ -316,3 +308,15 @@ def batch_subscribe(req: Request) -> Result:
                 "_links": links(req, f"/lists/{a.id}", "/lists"),
             },
         )
+
+
+ROUTES: list[Endpoint] = [
+    Endpoint("GET", "/", root),
+    Endpoint("GET", "/ping", ping),
+    Endpoint("GET", "/lists", list_lists),
+    Endpoint("POST", "/lists", create_list),
+    Endpoint("GET", "/lists/{list_id}", get_list),
+    Endpoint("PATCH", "/lists/{list_id}", update_list),
+    Endpoint("DELETE", "/lists/{list_id}", delete_list),
+    Endpoint("POST", "/lists/{list_id}", batch_subscribe),
+]

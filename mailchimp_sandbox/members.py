@@ -21,6 +21,7 @@ from typing import Any
 
 from mailchimp_sandbox import errors, render
 from mailchimp_sandbox.routing import (
+    Endpoint,
     Request,
     Result,
     expect_enum,
@@ -30,7 +31,6 @@ from mailchimp_sandbox.routing import (
     query_choice,
     require_fields,
     require_object,
-    route,
 )
 from mailchimp_sandbox.rules import (
     PATCH_STATUSES,
@@ -80,7 +80,7 @@ def path_member(req: Request, a: Audience, *, by_email: bool = True) -> Member:
 
 
 def check_forced_error(req: Request, email: str) -> None:
-    forced = req.api.faults.member_error(email)
+    forced = req.faults.member_error(email)
     if forced is not None:
         raise forced
 
@@ -395,7 +395,6 @@ def upsert(req: Request, a: Audience, body: dict[str, Any], mode: str, ref: str 
     return target
 
 
-@route("POST", "/lists/{list_id}/members")
 def post_member(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -403,7 +402,6 @@ def post_member(req: Request) -> Result:
         return Result(200, render.member(req, a, m))
 
 
-@route("PUT", "/lists/{list_id}/members/{subscriber_hash}")
 def put_member(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -412,7 +410,6 @@ def put_member(req: Request) -> Result:
         return Result(200, render.member(req, a, m))
 
 
-@route("PATCH", "/lists/{list_id}/members/{subscriber_hash}")
 def patch_member(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -438,7 +435,6 @@ def patch_member(req: Request) -> Result:
         return Result(200, render.member(req, a, m))
 
 
-@route("GET", "/lists/{list_id}/members/{subscriber_hash}")
 def get_member(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -446,7 +442,6 @@ def get_member(req: Request) -> Result:
         return Result(200, render.member(req, a, m))
 
 
-@route("DELETE", "/lists/{list_id}/members/{subscriber_hash}")
 def archive_member(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -460,7 +455,6 @@ def archive_member(req: Request) -> Result:
         return Result(204)
 
 
-@route("POST", "/lists/{list_id}/members/{subscriber_hash}/actions/delete-permanent")
 def delete_permanent(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -476,7 +470,6 @@ def delete_permanent(req: Request) -> Result:
 # ---------------------------------------------------------------------- member tags
 
 
-@route("GET", "/lists/{list_id}/members/{subscriber_hash}/tags")
 def get_member_tags(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -489,7 +482,6 @@ def get_member_tags(req: Request) -> Result:
         return Result(200, body)
 
 
-@route("POST", "/lists/{list_id}/members/{subscriber_hash}/tags")
 def post_member_tags(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -591,7 +583,6 @@ def select_members(req: Request, a: Audience) -> list[Member]:
     return members
 
 
-@route("GET", "/lists/{list_id}/members")
 def list_members(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -603,3 +594,20 @@ def list_members(req: Request) -> Result:
             "_links": links(req, f"/lists/{a.id}/members", f"/lists/{a.id}", ("POST",)),
         }
         return Result(200, body)
+
+
+ROUTES: list[Endpoint] = [
+    Endpoint("POST", "/lists/{list_id}/members", post_member),
+    Endpoint("PUT", "/lists/{list_id}/members/{subscriber_hash}", put_member),
+    Endpoint("PATCH", "/lists/{list_id}/members/{subscriber_hash}", patch_member),
+    Endpoint("GET", "/lists/{list_id}/members/{subscriber_hash}", get_member),
+    Endpoint("DELETE", "/lists/{list_id}/members/{subscriber_hash}", archive_member),
+    Endpoint(
+        "POST",
+        "/lists/{list_id}/members/{subscriber_hash}/actions/delete-permanent",
+        delete_permanent,
+    ),
+    Endpoint("GET", "/lists/{list_id}/members/{subscriber_hash}/tags", get_member_tags),
+    Endpoint("POST", "/lists/{list_id}/members/{subscriber_hash}/tags", post_member_tags),
+    Endpoint("GET", "/lists/{list_id}/members", list_members),
+]

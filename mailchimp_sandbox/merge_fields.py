@@ -13,6 +13,7 @@ from typing import Any
 from mailchimp_sandbox import errors, render
 from mailchimp_sandbox.members import get_audience
 from mailchimp_sandbox.routing import (
+    Endpoint,
     Request,
     Result,
     expect_enum,
@@ -21,7 +22,6 @@ from mailchimp_sandbox.routing import (
     page,
     require_fields,
     require_object,
-    route,
 )
 from mailchimp_sandbox.rules import DEFAULT_OPTIONS, MERGE_TYPES, normalise_merge_tag
 from mailchimp_sandbox.store import Audience, MergeField
@@ -82,7 +82,6 @@ def _check_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-@route("GET", "/lists/{list_id}/merge-fields")
 def list_fields(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -104,7 +103,6 @@ def list_fields(req: Request) -> Result:
         )
 
 
-@route("POST", "/lists/{list_id}/merge-fields")
 def create_field(req: Request) -> Result:
     body = require_object(req.body)
     require_fields(body, ["name", "type"])
@@ -139,14 +137,12 @@ def create_field(req: Request) -> Result:
         return Result(200, render.merge_field(req, a, mf))
 
 
-@route("GET", "/lists/{list_id}/merge-fields/{merge_id}")
 def get_field(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
         return Result(200, render.merge_field(req, a, _get_field(req, a)))
 
 
-@route("PATCH", "/lists/{list_id}/merge-fields/{merge_id}")
 def update_field(req: Request) -> Result:
     body = require_object(req.body)
     require_fields(body, ["name"])
@@ -174,7 +170,6 @@ def update_field(req: Request) -> Result:
         return Result(200, render.merge_field(req, a, mf))
 
 
-@route("DELETE", "/lists/{list_id}/merge-fields/{merge_id}")
 def delete_field(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -184,3 +179,12 @@ def delete_field(req: Request) -> Result:
             m.merge.pop(mf.merge_id, None)
         req.store.touch()
         return Result(204)
+
+
+ROUTES: list[Endpoint] = [
+    Endpoint("GET", "/lists/{list_id}/merge-fields", list_fields),
+    Endpoint("POST", "/lists/{list_id}/merge-fields", create_field),
+    Endpoint("GET", "/lists/{list_id}/merge-fields/{merge_id}", get_field),
+    Endpoint("PATCH", "/lists/{list_id}/merge-fields/{merge_id}", update_field),
+    Endpoint("DELETE", "/lists/{list_id}/merge-fields/{merge_id}", delete_field),
+]

@@ -1,35 +1,30 @@
-"""pytest fixtures for the Mailchimp sandbox, registered as the `engage_sandbox` plugin.
+"""pytest fixtures for the Mailchimp sandbox: a plugin a test suite opts into.
 
-Available in every test of a project where `engage` is installed, without imports:
+Not registered on install: a suite enables it with
+`pytest_plugins = ["mailchimp_sandbox.pytest_plugin"]` in its top-level conftest.py (engage's
+own tests/conftest.py does). Its tests then get, without imports:
 
 - `sandbox`: a running `SandboxServer` with fresh state (one server per test session,
   reset before each test: no data, initial settings and faults, empty request log).
 - `sandbox_sdk`: the official `mailchimp_marketing.Client` pointed at it (timeout 10 s).
 - `sandbox_audience`: the id of a fresh audience ("Sandbox test audience", single opt-in).
 - `sandbox_server`: the session-wide server itself (state NOT reset; prefer `sandbox`).
-
-The server modules are imported only when a fixture is used, so the plugin costs nothing
-in test runs that do not need it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+import mailchimp_marketing
 import pytest
 
-if TYPE_CHECKING:
-    import mailchimp_marketing
-
-    from mailchimp_sandbox.server import SandboxServer
+from mailchimp_sandbox.sdk import sandbox_client
+from mailchimp_sandbox.server import SandboxServer
 
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxServer]:
     """One running sandbox for the whole session (state not reset; prefer `sandbox`)."""
-    from mailchimp_sandbox.server import SandboxServer
-
     srv = SandboxServer(port=0)
     srv.start()
     try:
@@ -49,8 +44,6 @@ def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
 @pytest.fixture
 def sandbox_sdk(sandbox: SandboxServer) -> mailchimp_marketing.Client:
     """The official mailchimp-marketing SDK client pointed at `sandbox` (timeout 10 s)."""
-    from mailchimp_sandbox.sdk import sandbox_client
-
     return sandbox_client(sandbox, timeout=10)
 
 

@@ -1,8 +1,14 @@
 """Routes of the Mailchimp API under /3.0: templates, matching, request/result types, paging.
 
-Handlers register with `@route("GET", "/lists/{list_id}/members")` (templates are written the
-way Mailchimp's docs and the SDK write them). The same table serves HTTP requests and the
+Each handler module lists its endpoints in a module-level `ROUTES` table of
+`Endpoint("GET", "/lists/{list_id}/members", handler)` (templates are written the way
+Mailchimp's docs and the SDK write them); `mailchimp_sandbox.api` assembles the tables into one
+`Router`. Nothing registers itself on import. The same router serves HTTP requests and the
 operations inside a `/batches` job, and names the endpoint in the request log.
+
+A handler gets a `Request`: the call (method, path, parameters, body) and the few things it
+may use - the store, the current settings, the fault engine (per-member errors) and the batch
+worker - never the API object itself.
 """
 
 from __future__ import annotations
@@ -10,14 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mailchimp_sandbox import errors
-
-if TYPE_CHECKING:
-    from mailchimp_sandbox.api import MailchimpApi
-    from mailchimp_sandbox.settings import SandboxSettings
-    from mailchimp_sandbox.store import Store
+from mailchimp_sandbox.batch_runner import BatchRunner
+from mailchimp_sandbox.faults import FaultEngine
+from mailchimp_sandbox.settings import SandboxSettings
+from mailchimp_sandbox.store import Store
 
 
 @dataclass
@@ -29,15 +34,10 @@ class Request:
     query: dict[str, str]
     body: Any  # parsed JSON; None when absent or `null`
     base_url: str  # e.g. http://127.0.0.1:8765/3.0
-    api: MailchimpApi
-
-    @property
-    def store(self) -> Store:
-        return self.api.store
-
-    @property
-    def settings(self) -> SandboxSettings:
-        return self.api.settings
+    store: Store
+    settings: SandboxSettings
+    faults: FaultEngine
+    batches: BatchRunner
 
     def link(self, path: str) -> str:
         return self.base_url + path
@@ -53,16 +53,31 @@ class Result:
 Handler = Callable[[Request], Result]
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """One row of a handler module's `ROUTES` table."""
+
+    method: str
+    template: str
+    handler: Handler
+
+
 @dataclass
 class Route:
+    """The handlers of one template, by method."""
+
     template: str
     pattern: re.Pattern[str]
     handlers: dict[str, Handler] = field(default_factory=dict)
 
 
 class Router:
-    def __init__(self) -> None:
+    """Matches a path to its template and handlers; built from explicit `Endpoint` tables."""
+
+    def __init__(self, endpoints: list[Endpoint]) -> None:
         self.routes: dict[str, Route] = {}
+        for e in endpoints:
+            self.add(e.method, e.template, e.handler)
 
     def add(self, method: str, template: str, handler: Handler) -> None:
         route = self.routes.get(template)
@@ -86,17 +101,6 @@ class Router:
 
     def endpoints(self) -> list[tuple[str, str]]:
         return sorted((m, r.template) for r in self.routes.values() for m in r.handlers)
-
-
-ROUTER = Router()
-
-
-def route(method: str, template: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        ROUTER.add(method, template, fn)
-        return fn
-
-    return register
 
 
 # ---------------------------------------------------------------------- shared helpers

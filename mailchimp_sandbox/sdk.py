@@ -10,12 +10,9 @@ attribute on the 3.0.x client.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mailchimp_marketing
 
-if TYPE_CHECKING:
-    from mailchimp_sandbox.server import SandboxServer
+from mailchimp_sandbox.server import SandboxServer
 
 
 def configure_client(

@@ -13,6 +13,7 @@ from typing import Any
 from mailchimp_sandbox import errors, render
 from mailchimp_sandbox.members import get_audience, note_tag_change, path_member, tag_date
 from mailchimp_sandbox.routing import (
+    Endpoint,
     Request,
     Result,
     expect_type,
@@ -21,7 +22,6 @@ from mailchimp_sandbox.routing import (
     query_choice,
     require_fields,
     require_object,
-    route,
 )
 from mailchimp_sandbox.rules import now_iso, query_bool, subscriber_hash
 from mailchimp_sandbox.store import Audience, Member, Tag
@@ -78,7 +78,6 @@ def _members_for(a: Audience, emails: list[str]) -> list[Member]:
     return found
 
 
-@route("GET", "/lists/{list_id}/segments")
 def list_segments(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -98,7 +97,6 @@ def list_segments(req: Request) -> Result:
         )
 
 
-@route("POST", "/lists/{list_id}/segments")
 def create_segment(req: Request) -> Result:
     body = require_object(req.body)
     require_fields(body, ["name"])
@@ -118,14 +116,12 @@ def create_segment(req: Request) -> Result:
         return Result(200, render.segment(req, a, tag))
 
 
-@route("GET", "/lists/{list_id}/segments/{segment_id}")
 def get_segment(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
         return Result(200, render.segment(req, a, _get_segment(req, a)))
 
 
-@route("PATCH", "/lists/{list_id}/segments/{segment_id}")
 def update_segment(req: Request) -> Result:
     body = require_object(req.body)
     require_fields(body, ["name"])
@@ -147,7 +143,6 @@ def update_segment(req: Request) -> Result:
         return Result(200, render.segment(req, a, tag))
 
 
-@route("DELETE", "/lists/{list_id}/segments/{segment_id}")
 def delete_segment(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -158,7 +153,6 @@ def delete_segment(req: Request) -> Result:
         return Result(204)
 
 
-@route("POST", "/lists/{list_id}/segments/{segment_id}")
 def batch_segment(req: Request) -> Result:
     body = require_object(req.body)
     expect_type(body, "members_to_add", (list,), "array")
@@ -214,7 +208,6 @@ def batch_segment(req: Request) -> Result:
         )
 
 
-@route("GET", "/lists/{list_id}/segments/{segment_id}/members")
 def segment_members(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -237,7 +230,6 @@ def segment_members(req: Request) -> Result:
         )
 
 
-@route("POST", "/lists/{list_id}/segments/{segment_id}/members")
 def add_segment_member(req: Request) -> Result:
     body = require_object(req.body)
     require_fields(body, ["email_address"])
@@ -258,7 +250,6 @@ def add_segment_member(req: Request) -> Result:
         return Result(200, render.member(req, a, m))
 
 
-@route("DELETE", "/lists/{list_id}/segments/{segment_id}/members/{subscriber_hash}")
 def remove_segment_member(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -273,7 +264,6 @@ def remove_segment_member(req: Request) -> Result:
         return Result(204)
 
 
-@route("GET", "/lists/{list_id}/tag-search")
 def tag_search(req: Request) -> Result:
     with req.store.lock:
         a = get_audience(req)
@@ -284,3 +274,21 @@ def tag_search(req: Request) -> Result:
             if t.type == "static" and t.name.casefold().startswith(prefix)
         ]
         return Result(200, {"tags": found, "total_items": len(found)})
+
+
+ROUTES: list[Endpoint] = [
+    Endpoint("GET", "/lists/{list_id}/segments", list_segments),
+    Endpoint("POST", "/lists/{list_id}/segments", create_segment),
+    Endpoint("GET", "/lists/{list_id}/segments/{segment_id}", get_segment),
+    Endpoint("PATCH", "/lists/{list_id}/segments/{segment_id}", update_segment),
+    Endpoint("DELETE", "/lists/{list_id}/segments/{segment_id}", delete_segment),
+    Endpoint("POST", "/lists/{list_id}/segments/{segment_id}", batch_segment),
+    Endpoint("GET", "/lists/{list_id}/segments/{segment_id}/members", segment_members),
+    Endpoint("POST", "/lists/{list_id}/segments/{segment_id}/members", add_segment_member),
+    Endpoint(
+        "DELETE",
+        "/lists/{list_id}/segments/{segment_id}/members/{subscriber_hash}",
+        remove_segment_member,
+    ),
+    Endpoint("GET", "/lists/{list_id}/tag-search", tag_search),
+]

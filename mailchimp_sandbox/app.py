@@ -8,7 +8,9 @@ than a route), the request log, and the `X-Request-Id` / problem+json convention
 itself is `MailchimpApi.execute`, shared with `/batches`.
 
 Everything else is a FastAPI app: `/_sandbox/...` control and inspection endpoints (no auth;
-the server listens on loopback) and the signed batch-result downloads.
+the server listens on loopback) and the signed batch-result downloads. Before either, every
+request passes `mailchimp_sandbox.guard`: a foreign `Host` (DNS rebinding) gets 403, a
+state-changing control request that is not JSON gets 415.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from mailchimp_sandbox import errors
 from mailchimp_sandbox.api import MailchimpApi
 from mailchimp_sandbox.batch_runner import build_archive
 from mailchimp_sandbox.faults import Faults
+from mailchimp_sandbox.guard import control_refusal, host_allowed
 from mailchimp_sandbox.requestlog import (
     LoggedRequest,
     RequestLog,
@@ -63,6 +66,7 @@ class SandboxHost(Protocol):
     stall_generation: int
     host: str
     port: int
+    allowed_hosts: tuple[str, ...]
     persist_path: Path | None
 
     @property
@@ -90,12 +94,30 @@ class ApiGateway:
         self.inner = inner
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            refusal = self._refusal(scope)
+            if refusal is not None:
+                await refusal.send(send, str(uuid.uuid4()))
+                return
         if scope["type"] != "http" or not (
             scope["path"] == "/3.0" or scope["path"].startswith("/3.0/")
         ):
             await self.inner(scope, receive, send)
             return
         await self._api(scope, receive, send)
+
+    def _refusal(self, scope: dict[str, Any]) -> Reply | None:
+        """A 403 for a foreign Host (DNS rebinding), a 415 for a non-JSON control change."""
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        host = headers.get("host")
+        if not host_allowed(host, self.server.host, self.server.allowed_hosts):
+            detail = (
+                f"Host {host!r} is not served: the sandbox answers loopback names and IP "
+                "addresses only (pass allowed_hosts to SandboxServer for another name)"
+            )
+            return Reply.detail(403, detail)
+        reason = control_refusal(scope["method"], scope["path"], headers.get("content-type"))
+        return Reply.detail(415, reason) if reason is not None else None
 
     async def _api(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         srv = self.server
@@ -227,6 +249,12 @@ class Reply:
     result: Result | None = None
     content_type: bytes | None = None
     raw: bytes = b""
+
+    @classmethod
+    def detail(cls, status: int, detail: str) -> Reply:
+        """A refusal before any routing, as FastAPI words its own errors."""
+        body = json.dumps({"detail": detail}).encode("utf-8")
+        return cls(status, content_type=JSON_TYPE, raw=body)
 
     @classmethod
     def problem(cls, err: errors.ApiError, request_id: str) -> Reply:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ import uvicorn
 from mailchimp_sandbox.api import MailchimpApi
 from mailchimp_sandbox.app import build_asgi
 from mailchimp_sandbox.faults import Faults
+from mailchimp_sandbox.guard import is_loopback
 from mailchimp_sandbox.members import tag_date
 from mailchimp_sandbox.requestlog import RequestLog, RequestLogSnapshot
 from mailchimp_sandbox.rules import (
@@ -42,6 +44,15 @@ from mailchimp_sandbox.store import Member, Store, Tag, write_state
 SANDBOX_DC = "sandbox"
 # A fixed, obviously fake key for demos and docs. Real keys end in a data centre like "us6".
 DEMO_API_KEY = "0" * 32 + "-" + SANDBOX_DC
+
+
+def exposed_warning(host: str, port: int) -> str:
+    """The loud notice printed when the sandbox listens beyond this machine."""
+    return (
+        f"WARNING: the Mailchimp sandbox listens on {host}:{port}, not on loopback. Anyone who "
+        "can reach this address can read and change its audiences through /3.0 (with the key) "
+        "and /_sandbox (no key). Use --host 127.0.0.1 unless you mean to share it.\n"
+    )
 
 
 def generate_api_key() -> str:
@@ -63,8 +74,11 @@ class SandboxServer:
         settings: SandboxSettings | dict[str, Any] | None = None,
         audiences: Iterable[str | dict[str, Any]] = (),
         save_interval: float = 0.5,
+        allowed_hosts: Iterable[str] = (),
     ) -> None:
         self.host = host
+        # Host names served besides loopback names and IP addresses (see guard.py).
+        self.allowed_hosts = tuple(allowed_hosts)
         self.port = port
         self.api_keys: list[str] = list(api_keys) if api_keys else [generate_api_key()]
         for key in self.api_keys:
@@ -123,6 +137,9 @@ class SandboxServer:
                 "pick another --port, or 0 for any free port"
             ) from None
         self.port = sock.getsockname()[1]
+        if not is_loopback(self.host):
+            sys.stderr.write(exposed_warning(self.host, self.port))
+            sys.stderr.flush()
         config = uvicorn.Config(
             build_asgi(self),
             log_level="warning",

@@ -125,7 +125,9 @@ def test_request_log_counts_and_holds_no_email_or_key(sandbox, sandbox_sdk, sand
 
 
 def test_control_endpoints_over_http(sandbox):
-    with httpx.Client(base_url=sandbox.url + "/_sandbox", timeout=10) as ctl:
+    # State-changing control requests must be JSON (see test_sandbox_safety.py).
+    json_type = {"Content-Type": "application/json"}
+    with httpx.Client(base_url=sandbox.url + "/_sandbox", timeout=10, headers=json_type) as ctl:
         assert ctl.get("/health").json()["ok"] is True
         created = ctl.post("/lists", json={"name": "Hand made", "double_optin": True}).json()
         list_id = created["id"]

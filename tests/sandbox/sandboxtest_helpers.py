@@ -1,4 +1,4 @@
-"""Helpers shared by the sandbox tests (fixtures come from the engage_sandbox plugin)."""
+"""Helpers shared by the sandbox tests (fixtures come from mailchimp_sandbox.pytest_plugin)."""
 
 from __future__ import annotations
 

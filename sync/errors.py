@@ -104,6 +104,11 @@ class MailchimpError(EngageError):
         self.timeout = timeout
         super().__init__(self.summary())
 
+    @property
+    def transient(self) -> bool:
+        """Worth retrying (a `TransientMailchimpError`); test this, never the exact class."""
+        return isinstance(self, TransientMailchimpError)
+
     def summary(self) -> str:
         parts = [str(self.status or "network"), self.title]
         if self.detail:

@@ -354,7 +354,7 @@ class Applier:
             self.progress.advance(step, len(chunk))
 
         def on_error(chunk: list[MemberRow], exc: MailchimpError) -> None:
-            if exc.status == 400 and len(chunk) > 1 and exc.__class__ is MailchimpError:
+            if exc.status == 400 and len(chunk) > 1 and not exc.transient:
                 # One bad member can fail a whole request: split to isolate it.
                 half = len(chunk) // 2
                 for part in (chunk[:half], chunk[half:]):
@@ -365,7 +365,7 @@ class Applier:
                     else:
                         on_done(part, res)
                 return
-            if exc.status == 400 and len(chunk) == 1 and exc.__class__ is MailchimpError:
+            if exc.status == 400 and len(chunk) == 1 and not exc.transient:
                 row = chunk[0]
                 reason = (
                     reject_reason(exc.detail + " " + exc.title, "merge" if exc.errors else "")

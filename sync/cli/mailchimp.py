@@ -12,7 +12,6 @@ Mailchimp target); 3 refused by a fail-safe, or another run holds the lock; 4 pa
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -325,6 +324,3 @@ def nightly_cmd(
             console.print(f"[red]{out.error}[/]")
         _print_audiences(payload["audiences"], "engage nightly")
     raise typer.Exit(exit_code(out.failure, out.status))
-
-
-logging.getLogger("engage.sync").addHandler(logging.NullHandler())

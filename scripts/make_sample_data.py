@@ -2375,7 +2375,7 @@ def _age(ts: dt.datetime) -> int:
 
 
 def _behaviour(person: Person) -> set[str]:
-    """Which behaviour segments a person's generated actions put them in (engagement-model §5)."""
+    """Which behaviour segments a person's generated actions put them in (docs/engagement.md §5)."""
     found: set[str] = set()
     log = [(_age(ts), kind) for ts, kind in person.log if _age(ts) >= 0]
     seen = [age for age, _k in log] + ([_age(person.optin_at)] if person.optin_at else [])

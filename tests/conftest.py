@@ -31,7 +31,11 @@ import pytest
 from postgres_server import PostgresServer, find_bin_dir, start_server
 from warehouse_build import PLANTED_CASES_PATH, Warehouse, make_warehouse
 
-from sync.project import SAMPLE_RAW_DIR
+from sync.warehouse.project import SAMPLE_RAW_DIR
+
+# The Mailchimp sandbox's fixtures (`sandbox`, `sandbox_sdk`, ...): registered here, for this
+# test suite, rather than by every installation of the runtime package.
+pytest_plugins = ["mailchimp_sandbox.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")

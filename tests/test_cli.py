@@ -7,8 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from sync.cli import EXIT_CONFIG, EXIT_DBT_FAILED, app
-from sync.dbt_runner import DbtOutcome, vars_args
+from sync.cli.app import app
+from sync.cli.exits import EXIT_CONFIG, EXIT_DBT_FAILED
+from sync.warehouse.dbt_runner import DbtOutcome, vars_args
 
 runner = CliRunner()
 
@@ -66,7 +67,7 @@ def test_build_passes_selection_and_further_dbt_flags_through(monkeypatch, tmp_p
         calls.append((command, list(extra)))
         return DbtOutcome(success=True)
 
-    monkeypatch.setattr("sync.cli.run_dbt", fake_run_dbt)
+    monkeypatch.setattr("sync.cli.warehouse.run_dbt", fake_run_dbt)
     result = runner.invoke(
         app,
         [
@@ -99,6 +100,8 @@ def test_build_passes_selection_and_further_dbt_flags_through(monkeypatch, tmp_p
 
 
 def test_a_failed_dbt_build_exits_with_the_dbt_failure_code(monkeypatch, tmp_path) -> None:
-    monkeypatch.setattr("sync.cli.run_dbt", lambda *a, **k: DbtOutcome(success=False, error="boom"))
+    monkeypatch.setattr(
+        "sync.cli.warehouse.run_dbt", lambda *a, **k: DbtOutcome(success=False, error="boom")
+    )
     result = runner.invoke(app, ["build", "--db", str(tmp_path / "w.duckdb")])
     assert result.exit_code == EXIT_DBT_FAILED

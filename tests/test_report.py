@@ -8,7 +8,12 @@ from pathlib import Path
 from rich.console import Console
 from warehouse_build import Warehouse
 
-from sync.report import render_segments, render_warehouse, segment_catalogue, warehouse_summary
+from sync.warehouse.report import (
+    render_segments,
+    render_warehouse,
+    segment_catalogue,
+    warehouse_summary,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

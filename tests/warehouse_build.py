@@ -1,7 +1,7 @@
 """A DuckDB warehouse built by dbt in a private folder, for tests (see tests/conftest.py).
 
 `make_warehouse(root, raw_dir)` gives a `Warehouse` whose `dbt(...)` runs dbt in-process
-(sync.dbt_runner) with its own DuckDB file, target and log paths and the sample's `as_of`,
+(sync.warehouse.dbt_runner) with its own DuckDB file, target and log paths and the sample's `as_of`,
 and whose `query(...)` reads the file read-only. `on_project_copy`/`fork` run dbt on a private
 copy of the dbt project instead (for tests that add model files). Import it from tests as
 `from warehouse_build import Warehouse, make_warehouse`.
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from sync.dbt_runner import DbtOutcome, NodeOutcome, run_dbt, vars_args
-from sync.project import PROJECT_DIR, Settings
+from sync.warehouse.dbt_runner import DbtOutcome, NodeOutcome, run_dbt, vars_args
+from sync.warehouse.project import PROJECT_DIR, Settings
 
 SAMPLE_AS_OF = (PROJECT_DIR / "sample_data" / "AS_OF").read_text().strip()
 PLANTED_CASES_PATH = PROJECT_DIR / "sample_data" / "planted_cases.json"

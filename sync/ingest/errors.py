@@ -1,7 +1,10 @@
-"""The one error type of the ingest package: a raw file or folder that cannot be read."""
+"""The one error type of the ingest package: a raw file or folder that cannot be read.
+
+Defined with every other engage error in `sync.errors`; named here for the ingest modules.
+"""
 
 from __future__ import annotations
 
+from sync.errors import IngestError
 
-class IngestError(Exception):
-    """A raw file or the raw folder cannot be read. The message names the path and the fix."""
+__all__ = ["IngestError"]

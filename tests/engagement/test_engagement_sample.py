@@ -86,7 +86,7 @@ def _recall_and_precision(hinted: set[str], chosen: set[str]) -> tuple[float, fl
 @pytest.mark.parametrize(
     ("hint", "tag", "min_recall", "min_precision"),
     [
-        # the generator computes these from the same rules (engagement-model 5.2); identity
+        # the generator computes these from the same rules (docs/engagement.md §5.2); identity
         # makes small differences, so allow a little slack both ways
         ("super_activist", "seg:super-activist", 0.9, 0.0),
         ("new_30d", "seg:new-30d", 0.8, 0.8),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from warehouse_build import SAMPLE_AS_OF, Warehouse, failure_text
 
-from sync.project import PROJECT_DIR
+from sync.warehouse.project import PROJECT_DIR
 
 # Everything downstream of the segment models; upstream marts are already in the copied file.
 SEGMENT_LAYER = [

@@ -16,7 +16,7 @@ from dbt.cli.main import dbtRunner
 from sync.ingest import dbt_plugin
 from sync.ingest.dbt_plugin import Plugin
 from sync.ingest.errors import IngestError
-from sync.project import PROFILES_DIR, PROJECT_DIR
+from sync.warehouse.project import PROFILES_DIR, PROJECT_DIR
 
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "spreadsheets" / "_spreadsheets__sources.yml"
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from sync.ingest import fast_csv, parse
-from sync.project import PROJECT_DIR
+from sync.warehouse.project import PROJECT_DIR
 
 SAMPLE_RAW = PROJECT_DIR / "sample_data" / "raw"
 SAMPLE_CSVS = sorted(p for p in SAMPLE_RAW.rglob("*") if p.suffix.lower() in (".csv", ".tsv"))

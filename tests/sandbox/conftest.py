@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sandboxtest_helpers import http
 
-from sync.sandbox import SandboxServer
+from mailchimp_sandbox import SandboxServer
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Helpers shared by the sandbox tests (fixtures come from the engage_sandbox plugin)."""
+"""Helpers shared by the sandbox tests (fixtures come from mailchimp_sandbox.pytest_plugin)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import httpx
 import requests
 from mailchimp_marketing.api_client import ApiClientError
 
-from sync.sandbox import SandboxServer, subscriber_hash
+from mailchimp_sandbox import SandboxServer, subscriber_hash
 
 _counter = itertools.count(1)
 

@@ -347,7 +347,7 @@ def test_subset_matches_the_full_spec_when_available():
     sys.path.insert(0, str(HERE))
     from extract_spec import extract
 
-    from sync.sandbox.api import MailchimpApi
+    from mailchimp_sandbox.api import MailchimpApi
 
     raw = full.read_bytes()
     assert hashlib.sha256(raw).hexdigest() == SUBSET["source"]["sha256"]

@@ -12,7 +12,7 @@ import requests
 from mailchimp_marketing.api_client import ApiClientError
 from sandboxtest_helpers import h, http, new_email, sdk_error
 
-from sync.sandbox import Faults, SandboxServer, sandbox_client
+from mailchimp_sandbox import Faults, SandboxServer, sandbox_client
 
 
 def put_member(sdk, list_id, email):

@@ -8,7 +8,7 @@ import httpx
 import mailchimp_marketing
 from sandboxtest_helpers import h, http, new_email, sdk_error
 
-from sync.sandbox import configure_client
+from mailchimp_sandbox import configure_client
 
 
 def test_basic_auth_any_username_and_bearer(sandbox):

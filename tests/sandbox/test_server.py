@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sandboxtest_helpers import h, http, new_email
 
-from sync.sandbox import DEMO_API_KEY, SandboxServer, generate_api_key, sandbox_client
+from mailchimp_sandbox import DEMO_API_KEY, SandboxServer, generate_api_key, sandbox_client
 
 REAL_KEY = re.compile(r"[0-9a-f]{32}-us[0-9]+")
 
@@ -125,7 +125,9 @@ def test_request_log_counts_and_holds_no_email_or_key(sandbox, sandbox_sdk, sand
 
 
 def test_control_endpoints_over_http(sandbox):
-    with httpx.Client(base_url=sandbox.url + "/_sandbox", timeout=10) as ctl:
+    # State-changing control requests must be JSON (see test_sandbox_safety.py).
+    json_type = {"Content-Type": "application/json"}
+    with httpx.Client(base_url=sandbox.url + "/_sandbox", timeout=10, headers=json_type) as ctl:
         assert ctl.get("/health").json()["ok"] is True
         created = ctl.post("/lists", json={"name": "Hand made", "double_optin": True}).json()
         list_id = created["id"]
@@ -238,7 +240,7 @@ def test_engage_sandbox_cli(tmp_path):
 def test_engage_sandbox_cli_refuses_bad_options():
     from typer.testing import CliRunner
 
-    from sync.cli import app
+    from sync.cli.app import app
 
     result = CliRunner().invoke(app, ["sandbox", "--port", "0", "--fault", "teapot=0.5"])
     assert result.exit_code == 2 and "unknown fault kind 'teapot'" in result.output
@@ -256,7 +258,7 @@ def test_engage_sandbox_cli_refuses_bad_options():
 def test_engage_sandbox_cli_explains_a_bad_faults_file(tmp_path, content, message):
     from typer.testing import CliRunner
 
-    from sync.cli import app
+    from sync.cli.app import app
 
     path = tmp_path / "faults.json"
     if content is not None:

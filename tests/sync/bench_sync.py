@@ -29,10 +29,10 @@ from synctest_helpers import (  # noqa: E402
     write_manifest,
 )
 
-from sync import state  # noqa: E402
-from sync.client import MailchimpClient, RetryPolicy, Target  # noqa: E402
-from sync.jobs import sync_job  # noqa: E402
-from sync.sandbox.server import SandboxServer  # noqa: E402
+from mailchimp_sandbox.server import SandboxServer  # noqa: E402
+from sync.jobs.audience_sync import sync_job  # noqa: E402
+from sync.mailchimp import state  # noqa: E402
+from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target  # noqa: E402
 
 
 def warehouse(db: Path, n: int, meta: dict) -> None:

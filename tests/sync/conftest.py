@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from synctest_helpers import build_desired, default_meta, make_warehouse, write_manifest
 
-from sync import state
-from sync.client import MailchimpClient, RetryPolicy, Target
-from sync.jobs import JobOutcome, sync_job
+from sync.jobs.audience_sync import JobOutcome, sync_job
+from sync.mailchimp import state
+from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
 
 
 @dataclass

@@ -17,9 +17,10 @@ import duckdb
 import jinja2
 import pyarrow as pa
 
-from sync import plan as _plan
-from sync.exposures import Audience, ConfigError, audiences_from_manifest
-from sync.project import PROJECT_DIR
+from sync.errors import ConfigError
+from sync.mailchimp import plan as _plan
+from sync.mailchimp.exposures import Audience, audiences_from_manifest
+from sync.warehouse.project import PROJECT_DIR
 
 DESIRED_MODELS = (
     "mailchimp_desired_members",
@@ -136,7 +137,7 @@ def supporter(i: int, **kw: Any) -> dict[str, Any]:
 
 def pretend_applied(con: duckdb.DuckDBPyConnection, audience_key: str) -> None:
     """Record the audience's current plan as acknowledged (what apply does chunk by chunk)."""
-    from sync import state
+    from sync.mailchimp import state
 
     rows = con.execute(
         "select audience_id, action, subscriber_hash, email_address, supporter_id, status, "

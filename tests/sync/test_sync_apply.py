@@ -112,9 +112,9 @@ def test_hand_set_tags_and_fields_we_do_not_own_are_untouched(env, sandbox):
 
 
 def test_unsubscribed_and_cleaned_are_never_resubscribed_and_suppressed_after_pull(env, sandbox):
-    from sync import state
-    from sync.exposures import load_audiences
-    from sync.pull import pull_all
+    from sync.mailchimp import state
+    from sync.mailchimp.exposures import load_audiences
+    from sync.mailchimp.pull import pull_all
 
     env.warehouse([supporter(1)], [])
     env.sync()

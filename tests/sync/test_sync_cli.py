@@ -10,7 +10,8 @@ import pytest
 from synctest_helpers import supporter
 from typer.testing import CliRunner
 
-from sync.cli import EXIT_CONFIG, EXIT_OK, EXIT_REFUSED, app
+from sync.cli.app import app
+from sync.cli.exits import EXIT_CONFIG, EXIT_OK, EXIT_REFUSED
 
 runner = CliRunner()
 
@@ -85,7 +86,7 @@ def test_refused_plan_exits_3_and_force_needs_a_reason(cli_env):
 def test_a_second_writer_is_refused_while_another_run_holds_the_lock(cli_env):
     env = cli_env
     code = (
-        "import sys, time; from pathlib import Path; from sync.jobs import locked\n"
+        "import sys, time; from pathlib import Path; from sync.jobs.lock import locked\n"
         "with locked(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(30)\n"
     )
     holder = subprocess.Popen(

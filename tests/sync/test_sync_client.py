@@ -8,15 +8,8 @@ import time
 
 import pytest
 
-from sync.client import (
-    MailchimpClient,
-    MailchimpError,
-    RetryPolicy,
-    Target,
-    TransientMailchimpError,
-    redact,
-)
-from sync.exposures import ConfigError
+from sync.errors import ConfigError, MailchimpError, TransientMailchimpError, redact
+from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
 
 
 def client_for(sandbox, **kw) -> MailchimpClient:

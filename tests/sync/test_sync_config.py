@@ -5,16 +5,15 @@ from __future__ import annotations
 import pytest
 from synctest_helpers import default_meta, manifest_for, write_manifest
 
-from sync.exposures import (
-    ConfigError,
+from sync.errors import ConfigError, MergeFieldError
+from sync.mailchimp.exposures import (
     MergeFieldSpec,
     SafetySpec,
     audiences_from_manifest,
     load_audiences,
 )
-from sync.failsafe import evaluate
-from sync.merge_fields import (
-    MergeFieldError,
+from sync.mailchimp.failsafe import evaluate
+from sync.mailchimp.merge_fields import (
     canonical_from_mailchimp,
     canonical_number,
     check_schema,
@@ -22,7 +21,7 @@ from sync.merge_fields import (
     to_mailchimp,
     truncate_bytes,
 )
-from sync.plan import PlanCounts, PlanSummary
+from sync.mailchimp.plan import PlanCounts, PlanSummary
 
 
 def test_manifest_exposure_is_validated_and_relations_resolved(tmp_path):
@@ -142,7 +141,7 @@ def test_canonical_values_round_trip():
 def test_sql_and_python_canonical_numbers_agree():
     import duckdb
 
-    from sync.merge_fields import sql_canonical
+    from sync.mailchimp.merge_fields import sql_canonical
 
     con = duckdb.connect()
     s = spec("N", "number")

@@ -149,7 +149,7 @@ def _engage(env, sandbox, extra_env):
     cmd = [
         sys.executable,
         "-c",
-        "from sync.cli import app; app()",
+        "from sync.cli.app import app; app()",
         "sync",
         "--db",
         str(env.db),

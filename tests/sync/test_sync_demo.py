@@ -7,7 +7,7 @@ import shutil
 
 from rich.console import Console
 
-from sync.demo_sync import DEMO_UNSUBSCRIBES, render, run_demo_sync
+from sync.jobs.demo_mailchimp import DEMO_UNSUBSCRIBES, render, run_demo_sync
 
 
 def test_demo_nights_create_the_audience_then_honour_the_days_optouts(

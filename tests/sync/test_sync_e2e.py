@@ -11,9 +11,9 @@ from conftest import SyncEnv
 from synctest_helpers import build_desired, meta_of
 from warehouse_build import make_warehouse
 
-from sync import state
-from sync.exposures import load_audiences
-from sync.pull import pull_all
+from sync.mailchimp import state
+from sync.mailchimp.exposures import load_audiences
+from sync.mailchimp.pull import pull_all
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -109,7 +109,7 @@ def test_sample_changed_segment_sends_exactly_its_adds_and_removes(sample):
     assert [(e.method, e.endpoint) for e in sent] == [
         ("POST", "/lists/{list_id}/segments/{segment_id}")
     ]
-    from sync.client import subscriber_hash
+    from sync.mailchimp.client import subscriber_hash
 
     assert sorted(sent[0].body["members_to_add"]) == sorted(
         "md5:" + subscriber_hash(e) for _, e in joining

@@ -34,7 +34,7 @@ def creates_sent(sandbox) -> list[str]:
 
 
 def engage_sync(env, sandbox) -> subprocess.Popen:
-    cmd = [sys.executable, "-c", "from sync.cli import app; app()", "sync", "--db", str(env.db)]
+    cmd = [sys.executable, "-c", "from sync.cli.app import app; app()", "sync", "--db", str(env.db)]
     cmd += ["--manifest", str(env.manifest), "--json"]
     e = {
         **os.environ,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 from synctest_helpers import supporter
 
-from sync.nightly import nightly_job
-from sync.project import Settings
+from sync.jobs.nightly import nightly_job
+from sync.warehouse.project import Settings
 
 
 def consent_build(calls):

@@ -17,9 +17,8 @@ from synctest_helpers import (
     supporter,
 )
 
-from sync import plan, state
-from sync.exposures import ConfigError
-from sync.plan import PlanError
+from sync.errors import ConfigError, PlanError
+from sync.mailchimp import plan, state
 
 AID = "aud0000001"
 

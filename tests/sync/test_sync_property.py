@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from synctest_helpers import default_meta
 
-from sync import state
-from sync.exposures import load_audiences
-from sync.pull import pull_all
+from sync.mailchimp import state
+from sync.mailchimp.exposures import load_audiences
+from sync.mailchimp.pull import pull_all
 
 POOL = 6
 OWNED_TAGS = ("seg:a", "seg:b", "issue:x")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from synctest_helpers import sub_hash, supporter
 
-from sync import state
-from sync.exposures import load_audiences
-from sync.pull import pull_all
+from sync.mailchimp import state
+from sync.mailchimp.exposures import load_audiences
+from sync.mailchimp.pull import pull_all
 
 DAY_AGO = "2020-01-01T10:00:00+00:00"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 from typer.testing import CliRunner
 
-from sync.cli import EXIT_QUARANTINED, app
+from sync.cli.app import app
+from sync.cli.exits import EXIT_QUARANTINED
 
 
 def _put(raw: Path, rel: str, data: bytes | str) -> None:

@@ -12,8 +12,8 @@ import pytest
 from warehouse_build import Warehouse, make_warehouse
 from warehousetest_helpers import NO_TESTS, WAREHOUSE_SELECT, build_layers, copy_tiny, write_csv
 
-from sync.project import PROJECT_DIR
-from sync.report import quarantined_files
+from sync.warehouse.project import PROJECT_DIR
+from sync.warehouse.report import quarantined_files
 
 MY_MODEL_DIRS = (
     "models/staging/",

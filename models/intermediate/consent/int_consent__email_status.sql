@@ -1,4 +1,4 @@
-{#- Effective email consent per supporter (engagement-model section 7):
+{#- Effective email consent per supporter (docs/engagement.md §7):
       - an opt-out (unsubscribed, cleaned, suppressed) beats every older or unevidenced opt-in;
         an undated opt-out counts as the newest event;
       - a newer, evidenced opt-in restores consent after an unsubscribe (a dated form tick, a

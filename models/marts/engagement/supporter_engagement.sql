@@ -5,7 +5,7 @@
   inclusive: "in 90 days" means 0 <= age_days <= 90. "Actions" are events whose action
   type has counts_as_action (not e-mail opens/clicks, sign-ups or unattended RSVPs).
 
-  Score (engagement-model.md 3): engagement_raw = sum of each event's decayed points
+  Score (docs/engagement.md §3): engagement_raw = sum of each event's decayed points
   (int_engagement_events_dated); engagement_score = min(100, 100 * raw / P95), where P95 is
   the 95th percentile of engagement_raw over emailable supporters (the maximum when that
   percentile is 0); engagement_stars from the seed star_bins (Ortto's 0/1/20/40/60/80).

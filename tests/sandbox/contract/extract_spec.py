@@ -96,7 +96,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     sys.path.insert(0, str(HERE.parents[2]))
-    from sync.sandbox.api import MailchimpApi
+    from mailchimp_sandbox.api import MailchimpApi
 
     source = Path(argv[1])
     raw = source.read_bytes()

@@ -1,0 +1,1 @@
+"""The `engage` command line: `app` assembles one module per command group."""

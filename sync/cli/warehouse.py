@@ -1,0 +1,85 @@
+"""`engage build`: the warehouse command (dbt build with the project's profile)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sync.cli.exits import EXIT_CONFIG, EXIT_DBT_FAILED, EXIT_OK, EXIT_QUARANTINED
+from sync.cli.options import DbPathOpt, JsonOpt, RawDirOpt, VerboseOpt
+from sync.cli.output import console, dbt_progress, print_dbt_outcome
+from sync.errors import IngestError
+from sync.ingest.scan import check_raw_dir
+from sync.warehouse.dbt_runner import DbtOutcome, parse_vars, run_dbt, vars_args
+from sync.warehouse.project import Settings
+from sync.warehouse.report import quarantined_files
+
+
+def run_dbt_with_progress(
+    command: str, settings: Settings, extra: list[str], verbose: bool
+) -> DbtOutcome:
+    """dbt with a progress bar (or dbt's own log with --verbose)."""
+    if verbose:
+        return run_dbt(command, settings, extra)
+    with dbt_progress(console, f"dbt {command}") as listener:
+        return run_dbt(command, settings, extra, on_node=listener)
+
+
+def build(
+    ctx: typer.Context,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", "-s", help="dbt node selection.")
+    ] = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="dbt exclusion.")] = None,
+    selector: Annotated[str | None, typer.Option("--selector", help="dbt YAML selector.")] = None,
+    full_refresh: Annotated[bool, typer.Option("--full-refresh")] = False,
+    raw_dir: RawDirOpt = None,
+    db: DbPathOpt = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Profile target (dev, postgres).")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Date (YYYY-MM-DD) every time-relative figure uses."),
+    ] = None,
+    dbt_vars: Annotated[
+        str | None, typer.Option("--vars", help="dbt vars as a YAML/JSON mapping.")
+    ] = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Build the warehouse: `dbt build` with the project's profile.
+
+    Selection flags pass through to dbt, as do any further dbt flags after them
+    (e.g. `engage build -s staging+ --fail-fast`). Only new or changed raw files are read
+    again. A file that cannot be read is quarantined (listed with its reason in source_files)
+    and never stops the build: exit 5 says "built, with quarantined files".
+    """
+    settings = Settings.from_env(raw_dir=raw_dir, duckdb_path=db, target=target)
+    extra: list[str] = []
+    for s in select or []:
+        extra += ["--select", s]
+    for e in exclude or []:
+        extra += ["--exclude", e]
+    if selector:
+        extra += ["--selector", selector]
+    if full_refresh:
+        extra.append("--full-refresh")
+    try:
+        extra += vars_args(dbt_vars, as_of=as_of)
+        if settings.target == "dev":  # other targets read raw tables loaded beforehand
+            check_raw_dir(Path(parse_vars(dbt_vars).get("raw_dir", settings.raw_dir)))
+    except (ValueError, IngestError) as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(EXIT_CONFIG) from exc
+    extra += list(ctx.args)
+    outcome = run_dbt_with_progress("build", settings, extra, verbose)
+    quarantined = []
+    if outcome.success and settings.target == "dev":
+        quarantined = quarantined_files(settings.duckdb_path)
+    print_dbt_outcome(outcome, as_json, quarantined)
+    if not outcome.success:
+        raise typer.Exit(EXIT_DBT_FAILED)
+    raise typer.Exit(EXIT_QUARANTINED if quarantined else EXIT_OK)

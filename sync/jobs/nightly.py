@@ -1,0 +1,148 @@
+"""`engage nightly`: pull -> build -> plan -> fail-safes -> apply -> report, under one lock.
+
+Owns the order of the nightly job and its single writer lock (held from the pull to the last
+write, so two overlapping runs - cron firing twice, a manual run during the scheduled one -
+cannot both write). The pull comes first so that opt-outs made in Mailchimp since the last run
+reach the warehouse's consent model before anything is planned; a failed build stops the job
+before any write (a broken warehouse must not drive the audience).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sync.errors import BuildError, ConfigError, EngageError, LockHeld
+from sync.jobs.audience_sync import AudienceOutcome, make_client, sync_audience
+from sync.jobs.lock import locked
+from sync.mailchimp import state
+from sync.mailchimp.apply import ProgressSink
+from sync.mailchimp.client import MailchimpClient, RetryPolicy
+from sync.mailchimp.exposures import load_audiences
+from sync.mailchimp.pull import PullResult, pull_all
+from sync.warehouse.dbt_runner import run_dbt
+from sync.warehouse.project import Settings
+
+
+@dataclass
+class NightlyOutcome:
+    pulls: list[PullResult] = field(default_factory=list)
+    build_ok: bool | None = None
+    build_summary: dict[str, Any] | None = None
+    audiences: list[AudienceOutcome] = field(default_factory=list)
+    failure: EngageError | None = None  # what stopped the job: config, lock or build
+
+    @property
+    def error(self) -> str | None:
+        return str(self.failure) if self.failure is not None else None
+
+    @property
+    def status(self) -> str:
+        if self.failure is not None:
+            return self.failure.kind
+        statuses = {a.status for a in self.audiences} | {
+            "error" for p in self.pulls if p.status == "error"
+        }
+        for s in ("refused", "error", "partial"):
+            if s in statuses:
+                return s
+        return "ok"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "command": "nightly",
+            "status": self.status,
+            "error": self.error,
+            "pull": [p.as_dict() for p in self.pulls],
+            "build": {"success": self.build_ok, **(self.build_summary or {})},
+            "audiences": [a.as_dict() for a in self.audiences],
+        }
+
+
+BuildFn = Callable[[Settings, Sequence[str], ProgressSink], tuple[bool, dict[str, Any]]]
+
+
+def dbt_build(
+    settings: Settings, extra: Sequence[str], progress: ProgressSink | None = None
+) -> tuple[bool, dict[str, Any]]:
+    """`dbt build` with dbt's log silenced (errors still print) and node progress reported."""
+    sink = progress or ProgressSink()
+    started = False
+
+    def on_node(event: str, index: int, total: int, name: str) -> None:
+        nonlocal started
+        if event == "start":
+            if not started:
+                sink.start("dbt build", total)
+                started = True
+            return
+        sink.advance("dbt build", 1)
+
+    outcome = run_dbt("build", settings, list(extra), on_node=on_node)
+    return outcome.success, {
+        "counts": outcome.counts(),
+        "failures": [f"{f.name}: {f.message}" for f in outcome.failures][:20],
+        "error": outcome.error,
+    }
+
+
+def nightly_job(
+    settings: Settings,
+    manifest: Path | None = None,
+    only: list[str] | None = None,
+    force_reason: str | None = None,
+    reconcile: bool = False,
+    client: MailchimpClient | None = None,
+    retry: RetryPolicy | None = None,
+    progress: ProgressSink | None = None,
+    build: BuildFn | None = dbt_build,
+    build_args: Sequence[str] = (),
+) -> NightlyOutcome:
+    """Run the whole nightly job. `build=None` skips the dbt build (tests, demo)."""
+    out = NightlyOutcome()
+    db = settings.duckdb_path
+    own_client = client is None
+    try:
+        with locked(db):
+            try:
+                if client is None:
+                    client = make_client(retry=retry)
+                # 1. pull: Mailchimp's opt-outs into the warehouse before it is rebuilt.
+                try:
+                    audiences = load_audiences(manifest, only)
+                except ConfigError:
+                    audiences = []  # no manifest yet: the build below writes it
+                if audiences:
+                    con = state.connect(db)
+                    try:
+                        out.pulls = pull_all(con, client, audiences, progress=progress)
+                    finally:
+                        con.close()
+                # 2. build (dbt opens the file itself: we hold no connection meanwhile).
+                if build is not None:
+                    out.build_ok, out.build_summary = build(
+                        settings, build_args, progress or ProgressSink()
+                    )
+                    if not out.build_ok:
+                        out.failure = BuildError("dbt build failed: nothing was synced")
+                        return out
+                # 3-5. plan, fail-safes, apply, per audience.
+                audiences = load_audiences(manifest, only)
+                con = state.connect(db)
+                try:
+                    for aud in audiences:
+                        out.audiences.append(
+                            sync_audience(con, client, aud, reconcile, force_reason, progress)
+                        )
+                finally:
+                    con.close()
+            except ConfigError as err:  # also PlanError, MergeFieldError
+                out.failure = err
+    except LockHeld as err:
+        out.failure = err
+    finally:
+        if own_client and client is not None:
+            client.close()
+    return out

@@ -1,0 +1,298 @@
+"""The plan: what to change in one Mailchimp audience, diffed in DuckDB SQL and kept as tables.
+
+The desired state is dbt's: `mailchimp_desired_members` (members, and opt-outs to propagate:
+consent is decided there, once), `mailchimp_desired_merge_fields` and `mailchimp_desired_tags`,
+built for every audience an exposure declares. This module owns only the diff against the
+current state: by default what we last successfully pushed (`engage_sync.pushed_*`), with
+`basis="reconcile"` what Mailchimp holds according to the last pull (`engage_sync.pulled_*`).
+The diff is parameterised SQL in `sync/mailchimp/sql/plan_*.sql`. The result is written to
+`engage_sync.plan_members` (create, update, unsubscribe, archive; with the changed fields),
+`plan_merge_fields` (old -> new per changed field), `plan_tags` (add/remove) and a summary row
+in `plans`. Each audience keeps its latest plan in the detail tables; `plans` keeps the history.
+
+What the sync's own records add to the warehouse's consent, whatever the warehouse says:
+- no one is created whose opt-out Mailchimp reported (pushed or pulled status) or who has a
+  terminal reject (compliance state, forgotten, invalid email);
+- existing members never get a status, except `unsubscribed` to propagate an opt-out;
+- an invalid merge value is retried only once the values change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import duckdb
+
+from sync.errors import PlanError, redact
+from sync.mailchimp.exposures import Audience, Relation
+from sync.mailchimp.state import SCHEMA, run_sql, utcnow
+
+Basis = Literal["state", "reconcile"]
+
+TAG_MAX_LEN = 100
+TAG_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*(:[a-z0-9][a-z0-9._-]*)*$")
+BLOCKING_REJECTS = ("compliance_state", "forgotten", "invalid_email")
+LIVE_STATUSES = ("subscribed", "pending")
+# The dbt models holding the desired state (models/marts/mailchimp/), by placeholder name.
+DESIRED_MODELS = {
+    "desired_members": "mailchimp_desired_members",
+    "desired_merge_fields": "mailchimp_desired_merge_fields",
+    "desired_tags": "mailchimp_desired_tags",
+}
+
+
+@dataclass
+class PlanCounts:
+    creates: int = 0
+    updates: int = 0
+    unsubscribes: int = 0
+    archives: int = 0
+    tag_adds: int = 0
+    tag_removes: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(asdict(self).values())
+
+
+@dataclass
+class PlanSummary:
+    plan_id: str
+    audience_key: str
+    audience_id: str
+    basis: str
+    desired_size: int
+    previous_desired_size: int | None
+    audience_size: int
+    held_tags: int
+    counts: PlanCounts = field(default_factory=PlanCounts)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.counts.total == 0
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["counts"] = asdict(self.counts)
+        return d
+
+
+def desired_relations(aud: Audience) -> dict[str, str]:
+    """Placeholder -> quoted relation of the desired-state models (next to the members model)."""
+    schema = aud.members_relation.schema
+    return {k: Relation(name, schema, name).sql for k, name in DESIRED_MODELS.items()}
+
+
+def _check_desired(con: duckdb.DuckDBPyConnection, aud: Audience) -> None:
+    """The desired-state models must be built, and built for this audience's declaration."""
+    for name, relation in desired_relations(aud).items():
+        try:
+            con.execute(f"select audience_key from {relation} limit 0")
+        except duckdb.Error as err:
+            raise PlanError(
+                f"exposure {aud.key!r}: cannot read the desired state {DESIRED_MODELS[name]} "
+                f"({redact(str(err).splitlines()[0])}); run `engage build` first"
+            ) from None
+
+
+def validate_tags(con: duckdb.DuckDBPyConnection, aud: Audience) -> None:
+    """Every tag we would send must be well formed and inside a namespace we own."""
+    tags = run_sql(con, "plan_tag_names", {"audience_key": aud.key}, desired_relations(aud))
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for tag, seg in sorted(tags, key=lambda x: (str(x[0]), str(x[1]))):
+        if tag is None or not tag.strip():
+            problems.append(f"segment {seg!r} has an empty tag")
+            continue
+        if not aud.owns_tag(tag):
+            problems.append(
+                f"tag {tag!r} (segment {seg!r}) is outside the owned namespaces "
+                f"{list(aud.owned_namespaces)}"
+            )
+        elif len(tag) > TAG_MAX_LEN or not TAG_SLUG_RE.match(tag):
+            problems.append(
+                f"tag {tag!r} (segment {seg!r}) is not a valid tag name: use lower-case "
+                f"<namespace>:<slug> with a-z, 0-9, '-', '.', '_' (at most {TAG_MAX_LEN} chars)"
+            )
+        other = seen.setdefault(tag.lower(), tag)
+        if other != tag:
+            problems.append(
+                f"tags {other!r} and {tag!r} differ only in case; Mailchimp treats them as one"
+            )
+    if problems:
+        raise PlanError(
+            f"exposure {aud.key!r}: invalid tags in {DESIRED_MODELS['desired_tags']} "
+            f"(from {aud.tags_relation.name}):\n  "
+            + "\n  ".join(problems[:20])
+            + (f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else "")
+        )
+
+
+def new_plan_id() -> str:
+    return utcnow().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def _previous_desired_size(con: duckdb.DuckDBPyConnection, key: str) -> int | None:
+    row = con.execute(
+        f"select desired_size from {SCHEMA}.plans where audience_key = ? "
+        "and status in ('applied', 'partial') order by created_at desc limit 1",
+        [key],
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def new_member_status(aud: Audience, double_optin: bool) -> str:
+    setting = aud.spec.new_member_status
+    if setting == "auto":
+        return "pending" if double_optin else "subscribed"
+    return setting
+
+
+def compute_plan(
+    con: duckdb.DuckDBPyConnection,
+    aud: Audience,
+    audience_id: str,
+    double_optin: bool,
+    basis: Basis = "state",
+    plan_id: str | None = None,
+) -> PlanSummary:
+    """Compute and store the plan for one audience; return its summary."""
+    plan_id = plan_id or new_plan_id()
+    _check_desired(con, aud)
+    validate_tags(con, aud)
+    relations = desired_relations(aud)
+    params: dict[str, Any] = {
+        "plan_id": plan_id,
+        "audience_key": aud.key,
+        "audience_id": audience_id,
+        "basis": basis,
+        "declared_tags": [f.tag for f in aud.spec.merge_fields],
+        "owned_namespaces": [n.lower() for n in aud.owned_namespaces],
+        "new_status": new_member_status(aud, double_optin),
+        "removal_policy": aud.spec.removal_policy,
+    }
+    con.execute("begin transaction")
+    try:
+        run_sql(con, "plan_desired", params, relations)
+        run_sql(con, "plan_current", params)
+        run_sql(con, "plan_rows", params)
+        counts = _counts(con, aud.key)
+        [(desired_size, audience_size, held_tags)] = run_sql(con, "plan_sizes")
+        summary = PlanSummary(
+            plan_id=plan_id,
+            audience_key=aud.key,
+            audience_id=audience_id,
+            basis=basis,
+            desired_size=int(desired_size),
+            previous_desired_size=_previous_desired_size(con, aud.key),
+            audience_size=int(audience_size),
+            held_tags=int(held_tags),
+            counts=counts,
+        )
+        c = counts
+        con.execute(
+            f"insert into {SCHEMA}.plans values ({', '.join(['?'] * 17)})",
+            [
+                plan_id,
+                aud.key,
+                audience_id,
+                utcnow(),
+                basis,
+                summary.desired_size,
+                summary.previous_desired_size,
+                summary.audience_size,
+                summary.held_tags,
+                c.creates,
+                c.updates,
+                c.unsubscribes,
+                c.archives,
+                c.tag_adds,
+                c.tag_removes,
+                None,
+                "planned",
+            ],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return summary
+
+
+def _counts(con: duckdb.DuckDBPyConnection, key: str) -> PlanCounts:
+    c = PlanCounts()
+    for action, n in con.execute(
+        f"select action, count(*) from {SCHEMA}.plan_members where audience_key = ? group by 1",
+        [key],
+    ).fetchall():
+        setattr(
+            c,
+            {
+                "create": "creates",
+                "update": "updates",
+                "unsubscribe": "unsubscribes",
+                "archive": "archives",
+            }[action],
+            int(n),
+        )
+    for op, n in con.execute(
+        f"select op, count(*) from {SCHEMA}.plan_tags where audience_key = ? group by 1", [key]
+    ).fetchall():
+        setattr(c, "tag_adds" if op == "add" else "tag_removes", int(n))
+    return c
+
+
+def set_plan_status(
+    con: duckdb.DuckDBPyConnection, plan_id: str, status: str, thresholds: list[dict] | None = None
+) -> None:
+    con.execute(
+        f"update {SCHEMA}.plans set status = ?, thresholds_hit = coalesce(?, thresholds_hit) "
+        "where plan_id = ?",
+        [status, json.dumps(thresholds) if thresholds is not None else None, plan_id],
+    )
+
+
+def sample_rows(
+    con: duckdb.DuckDBPyConnection, audience_key: str, limit: int = 5
+) -> dict[str, list[dict[str, Any]]]:
+    """A few plan rows per action, with hashed emails only (for display)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for action in ("create", "update", "unsubscribe", "archive"):
+        rows = con.execute(
+            f"select subscriber_hash, supporter_id, status, prior_status, changed_fields "
+            f"from {SCHEMA}.plan_members where audience_key = ? and action = ? "
+            "order by subscriber_hash limit ?",
+            [audience_key, action, limit],
+        ).fetchall()
+        if rows:
+            out[action] = [
+                dict(
+                    zip(
+                        (
+                            "subscriber_hash",
+                            "supporter_id",
+                            "status",
+                            "prior_status",
+                            "changed_fields",
+                        ),
+                        r,
+                        strict=True,
+                    )
+                )
+                for r in rows
+            ]
+    for op in ("add", "remove"):
+        rows = con.execute(
+            f"select subscriber_hash, tag, reason from {SCHEMA}.plan_tags "
+            "where audience_key = ? and op = ? order by tag, subscriber_hash limit ?",
+            [audience_key, op, limit],
+        ).fetchall()
+        if rows:
+            out[f"tag_{op}"] = [
+                dict(zip(("subscriber_hash", "tag", "reason"), r, strict=True)) for r in rows
+            ]
+    return out

@@ -1,0 +1,502 @@
+"""The sync's own tables in schema `engage_sync` of the warehouse's DuckDB file.
+
+Owns their DDL and every write to them, so the rest of the sync reads and writes state through
+named functions:
+
+- `audiences`: exposure name -> resolved Mailchimp audience id (and its double opt-in flag);
+- `pushed_members`, `pushed_merge_fields`, `pushed_tags`: what we last successfully pushed
+  (acknowledged by Mailchimp), chunk by chunk; the plan diffs desired state against these;
+- `pulled_members` (architecture contract), `pulled_merge_fields`, `pulled_tags`,
+  `pull_watermarks`: what Mailchimp holds, read back by `engage pull`;
+- `pulled_optouts` (architecture contract): append-only, every unsubscribed/cleaned status a
+  pull has seen, kept after Mailchimp archives or deletes the member (opt-outs are sticky);
+- `sync_rejects` (architecture contract): terminal per-member errors, fed back into consent;
+- plan tables (`plans`, `plan_members`, `plan_merge_fields`, `plan_tags`) and the run log
+  (`sync_runs`, `sync_ops`) are created here too; `sync.mailchimp.plan` and
+  `sync.mailchimp.runlog` fill them;
+- `run_sql`: runs the sync's SQL files (`sync/mailchimp/sql/*.sql`) with named parameters.
+
+Timestamps are naive UTC. Tag names are stored as sent; comparisons use lower().
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+SCHEMA = "engage_sync"
+
+DDL = f"""
+create schema if not exists {SCHEMA};
+
+create table if not exists {SCHEMA}.audiences (
+    audience_key varchar primary key,
+    audience_id varchar not null,
+    audience_name varchar,
+    double_optin boolean,
+    resolved_at timestamp
+);
+
+create table if not exists {SCHEMA}.pushed_members (
+    audience_id varchar not null,
+    subscriber_hash varchar not null,
+    email_address varchar,
+    supporter_id varchar,
+    status varchar,
+    updated_at timestamp,
+    run_id varchar,
+    primary key (audience_id, subscriber_hash)
+);
+
+create table if not exists {SCHEMA}.pushed_merge_fields (
+    audience_id varchar not null,
+    subscriber_hash varchar not null,
+    tag varchar not null,
+    value varchar,
+    updated_at timestamp,
+    primary key (audience_id, subscriber_hash, tag)
+);
+
+create table if not exists {SCHEMA}.pushed_tags (
+    audience_id varchar not null,
+    subscriber_hash varchar not null,
+    tag varchar not null,
+    updated_at timestamp,
+    primary key (audience_id, subscriber_hash, tag)
+);
+
+create table if not exists {SCHEMA}.pulled_members (
+    audience_id varchar not null,
+    email_address varchar,
+    subscriber_hash varchar not null,
+    status varchar,
+    last_changed timestamp,
+    pulled_at timestamp,
+    tags_count integer,
+    primary key (audience_id, subscriber_hash)
+);
+
+create table if not exists {SCHEMA}.pulled_optouts (
+    audience_id varchar not null,
+    email_address varchar,
+    subscriber_hash varchar not null,
+    status varchar not null,
+    observed_at timestamp not null,
+    primary key (audience_id, subscriber_hash, status, observed_at)
+);
+
+create table if not exists {SCHEMA}.pulled_merge_fields (
+    audience_id varchar not null,
+    subscriber_hash varchar not null,
+    tag varchar not null,
+    value varchar,
+    primary key (audience_id, subscriber_hash, tag)
+);
+
+create table if not exists {SCHEMA}.pulled_tags (
+    audience_id varchar not null,
+    subscriber_hash varchar not null,
+    tag varchar not null,
+    primary key (audience_id, subscriber_hash, tag)
+);
+
+create table if not exists {SCHEMA}.pull_watermarks (
+    audience_id varchar primary key,
+    last_changed_max timestamp,
+    pulled_at timestamp,
+    full_pulled_at timestamp
+);
+
+create table if not exists {SCHEMA}.sync_rejects (
+    audience_id varchar not null,
+    email_address varchar,
+    subscriber_hash varchar not null,
+    reason varchar not null,
+    detail varchar,
+    rejected_at timestamp,
+    field varchar,
+    payload_hash varchar,
+    run_id varchar,
+    primary key (audience_id, subscriber_hash)
+);
+
+create table if not exists {SCHEMA}.plans (
+    plan_id varchar primary key,
+    audience_key varchar,
+    audience_id varchar,
+    created_at timestamp,
+    basis varchar,
+    desired_size integer,
+    previous_desired_size integer,
+    audience_size integer,
+    held_tags integer,
+    creates integer,
+    updates integer,
+    unsubscribes integer,
+    archives integer,
+    tag_adds integer,
+    tag_removes integer,
+    thresholds_hit varchar,
+    status varchar
+);
+
+create table if not exists {SCHEMA}.plan_members (
+    plan_id varchar,
+    audience_key varchar,
+    audience_id varchar,
+    action varchar,
+    subscriber_hash varchar,
+    email_address varchar,
+    supporter_id varchar,
+    status varchar,
+    prior_status varchar,
+    changed_fields varchar,
+    merge_fields varchar
+);
+
+create table if not exists {SCHEMA}.plan_merge_fields (
+    plan_id varchar,
+    audience_key varchar,
+    audience_id varchar,
+    subscriber_hash varchar,
+    tag varchar,
+    old_value varchar,
+    new_value varchar
+);
+
+create table if not exists {SCHEMA}.plan_tags (
+    plan_id varchar,
+    audience_key varchar,
+    audience_id varchar,
+    subscriber_hash varchar,
+    email_address varchar,
+    tag varchar,
+    op varchar,
+    reason varchar
+);
+
+create table if not exists {SCHEMA}.sync_runs (
+    run_id varchar primary key,
+    command varchar,
+    audience_key varchar,
+    audience_id varchar,
+    plan_id varchar,
+    started_at timestamp,
+    finished_at timestamp,
+    status varchar,
+    counts varchar,
+    errors integer,
+    error_summary varchar,
+    thresholds_hit varchar,
+    forced boolean,
+    force_reason varchar
+);
+
+create table if not exists {SCHEMA}.sync_ops (
+    run_id varchar,
+    audience_id varchar,
+    op varchar,
+    detail varchar,
+    items integer,
+    ok integer,
+    failed integer,
+    logged_at timestamp
+);
+"""
+
+TERMINAL_REASONS = ("compliance_state", "forgotten", "invalid_email", "invalid_merge_value")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """SQL macros the plan uses (idempotent)."""
+    # Text merge fields hold at most 255 bytes: cut at a character boundary.
+    con.execute(
+        "create or replace temp macro engage_trunc_bytes(v) as case when strlen(v) <= 255 "
+        "then v else left(v, len(list_filter(range(1, 256), "
+        "lambda k: strlen(left(v, k::bigint)) <= 255))) end"
+    )
+
+
+_PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_RELATION_RE = re.compile(r"\{([a-z_]+)\}")
+_COMMENT_RE = re.compile(r"--[^\n]*")
+
+
+def sql_statements(name: str, relations: Mapping[str, str] | None = None) -> list[str]:
+    """The statements of `sync/mailchimp/sql/<name>.sql`, with `{relation}` placeholders filled in.
+
+    Values are never spliced in: they are `$name` parameters bound by `run_sql`. Only
+    relation names (already quoted identifiers resolved from dbt's manifest) are substituted.
+    """
+    text = _COMMENT_RE.sub("", (files("sync.mailchimp") / "sql" / f"{name}.sql").read_text())
+    rel = dict(relations or {})
+
+    def relation(m: re.Match[str]) -> str:
+        if m.group(1) not in rel:
+            raise KeyError(f"sync/mailchimp/sql/{name}.sql needs relation {m.group(1)!r}")
+        return rel[m.group(1)]
+
+    return [s.strip() for s in _RELATION_RE.sub(relation, text).split(";") if s.strip()]
+
+
+def run_sql(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    relations: Mapping[str, str] | None = None,
+) -> list[tuple]:
+    """Run every statement of `sync/mailchimp/sql/<name>.sql`, binding the `$name` parameters
+    each one uses; return the rows of the last statement (empty when it returns none)."""
+    params = dict(params or {})
+    rows: list[tuple] = []
+    for stmt in sql_statements(name, relations):
+        used = {p: params[p] for p in dict.fromkeys(_PARAM_RE.findall(stmt))}
+        cur = con.execute(stmt, used) if used else con.execute(stmt)
+        rows = cur.fetchall() if cur.description else []
+    return rows
+
+
+def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file with the sync schema in place."""
+    path = Path(db_path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        ensure_schema(con)
+    register_functions(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Audiences
+
+
+def remember_audience(
+    con: duckdb.DuckDBPyConnection, key: str, audience_id: str, name: str, double_optin: bool
+) -> None:
+    con.execute(
+        f"insert or replace into {SCHEMA}.audiences values (?, ?, ?, ?, ?)",
+        [key, audience_id, name, double_optin, utcnow()],
+    )
+
+
+def known_audience(con: duckdb.DuckDBPyConnection, key: str) -> tuple[str, bool] | None:
+    row = con.execute(
+        f"select audience_id, double_optin from {SCHEMA}.audiences where audience_key = ?", [key]
+    ).fetchone()
+    return (row[0], bool(row[1])) if row else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Pushed state: written after each acknowledged chunk, in one transaction per chunk.
+
+
+_ARROW_TYPES = {"v": pa.string(), "t": pa.timestamp("us"), "i": pa.int64()}
+
+
+def bulk(con: duckdb.DuckDBPyConnection, sql: str, columns: str, rows: Sequence[Sequence]) -> None:
+    """Run `sql` once over `rows`, which it reads as the table `_bulk`.
+
+    `columns` names the rows' columns with a type letter each (v text, t timestamp, i int),
+    e.g. "subscriber_hash:v tag:v". One set-based statement instead of one per row: DuckDB's
+    executemany is far too slow for the thousands of rows a chunk acknowledges.
+    """
+    rows = list(rows)
+    if not rows:
+        return
+    spec = [c.split(":") for c in columns.split()]
+    data = {
+        name: pa.array([r[i] for r in rows], type=_ARROW_TYPES[kind])
+        for i, (name, kind) in enumerate(spec)
+    }
+    con.register("_bulk", pa.table(data))
+    try:
+        con.execute(sql)
+    finally:
+        con.unregister("_bulk")
+
+
+def record_members(
+    con: duckdb.DuckDBPyConnection,
+    audience_id: str,
+    members: Iterable[tuple[str, str, str | None, str]],
+    run_id: str,
+) -> None:
+    """Upsert (subscriber_hash, email_address, supporter_id, status) rows."""
+    now = utcnow()
+    bulk(
+        con,
+        f"insert or replace into {SCHEMA}.pushed_members select * from _bulk",
+        "a:v h:v e:v s:v st:v at:t r:v",
+        [(audience_id, h, e, s, st, now, run_id) for h, e, s, st in members],
+    )
+
+
+def record_member_status(
+    con: duckdb.DuckDBPyConnection, audience_id: str, hashes: Iterable[str], status: str
+) -> None:
+    bulk(
+        con,
+        f"update {SCHEMA}.pushed_members p set status = b.st, updated_at = b.at from _bulk b "
+        "where p.audience_id = b.a and p.subscriber_hash = b.h",
+        "a:v h:v st:v at:t",
+        [(audience_id, h, status, utcnow()) for h in hashes],
+    )
+
+
+def record_fields(
+    con: duckdb.DuckDBPyConnection,
+    audience_id: str,
+    fields: Iterable[tuple[str, str, str]],
+) -> None:
+    """Upsert (subscriber_hash, tag, canonical value) rows."""
+    now = utcnow()
+    bulk(
+        con,
+        f"insert or replace into {SCHEMA}.pushed_merge_fields select * from _bulk",
+        "a:v h:v t:v v:v at:t",
+        [(audience_id, h, t, v, now) for h, t, v in fields],
+    )
+
+
+def _delete_tags(con: duckdb.DuckDBPyConnection, audience_id: str, rows: list) -> None:
+    bulk(
+        con,
+        f"delete from {SCHEMA}.pushed_tags p using _bulk b where p.audience_id = b.a "
+        "and p.subscriber_hash = b.h and lower(p.tag) = lower(b.t)",
+        "a:v h:v t:v",
+        [(audience_id, h, t) for h, t in rows],
+    )
+
+
+def record_tags_added(
+    con: duckdb.DuckDBPyConnection, audience_id: str, hash_tags: Iterable[tuple[str, str]]
+) -> None:
+    now = utcnow()
+    rows = list(dict.fromkeys((h, t) for h, t in hash_tags))
+    _delete_tags(con, audience_id, rows)
+    bulk(
+        con,
+        f"insert into {SCHEMA}.pushed_tags select * from _bulk",
+        "a:v h:v t:v at:t",
+        [(audience_id, h, t, now) for h, t in rows],
+    )
+
+
+def record_tags_removed(
+    con: duckdb.DuckDBPyConnection, audience_id: str, hash_tags: Iterable[tuple[str, str]]
+) -> None:
+    _delete_tags(con, audience_id, list(hash_tags))
+
+
+# ---------------------------------------------------------------------------------------------
+# Rejects
+
+
+def record_rejects(
+    con: duckdb.DuckDBPyConnection,
+    audience_id: str,
+    rejects: Iterable[tuple[str, str, str, str, str | None, str | None]],
+    run_id: str,
+) -> None:
+    """Upsert (subscriber_hash, email_address, reason, detail, field, payload_hash) rows."""
+    now = utcnow()
+    bulk(
+        con,
+        f"insert or replace into {SCHEMA}.sync_rejects select * from _bulk",
+        "a:v e:v h:v r:v d:v at:t f:v p:v run:v",
+        [(audience_id, e, h, r, d, now, f, p, run_id) for h, e, r, d, f, p in rejects],
+    )
+
+
+def clear_rejects(con: duckdb.DuckDBPyConnection, audience_id: str, hashes: Iterable[str]) -> None:
+    bulk(
+        con,
+        f"delete from {SCHEMA}.sync_rejects r using _bulk b where r.audience_id = b.a "
+        "and r.subscriber_hash = b.h",
+        "a:v h:v",
+        [(audience_id, h) for h in hashes],
+    )
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection):
+    """Context manager: one transaction (commit on success, rollback on error)."""
+    return _Tx(con)
+
+
+class _Tx:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.con.execute("begin transaction")
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.con.execute("commit")
+        else:
+            self.con.execute("rollback")
+
+
+def rebase_on_pulled(
+    con: duckdb.DuckDBPyConnection,
+    audience_id: str,
+    declared_fields: Sequence[str],
+    owned_namespaces: Sequence[str],
+    run_id: str,
+) -> None:
+    """Make the pushed state what the last pull saw (a reconcile run trusts Mailchimp's state).
+
+    Without this, a later plan against the pushed state would undo the repairs the reconcile
+    plan made, or miss drift it accepted. Only declared fields and owned tags are copied.
+    """
+    a = [audience_id]
+    now = utcnow()
+    ns = " or ".join("starts_with(lower(tag), ?)" for _ in owned_namespaces) or "false"
+    fields = ", ".join("?" for _ in declared_fields) or "null"
+    with in_transaction(con):
+        con.execute(
+            f"create or replace temp table _old_ids as select subscriber_hash, supporter_id, "
+            f"status from {SCHEMA}.pushed_members where audience_id = ?",
+            a,
+        )
+        con.execute(f"delete from {SCHEMA}.pushed_members where audience_id = ?", a)
+        # An archive hides the status it had: an opt-out we knew of stays (it blocks creates).
+        con.execute(
+            f"insert into {SCHEMA}.pushed_members select p.audience_id, p.subscriber_hash, "
+            "p.email_address, o.supporter_id, case when p.status = 'archived' and o.status in "
+            "('unsubscribed', 'cleaned') then o.status else p.status end, ?, ? "
+            f"from {SCHEMA}.pulled_members p "
+            "left join _old_ids o using (subscriber_hash) where p.audience_id = ?",
+            [now, run_id, audience_id],
+        )
+        con.execute(f"delete from {SCHEMA}.pushed_merge_fields where audience_id = ?", a)
+        con.execute(
+            f"insert into {SCHEMA}.pushed_merge_fields select audience_id, subscriber_hash, tag, "
+            f"value, ? from {SCHEMA}.pulled_merge_fields where audience_id = ? "
+            f"and tag in ({fields})",
+            [now, audience_id, *declared_fields],
+        )
+        con.execute(f"delete from {SCHEMA}.pushed_tags where audience_id = ?", a)
+        con.execute(
+            f"insert into {SCHEMA}.pushed_tags select audience_id, subscriber_hash, tag, ? "
+            f"from {SCHEMA}.pulled_tags where audience_id = ? and ({ns})",
+            [now, audience_id, *[n.lower() for n in owned_namespaces]],
+        )

@@ -1,0 +1,51 @@
+"""Where things live: the dbt project, its profile, the warehouse file and the raw folder.
+
+Every path is resolved here, once, so commands and tests agree on them. Environment variables
+override the defaults (`ENGAGE_RAW_DIR`, `ENGAGE_DUCKDB_PATH`, `ENGAGE_TARGET`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROFILES_DIR = PROJECT_DIR / "profiles"
+SAMPLE_RAW_DIR = PROJECT_DIR / "sample_data" / "raw"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved locations for one invocation."""
+
+    raw_dir: Path
+    duckdb_path: Path
+    target: str
+    project_dir: Path = PROJECT_DIR
+
+    @classmethod
+    def from_env(
+        cls,
+        raw_dir: Path | None = None,
+        duckdb_path: Path | None = None,
+        target: str | None = None,
+        project_dir: Path | None = None,
+    ) -> Settings:
+        raw = raw_dir or Path(os.environ.get("ENGAGE_RAW_DIR") or SAMPLE_RAW_DIR)
+        db = duckdb_path or Path(
+            os.environ.get("ENGAGE_DUCKDB_PATH") or PROJECT_DIR / "target" / "engage.duckdb"
+        )
+        return cls(
+            raw_dir=raw.expanduser().resolve(),
+            duckdb_path=db.expanduser().resolve(),
+            target=target or os.environ.get("ENGAGE_TARGET", "dev"),
+            project_dir=(project_dir or PROJECT_DIR).resolve(),
+        )
+
+    def apply_to_env(self) -> None:
+        """Export the settings so dbt's profile and source YAML (env_var) see them."""
+        os.environ["ENGAGE_RAW_DIR"] = str(self.raw_dir)
+        os.environ["ENGAGE_DUCKDB_PATH"] = str(self.duckdb_path)
+        os.environ["ENGAGE_TARGET"] = self.target
+        self.duckdb_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,74 @@
+"""One exception hierarchy, one mapping to exit codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from sync.cli.exits import (
+    EXIT_CONFIG,
+    EXIT_DBT_FAILED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_REFUSED,
+    exit_code,
+    exit_code_for_error,
+)
+from sync.errors import (
+    BuildError,
+    ConfigError,
+    EngageError,
+    IngestError,
+    LockHeld,
+    MailchimpError,
+    MergeFieldError,
+    PlanError,
+    PlanRefused,
+    TerminalMailchimpError,
+    TransientMailchimpError,
+    redact,
+)
+from sync.ingest.errors import IngestError as IngestErrorOfIngest
+from sync.jobs.audience_sync import JobOutcome
+from sync.mailchimp.client import classify
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "kind"),
+    [
+        (ConfigError("x"), EXIT_CONFIG, "config"),
+        (PlanError("x"), EXIT_CONFIG, "config"),
+        (MergeFieldError("x"), EXIT_CONFIG, "config"),
+        (IngestError("x"), EXIT_CONFIG, "config"),
+        (BuildError("x"), EXIT_DBT_FAILED, "build"),
+        (PlanRefused("x"), EXIT_REFUSED, "refused"),
+        (LockHeld("x"), EXIT_REFUSED, "locked"),
+        (TransientMailchimpError(503), EXIT_PARTIAL, "error"),
+        (TerminalMailchimpError(400), EXIT_PARTIAL, "error"),
+    ],
+)
+def test_every_error_is_an_engage_error_with_one_exit_code(error, code, kind) -> None:
+    assert isinstance(error, EngageError)
+    assert exit_code_for_error(error) == code
+    assert error.kind == kind
+
+
+def test_a_job_reports_its_failure_by_class_and_its_outcome_by_status() -> None:
+    out = JobOutcome("sync", failure=LockHeld("another run holds the lock"))
+    assert out.status == "locked" and out.error == "another run holds the lock"
+    assert exit_code(out.failure, out.status) == EXIT_REFUSED
+    assert exit_code(None, "ok") == EXIT_OK and exit_code(None, "partial") == EXIT_PARTIAL
+
+
+def test_mailchimp_errors_are_transient_or_terminal() -> None:
+    for status, body in ((429, ""), (500, "{}"), (403, ""), (None, "")):
+        err = classify(status, body)
+        assert isinstance(err, TransientMailchimpError) and err.transient
+    err = classify(400, {"title": "Invalid Resource", "detail": "ann@example.org looks fake"})
+    assert isinstance(err, TerminalMailchimpError) and not err.transient
+    assert isinstance(err, MailchimpError)
+    assert "ann@example.org" not in str(err)
+
+
+def test_the_ingest_names_the_same_class() -> None:
+    assert IngestErrorOfIngest is IngestError
+    assert "@" not in redact("write to ann@example.org")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from dbt.cli.main import dbtRunnerResult
 
 from sync.cli.exits import (
     EXIT_CONFIG,
@@ -30,6 +31,7 @@ from sync.errors import (
 from sync.ingest.errors import IngestError as IngestErrorOfIngest
 from sync.jobs.audience_sync import JobOutcome
 from sync.mailchimp.client import classify
+from sync.warehouse.dbt_runner import summarise
 
 
 @pytest.mark.parametrize(
@@ -72,3 +74,16 @@ def test_mailchimp_errors_are_transient_or_terminal() -> None:
 def test_the_ingest_names_the_same_class() -> None:
     assert IngestErrorOfIngest is IngestError
     assert "@" not in redact("write to ann@example.org")
+
+
+def test_dbt_failures_never_quote_an_email():
+    """A database error can quote the value it failed on (a filter casting an email): the
+    outcome shown, stored and printed as JSON carries a short hash instead."""
+    failed = dbtRunnerResult(
+        success=False,
+        exception=RuntimeError("Could not convert string 'Ana@Example.org' to INT32"),
+    )
+    outcome = summarise(failed)
+    assert not outcome.success
+    assert "@" not in outcome.error
+    assert "Could not convert string <" in outcome.error

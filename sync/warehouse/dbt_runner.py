@@ -16,6 +16,7 @@ import yaml
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
+from sync.errors import redact
 from sync.warehouse.project import PROFILES_DIR, Settings
 
 
@@ -148,6 +149,8 @@ def _reset_duckdb_environment() -> None:
 
 
 def summarise(result: dbtRunnerResult) -> DbtOutcome:
+    """The outcome in plain data. Database errors can quote a value (a cast that failed on
+    an email), so every message is redacted: emails become short hashes."""
     nodes: list[NodeOutcome] = []
     inner = getattr(result.result, "results", None) or []
     for r in inner:
@@ -157,8 +160,12 @@ def summarise(result: dbtRunnerResult) -> DbtOutcome:
                 name=getattr(node, "name", "?"),
                 resource_type=str(getattr(node, "resource_type", "?")),
                 status=str(getattr(r, "status", "?")),
-                message=getattr(r, "message", None),
+                message=_redacted(getattr(r, "message", None)),
             )
         )
-    error = str(result.exception) if result.exception else None
+    error = _redacted(str(result.exception)) if result.exception else None
     return DbtOutcome(success=bool(result.success), error=error, nodes=nodes)
+
+
+def _redacted(message: str | None) -> str | None:
+    return None if message is None else redact(str(message))

@@ -105,3 +105,24 @@ def test_a_failed_dbt_build_exits_with_the_dbt_failure_code(monkeypatch, tmp_pat
     )
     result = runner.invoke(app, ["build", "--db", str(tmp_path / "w.duckdb")])
     assert result.exit_code == EXIT_DBT_FAILED
+
+
+@pytest.mark.parametrize(("flags", "runs_unit_tests"), [([], False), (["--unit-tests"], True)])
+def test_build_leaves_unit_tests_to_ci_unless_asked(
+    monkeypatch, tmp_path, flags: list[str], runs_unit_tests: bool
+) -> None:
+    """dbt unit tests check model logic on fixed inputs: a build of the real data skips them
+    (data tests still run) unless --unit-tests."""
+    calls: list[list[str]] = []
+
+    def fake_run_dbt(command, settings, extra, on_node=None):
+        calls.append(list(extra))
+        return DbtOutcome(success=True)
+
+    monkeypatch.setattr("sync.cli.warehouse.run_dbt", fake_run_dbt)
+    result = runner.invoke(app, ["build", *flags, "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 0, result.output
+    [extra] = calls
+    excluded = [b for a, b in zip(extra, extra[1:], strict=False) if a == "--exclude-resource-type"]
+    assert ("unit_test" in excluded) is not runs_unit_tests
+    assert "test" not in excluded  # data tests always run

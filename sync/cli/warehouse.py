@@ -12,7 +12,13 @@ from sync.cli.options import DbPathOpt, JsonOpt, RawDirOpt, VerboseOpt
 from sync.cli.output import console, dbt_progress, print_dbt_outcome
 from sync.errors import IngestError
 from sync.ingest.scan import check_raw_dir
-from sync.warehouse.dbt_runner import DbtOutcome, parse_vars, run_dbt, vars_args
+from sync.warehouse.dbt_runner import (
+    SKIP_UNIT_TESTS,
+    DbtOutcome,
+    parse_vars,
+    run_dbt,
+    vars_args,
+)
 from sync.warehouse.project import Settings
 from sync.warehouse.report import quarantined_files
 
@@ -47,6 +53,14 @@ def build(
     dbt_vars: Annotated[
         str | None, typer.Option("--vars", help="dbt vars as a YAML/JSON mapping.")
     ] = None,
+    unit_tests: Annotated[
+        bool,
+        typer.Option(
+            "--unit-tests/--no-unit-tests",
+            help="Also run dbt's unit tests (model logic on fixed inputs; `make test` and CI "
+            "run them). Data tests always run.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -55,7 +69,8 @@ def build(
     Selection flags pass through to dbt, as do any further dbt flags after them
     (e.g. `engage build -s staging+ --fail-fast`). Only new or changed raw files are read
     again. A file that cannot be read is quarantined (listed with its reason in source_files)
-    and never stops the build: exit 5 says "built, with quarantined files".
+    and never stops the build: exit 5 says "built, with quarantined files". dbt's unit
+    tests (model logic on fixed inputs) are left to `make test` unless --unit-tests.
     """
     settings = Settings.from_env(raw_dir=raw_dir, duckdb_path=db, target=target)
     extra: list[str] = []
@@ -67,6 +82,8 @@ def build(
         extra += ["--selector", selector]
     if full_refresh:
         extra.append("--full-refresh")
+    if not unit_tests:
+        extra += SKIP_UNIT_TESTS
     try:
         extra += vars_args(dbt_vars, as_of=as_of)
         if settings.target == "dev":  # other targets read raw tables loaded beforehand

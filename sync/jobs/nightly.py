@@ -22,7 +22,7 @@ from sync.mailchimp.apply import ProgressSink
 from sync.mailchimp.client import MailchimpClient, RetryPolicy
 from sync.mailchimp.exposures import load_audiences
 from sync.mailchimp.pull import PullResult, pull_all
-from sync.warehouse.dbt_runner import run_dbt
+from sync.warehouse.dbt_runner import SKIP_UNIT_TESTS, run_dbt
 from sync.warehouse.project import Settings
 
 
@@ -67,7 +67,8 @@ BuildFn = Callable[[Settings, Sequence[str], ProgressSink], tuple[bool, dict[str
 def dbt_build(
     settings: Settings, extra: Sequence[str], progress: ProgressSink | None = None
 ) -> tuple[bool, dict[str, Any]]:
-    """`dbt build` with dbt's log silenced (errors still print) and node progress reported."""
+    """`dbt build` (data tests, not unit tests: see SKIP_UNIT_TESTS) with dbt's log silenced
+    (errors still print) and node progress reported."""
     sink = progress or ProgressSink()
     started = False
 
@@ -80,7 +81,7 @@ def dbt_build(
             return
         sink.advance("dbt build", 1)
 
-    outcome = run_dbt("build", settings, list(extra), on_node=on_node)
+    outcome = run_dbt("build", settings, [*SKIP_UNIT_TESTS, *extra], on_node=on_node)
     return outcome.success, {
         "counts": outcome.counts(),
         "failures": [f"{f.name}: {f.message}" for f in outcome.failures][:20],

@@ -47,6 +47,13 @@ class DbtOutcome:
         return out
 
 
+SKIP_UNIT_TESTS: tuple[str, ...] = ("--exclude-resource-type", "unit_test")
+"""For a build of the real data (`engage build`, the nightly job). dbt unit tests check model
+logic on fixed inputs, never the data: their result cannot change from night to night, so a
+production build leaves them to development and CI (`dbt build`, `make test`), as dbt
+recommends. Data tests always run."""
+
+
 def dbt_args(command: str, settings: Settings, extra: Sequence[str] = ()) -> list[str]:
     """The full dbt argument list for `command` against this project and profile."""
     return [

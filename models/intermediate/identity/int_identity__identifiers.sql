@@ -24,6 +24,7 @@ records as (
 person_records as (
     select
         record_id,
+        occurred_at,
         email,
         phone,
         first_name_key,
@@ -38,22 +39,22 @@ person_records as (
 ),
 
 with_names as (
-    select record_id, 'email' as identifier_type, email as identifier_value,
+    select record_id, occurred_at, 'email' as identifier_type, email as identifier_value,
         first_name_key, last_name_key, source_priority, person_name_key
     from person_records
     where email is not null
     union all
-    select record_id, 'phone', phone,
+    select record_id, occurred_at, 'phone', phone,
         first_name_key, last_name_key, source_priority, person_name_key
     from person_records
     where phone is not null
     union all
-    select record_id, 'name_postcode', first_name_key || '|' || last_name_key || '|' || postcode_key,
+    select record_id, occurred_at, 'name_postcode', first_name_key || '|' || last_name_key || '|' || postcode_key,
         first_name_key, last_name_key, source_priority, person_name_key
     from person_records
     where first_name_key is not null and last_name_key is not null and postcode_key is not null
     union all
-    select record_id, 'phone_name', phone || '|' || last_name_key,
+    select record_id, occurred_at, 'phone_name', phone || '|' || last_name_key,
         first_name_key, last_name_key, source_priority, person_name_key
     from person_records
     where phone is not null and last_name_key is not null
@@ -87,6 +88,7 @@ email_owner_names as (
 judged as (
     select
         with_names.record_id,
+        with_names.occurred_at,
         with_names.identifier_type,
         with_names.identifier_value,
         with_names.first_name_key,

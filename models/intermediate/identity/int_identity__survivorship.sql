@@ -2,7 +2,8 @@
     across the supporter's records; ties (same time, or both undated) go to the kind with the
     lower priority in the seed source_priority, then the record id. The supporter's records
     are ranked once (one window); each attribute then takes the value of its best-ranked
-    record that has one (two group-bys), instead of ranking every attribute separately.
+    record that has one, in the same single group-by (engage_value_at_min_rank), instead of
+    ranking every attribute separately.
     Grain: one row per supporter. -#}
 {%- set attributes = ['first_name', 'last_name', 'phone', 'postcode', 'postcode_key', 'country', 'city', 'state', 'district'] -%}
 
@@ -19,7 +20,6 @@ record_supporters as (
 ranked_records as (
     select
         record_supporters.supporter_id,
-        records.record_id,
         records.file_id,
         records.kind,
         records.occurred_at,
@@ -34,11 +34,11 @@ ranked_records as (
     inner join record_supporters on record_supporters.record_id = records.record_id
 ),
 
-supporters as (
+final as (
     select
         supporter_id,
         {%- for attribute in attributes %}
-        min(case when {{ attribute }} is not null then record_rank end) as {{ attribute }}_rank,
+        {{ engage_value_at_min_rank(attribute, 'record_rank') }} as {{ attribute }},
         {%- endfor %}
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at,
@@ -47,31 +47,6 @@ supporters as (
         {{ dbt.listagg('distinct kind', "', '", 'order by kind') }} as source_kinds
     from ranked_records
     group by supporter_id
-),
-
-final as (
-    select
-        supporters.supporter_id,
-        {%- for attribute in attributes %}
-        max(case
-            when ranked_records.record_rank = supporters.{{ attribute }}_rank
-                then ranked_records.{{ attribute }}
-        end) as {{ attribute }},
-        {%- endfor %}
-        supporters.first_seen_at,
-        supporters.last_seen_at,
-        supporters.record_count,
-        supporters.source_count,
-        supporters.source_kinds
-    from supporters
-    inner join ranked_records on ranked_records.supporter_id = supporters.supporter_id
-    group by
-        supporters.supporter_id,
-        supporters.first_seen_at,
-        supporters.last_seen_at,
-        supporters.record_count,
-        supporters.source_count,
-        supporters.source_kinds
 )
 
 select * from final

@@ -11,10 +11,6 @@ identifiers as (
     where identifier_type <> 'record'
 ),
 
-records as (
-    select * from {{ ref('int_identity__records') }}
-),
-
 record_supporters as (
     select * from {{ ref('int_identity__record_supporters') }}
 ),
@@ -32,11 +28,11 @@ grouped as (
         {{ dbt.bool_or('identifiers.is_usable') }} as is_usable,
         {{ dbt.bool_or('identifiers.is_shared') }} as is_shared,
         {{ dbt.bool_or('identifiers.is_other_persons_email') }} as is_other_persons_email,
-        count(distinct identifiers.record_id) as record_count,
-        min(records.occurred_at) as first_seen_at,
-        max(records.occurred_at) as last_seen_at
+        -- a record carries an identifier once (tested on int_identity__identifiers)
+        count(*) as record_count,
+        min(identifiers.occurred_at) as first_seen_at,
+        max(identifiers.occurred_at) as last_seen_at
     from identifiers
-    inner join records on records.record_id = identifiers.record_id
     inner join record_supporters on record_supporters.record_id = identifiers.record_id
     group by
         record_supporters.supporter_id,

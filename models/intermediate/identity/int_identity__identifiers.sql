@@ -89,6 +89,7 @@ judged as (
     select
         with_names.record_id,
         with_names.occurred_at,
+        with_names.source_priority,
         with_names.identifier_type,
         with_names.identifier_value,
         with_names.first_name_key,

@@ -11,10 +11,6 @@ identifiers as (
     where identifier_type = 'email' and is_usable
 ),
 
-records as (
-    select * from {{ ref('int_identity__records') }}
-),
-
 record_supporters as (
     select * from {{ ref('int_identity__record_supporters') }}
 ),
@@ -46,12 +42,11 @@ seen as (
     select
         record_supporters.supporter_id,
         identifiers.identifier_value as email,
-        min(records.occurred_at) as first_seen_at,
-        max(records.occurred_at) as last_seen_at,
-        min(records.source_priority) as best_source_priority,
+        min(identifiers.occurred_at) as first_seen_at,
+        max(identifiers.occurred_at) as last_seen_at,
+        min(identifiers.source_priority) as best_source_priority,
         count(*) as record_count
     from identifiers
-    inner join records on records.record_id = identifiers.record_id
     inner join record_supporters on record_supporters.record_id = identifiers.record_id
     group by record_supporters.supporter_id, identifiers.identifier_value
 ),

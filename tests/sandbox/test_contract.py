@@ -325,9 +325,7 @@ def test_the_schema_checks_are_strict_enough_to_fail():
     assert not list(validator.iter_errors({"status": "subscribed", "merge_fields": {"A": 1}}))
     assert list(validator.iter_errors({"status": "deleted"}))
     assert list(validator.iter_errors({"tags": [{"id": "seven"}]}))
-    activity = Draft4Validator(
-        response_schema("GET", "/reports/{campaign_id}/email-activity", 200)
-    )
+    activity = Draft4Validator(response_schema("GET", "/reports/{campaign_id}/email-activity", 200))
     assert not list(activity.iter_errors({"emails": [{"activity": [{"action": "open"}]}]}))
     assert list(activity.iter_errors({"emails": [{"activity": "open"}]}))
     campaign = Draft4Validator(response_schema("GET", "/campaigns/{campaign_id}", 200))

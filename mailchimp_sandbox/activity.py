@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mailchimp_sandbox.members import set_status
@@ -82,7 +82,8 @@ class ActivitySpec:
 
 
 def iso(moment: datetime) -> str:
-    return moment.replace(microsecond=0).isoformat()
+    """UTC, whole seconds: stored timestamps compare correctly as strings."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def generate(store: Store, campaign_id: str, spec: ActivitySpec) -> dict[str, Any]:
@@ -102,24 +103,26 @@ def generate(store: Store, campaign_id: str, spec: ActivitySpec) -> dict[str, An
         assert sent_at is not None  # checked above
         campaign.send_time = iso(sent_at)
     if spec.replace:
-        campaign.activity, campaign.unsubscribes, campaign.abuse_reports = [], [], []
+        campaign.activity, campaign.unsubscribes, campaign.abuse_reports = {}, [], []
         for rcp in campaign.recipients:
             rcp["status"] = "sent"
-    before = (len(campaign.activity), len(campaign.unsubscribes), len(campaign.abuse_reports))
-    _Wave(store, campaign, spec).run()
-    campaign.activity.sort(key=lambda e: (e["timestamp"], e["email_id"], e["action"]))
+    before = (len(campaign.unsubscribes), len(campaign.abuse_reports))
+    wave = _Wave(store, campaign, spec)
+    wave.run()
+    for events in campaign.activity.values():
+        events.sort(key=lambda e: (e["timestamp"], e["action"]))
     store.touch()
-    actions = [e["action"] for e in campaign.activity[before[0] :]]
+    actions = [e["action"] for e in wave.produced]
     return {
         "campaign_id": campaign.id,
         "send_time": campaign.send_time,
         "recipients": len(campaign.recipients),
         "opens": actions.count("open"),
-        "machine_opens": sum(1 for e in campaign.activity[before[0] :] if e["machine"]),
+        "machine_opens": sum(1 for e in wave.produced if e["machine"]),
         "clicks": actions.count("click"),
         "bounces": actions.count("bounce"),
-        "unsubscribes": len(campaign.unsubscribes) - before[1],
-        "abuse_reports": len(campaign.abuse_reports) - before[2],
+        "unsubscribes": len(campaign.unsubscribes) - before[0],
+        "abuse_reports": len(campaign.abuse_reports) - before[1],
     }
 
 
@@ -140,16 +143,17 @@ class _Wave:
         self.left = {e["email_id"] for e in campaign.unsubscribes} | {
             e["email_id"] for e in campaign.abuse_reports
         }
+        self.produced: list[dict[str, Any]] = []
         self.next_abuse_id = max((e["id"] for e in campaign.abuse_reports), default=0) + 1
 
     def at(self, seconds: float) -> str:
         return iso(self.start + timedelta(seconds=int(seconds)))
 
     def event(self, rcp: dict[str, Any], action: str, seconds: float, **extra: Any) -> None:
-        entry = {"email_id": rcp["email_id"], "action": action, "timestamp": self.at(seconds)}
-        entry.update(extra)
+        entry = {"action": action, "timestamp": self.at(seconds), **extra}
         entry.setdefault("machine", False)
-        self.campaign.activity.append(entry)
+        self.campaign.activity.setdefault(rcp["email_id"], []).append(entry)
+        self.produced.append(entry)
 
     def human_ip(self) -> str:
         return f"198.51.100.{self.rng.randint(1, 254)}"
@@ -246,10 +250,11 @@ class Summary:
 
 
 def summarise(campaign: Campaign) -> Summary:
-    opens = [e for e in campaign.activity if e["action"] == "open"]
+    events = [{**e, "email_id": h} for h, es in campaign.activity.items() for e in es]
+    opens = [e for e in events if e["action"] == "open"]
     human = [e for e in opens if not e["machine"]]
-    clicks = [e for e in campaign.activity if e["action"] == "click"]
-    bounces = [e.get("type") for e in campaign.activity if e["action"] == "bounce"]
+    clicks = [e for e in events if e["action"] == "click"]
+    bounces = [e.get("type") for e in events if e["action"] == "bounce"]
     return Summary(
         emails_sent=len(campaign.recipients),
         hard_bounces=bounces.count("hard"),

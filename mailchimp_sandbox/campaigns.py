@@ -156,7 +156,7 @@ def render(req: Request, c: Campaign) -> dict[str, Any]:
             "click_rate": s.rate(s.unique_subscriber_clicks),
             "ecommerce": {"total_orders": 0, "total_spent": 0, "total_revenue": 0},
         }
-    doc["_links"] = links(req, f"/campaigns/{c.id}", "/campaigns", ("PATCH", "DELETE"))
+    doc["_links"] = links(req, f"/campaigns/{c.id}", "/campaigns")
     return doc
 
 

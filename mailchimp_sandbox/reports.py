@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from mailchimp_sandbox import errors
-from mailchimp_sandbox.activity import summarise
+from mailchimp_sandbox.activity import iso, summarise
 from mailchimp_sandbox.campaigns import CAMPAIGN_TYPES, get_campaign, in_window, time_filter
 from mailchimp_sandbox.routing import Endpoint, Request, Result, links, page, query_choice
-from mailchimp_sandbox.rules import parse_timestamp
 from mailchimp_sandbox.store import Audience, Campaign
 
 RENDERED_ACTIVITY_KEYS = ("action", "type", "url", "timestamp", "ip")
@@ -132,14 +131,11 @@ def get_report(req: Request) -> Result:
 def sent_to(req: Request) -> Result:
     with req.store.lock:
         c = _sent(req)
-        opens: dict[str, list[str]] = {}
-        for e in c.activity:
-            if e["action"] == "open":
-                opens.setdefault(e["email_id"], []).append(e["timestamp"])
         shown, total = page(c.recipients, req)
         rows = []
         for r in shown:
-            times = opens.get(r["email_id"], [])
+            events = c.activity.get(r["email_id"], [])
+            times = [e["timestamp"] for e in events if e["action"] == "open"]
             row = _member_part(req, c, r["email_id"], r["email_address"])
             row.update(
                 {
@@ -165,24 +161,25 @@ def sent_to(req: Request) -> Result:
 def email_activity(req: Request) -> Result:
     with req.store.lock:
         c = _sent(req)
-        since = time_filter(req, "since")
-        by_member: dict[str, list[dict[str, Any]]] = {}
-        for e in c.activity:
-            if since is not None:
-                moment = parse_timestamp(e["timestamp"])
-                if moment is None or moment <= since:
-                    continue
-            shown_keys = {k: e[k] for k in RENDERED_ACTIVITY_KEYS if k in e}
-            by_member.setdefault(e["email_id"], []).append(shown_keys)
+        moment = time_filter(req, "since")
+        since = iso(moment) if moment is not None else ""  # stored times compare as strings
         recipients = c.recipients
-        if since is not None:
-            recipients = [r for r in recipients if r["email_id"] in by_member]
+        if since:
+            recipients = [
+                r
+                for r in recipients
+                if (events := c.activity.get(r["email_id"])) and events[-1]["timestamp"] > since
+            ]
         shown, total = page(recipients, req)
         rows = []
         for r in shown:
             row = _member_part(req, c, r["email_id"], r["email_address"])
             del row["merge_fields"], row["vip"]
-            row["activity"] = by_member.get(r["email_id"], [])
+            row["activity"] = [
+                {k: e[k] for k in RENDERED_ACTIVITY_KEYS if k in e}
+                for e in c.activity.get(r["email_id"], [])
+                if e["timestamp"] > since
+            ]
             row["_links"] = links(req, f"/reports/{c.id}/email-activity/{r['email_id']}")
             rows.append(row)
         return Result(

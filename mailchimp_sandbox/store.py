@@ -156,10 +156,12 @@ class Batch:
 class Campaign:
     """A campaign; sending snapshots its recipients, the activity control fills its report.
 
-    Recipients are `{email_id, email_address, status: sent|hard|soft}`; activity entries are
-    `{email_id, action: open|click|bounce, timestamp, ip, url?, type?, machine}` (`machine`
-    marks privacy-proxy opens, never rendered); unsubscribes `{email_id, timestamp, reason}`;
-    abuse reports `{id, email_id, date}`. Plain dicts, so the whole campaign is JSON-ready.
+    Recipients are `{email_id, email_address, status: sent|hard|soft}`; activity is per member
+    (subscriber hash -> entries `{action: open|click|bounce, timestamp, ip, url?, type?,
+    machine}` in time order; `machine` marks privacy-proxy opens, never rendered), so a report
+    page reads only its members; unsubscribes `{email_id, timestamp, reason}`; abuse reports
+    `{id, email_id, date}`. Timestamps are UTC ISO 8601 at whole seconds (they compare as
+    strings). Plain dicts, so the whole campaign is JSON-ready.
     """
 
     id: str
@@ -172,7 +174,7 @@ class Campaign:
     saved_segment_id: int | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     recipients: list[dict[str, Any]] = field(default_factory=list)
-    activity: list[dict[str, Any]] = field(default_factory=list)
+    activity: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     unsubscribes: list[dict[str, Any]] = field(default_factory=list)
     abuse_reports: list[dict[str, Any]] = field(default_factory=list)
 

@@ -14,7 +14,9 @@ depend on who else was sent to. Per recipient:
   clicks (`click_rate`; 1-2 clicks on `urls`);
 - an unsubscribe (`unsubscribe_rate`) with a survey reason: the member becomes unsubscribed
   (by the contact) with that reason; else an abuse report (`abuse_rate`), which unsubscribes
-  the member too but is listed under abuse reports only.
+  the member too but is listed under abuse reports only. Both are recorded whatever the
+  member's status now (they may have left through another campaign); only a member still
+  subscribed changes status.
 
 Timestamps lie in `[send_time + offset_hours, + window_hours]`; they may be in the future when
 the send is recent, so tests pass `send_time` to backdate the send. `replace` (default) drops
@@ -133,7 +135,6 @@ class _Wave:
         self.store = store
         self.campaign = campaign
         self.spec = spec
-        self.rng = random.Random(0)
         sent_at = parse_timestamp(campaign.send_time)
         assert sent_at is not None
         self.sent_at = sent_at
@@ -155,8 +156,9 @@ class _Wave:
         self.campaign.activity.setdefault(rcp["email_id"], []).append(entry)
         self.produced.append(entry)
 
-    def human_ip(self) -> str:
-        return f"198.51.100.{self.rng.randint(1, 254)}"
+    @staticmethod
+    def human_ip(rng: random.Random) -> str:
+        return f"198.51.100.{rng.randint(1, 254)}"
 
     def run(self) -> None:
         for rcp in self.campaign.recipients:
@@ -165,7 +167,7 @@ class _Wave:
             self.recipient(rcp)
 
     def recipient(self, rcp: dict[str, Any]) -> None:
-        rng = self.rng = random.Random(f"{self.spec.seed}:{rcp['email_id']}")
+        rng = random.Random(f"{self.spec.seed}:{rcp['email_id']}")
         spec = self.spec
         draws = [rng.random() for _ in range(7)]
         bounce, hard, machine, opened, clicked, unsub, abuse = draws
@@ -186,12 +188,12 @@ class _Wave:
             )
             first_open = times[0]
             for t in times:
-                self.event(rcp, "open", t, ip=self.human_ip())
+                self.event(rcp, "open", t, ip=self.human_ip(rng))
             if clicked < spec.click_rate:
                 for _ in range(rng.randint(1, 2)):
                     url = rng.choice(spec.urls)
                     t = min(first_open + rng.uniform(5, 900), self.span)
-                    self.event(rcp, "click", t, url=url, ip=self.human_ip())
+                    self.event(rcp, "click", t, url=url, ip=self.human_ip(rng))
         if rcp["email_id"] in self.left:
             return
         when = (first_open or rng.uniform(60, self.span)) + rng.uniform(10, 600)

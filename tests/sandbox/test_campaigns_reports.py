@@ -32,6 +32,17 @@ BUSY = {
     "abuse_rate": 0.2,
     "urls": ["https://engage.invalid/a", "https://engage.invalid/b"],
 }
+# What BUSY gives 40 fixed addresses (test_activity_is_the_same_in_every_run).
+PINNED = {
+    "send_time": SEND_TIME,
+    "recipients": 40,
+    "opens": 56,
+    "machine_opens": 9,
+    "clicks": 21,
+    "bounces": 7,
+    "unsubscribes": 10,
+    "abuse_reports": 3,
+}
 
 
 def people(sandbox: SandboxServer, list_id: str, n: int, **spec: Any) -> list[str]:
@@ -306,3 +317,13 @@ def test_campaigns_persist_and_reset(sandbox, api, sandbox_audience):
 )
 def test_unknown_campaign_reports_are_404(api, path):
     assert api.get(f"/reports/0000000000{path}").status_code == 404
+
+
+def test_activity_is_the_same_in_every_run(sandbox, api, sandbox_audience):
+    """Pinned counts for fixed addresses: no dependence on process, hash seed or test order."""
+    for i in range(40):
+        sandbox.add_member(sandbox_audience, f"golden{i}@engage-sandbox.org", "subscribed")
+    cid = sent(api, sandbox_audience)
+    counts = activity(sandbox, cid, **BUSY).json()
+    del counts["campaign_id"]
+    assert counts == PINNED

@@ -14,7 +14,16 @@ import logging
 import uuid
 from typing import Any
 
-from mailchimp_sandbox import batches, errors, lists, members, merge_fields, segments
+from mailchimp_sandbox import (
+    batches,
+    campaigns,
+    errors,
+    lists,
+    members,
+    merge_fields,
+    reports,
+    segments,
+)
 from mailchimp_sandbox.batch_runner import BatchRunner
 from mailchimp_sandbox.faults import FaultEngine, Faults
 from mailchimp_sandbox.routing import Endpoint, Request, Result, Router
@@ -29,6 +38,8 @@ ROUTES: list[Endpoint] = [
     *lists.ROUTES,
     *merge_fields.ROUTES,
     *segments.ROUTES,
+    *campaigns.ROUTES,
+    *reports.ROUTES,
 ]
 log = logging.getLogger("mailchimp_sandbox")
 
@@ -139,7 +150,16 @@ def _tree(paths: list[str]) -> dict[str, Any]:
 
 
 # Keys a resource only carries in some states; asking for them is never an error.
-OPTIONAL_KEYS = {"interests", "marketing_permissions", "unsubscribe_reason", "total_contacts"}
+OPTIONAL_KEYS = {
+    "interests",
+    "marketing_permissions",
+    "unsubscribe_reason",
+    "total_contacts",
+    "report_summary",  # sent campaigns only
+    "segment_opts",  # campaigns sent to a segment only
+    "url",  # click activity only
+    "type",  # bounce activity only
+}
 
 
 def _check_paths(doc: Any, tree: dict[str, Any]) -> None:

@@ -84,6 +84,7 @@ class SandboxHost(Protocol):
         self, name: str, *, list_id: str | None = None, double_optin: bool = False, **extra: Any
     ) -> str: ...
     def add_member(self, list_id: str, email_address: str, **spec: Any) -> dict[str, Any]: ...
+    def campaign_activity(self, campaign_id: str, **spec: Any) -> dict[str, Any]: ...
 
 
 class ApiGateway:
@@ -364,6 +365,26 @@ class MemberSpec(BaseModel):
     language: str = ""
 
 
+class ActivityRequest(BaseModel):
+    """Rates of generated campaign activity (see `mailchimp_sandbox.activity`)."""
+
+    seed: int = 0
+    open_rate: float = 0.4
+    machine_open_rate: float = Field(default=0.15, description="opens 1-10 s after the send")
+    click_rate: float = Field(default=0.3, description="share of human openers who click")
+    bounce_rate: float = 0.02
+    hard_bounce_share: float = 0.5
+    unsubscribe_rate: float = 0.01
+    abuse_rate: float = 0.002
+    urls: list[str] = Field(
+        default_factory=lambda: ["https://engage.invalid/act", "https://engage.invalid/read-more"]
+    )
+    window_hours: float = 48.0
+    offset_hours: float = 0.0
+    send_time: str | None = Field(default=None, description="backdate the send (ISO 8601)")
+    replace: bool = True
+
+
 def build_control_app(srv: SandboxHost) -> FastAPI:
     app = FastAPI(
         title="engage Mailchimp sandbox: controls",
@@ -457,6 +478,15 @@ def build_control_app(srv: SandboxHost) -> FastAPI:
             return srv.add_member(list_id, **spec.model_dump())
         except KeyError:
             raise HTTPException(status_code=404, detail=f"no list {list_id!r}") from None
+        except ValueError as exc:
+            raise bad(exc) from None
+
+    @app.post("/_sandbox/campaigns/{campaign_id}/activity")
+    def campaign_activity(campaign_id: str, spec: ActivityRequest | None = None) -> dict[str, Any]:
+        try:
+            return srv.campaign_activity(campaign_id, **(spec or ActivityRequest()).model_dump())
+        except KeyError:
+            raise HTTPException(status_code=404, detail=f"no campaign {campaign_id!r}") from None
         except ValueError as exc:
             raise bad(exc) from None
 

@@ -117,6 +117,7 @@ def set_status(m: Member, new_status: str, now: str, *, source: str = "api") -> 
         return False
     if new_status != "unsubscribed":
         m.unsubscribe_source = ""
+        m.unsubscribe_reason = ""
     elif not (m.status == "archived" and m.status_before_archive == "unsubscribed"):
         m.unsubscribe_source = source  # reviving an unsubscribed contact keeps who did it
     if new_status == "subscribed":

@@ -68,7 +68,9 @@ def member(req: Request, audience: Audience, m: Member) -> dict[str, Any]:
     if m.marketing_permissions:
         doc["marketing_permissions"] = list(m.marketing_permissions)
     if m.status == "unsubscribed":
-        doc["unsubscribe_reason"] = UNSUBSCRIBE_REASONS.get(m.unsubscribe_source, "N/A")
+        doc["unsubscribe_reason"] = m.unsubscribe_reason or UNSUBSCRIBE_REASONS.get(
+            m.unsubscribe_source, "N/A"
+        )
     path = member_path(audience, m)
     doc["_links"] = links(req, path, f"/lists/{audience.id}/members", ("PATCH", "PUT", "DELETE"))
     return doc

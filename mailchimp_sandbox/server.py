@@ -24,6 +24,7 @@ from typing import Any
 
 import uvicorn
 
+from mailchimp_sandbox.activity import ActivitySpec, generate
 from mailchimp_sandbox.api import MailchimpApi
 from mailchimp_sandbox.app import build_asgi
 from mailchimp_sandbox.faults import Faults
@@ -292,6 +293,14 @@ class SandboxServer:
             name, list_id=list_id, double_optin=double_optin, **extra
         )
         return audience.id
+
+    def campaign_activity(self, campaign_id: str, **spec: Any) -> dict[str, Any]:
+        """Generate a sent campaign's activity from a seed and rates (`ActivitySpec`); returns
+        the counts. KeyError: no such campaign; ValueError: not sent, or a bad spec."""
+        if "urls" in spec:
+            spec["urls"] = tuple(spec["urls"])
+        with self.api.store.lock:
+            return generate(self.api.store, campaign_id, ActivitySpec(**spec))
 
     def add_member(
         self,

@@ -1,4 +1,5 @@
-"""The sandbox's state: audiences, members, merge fields, tags/segments, batches, tombstones.
+"""The sandbox's state: audiences, members, merge fields, tags/segments, batches, tombstones,
+campaigns with their recipients snapshot and generated activity.
 
 Plain dataclasses behind one re-entrant lock (`Store.lock`); every reader and writer, HTTP
 handlers, the batch worker and the Python API, holds it. `to_dict`/`from_dict` give the JSON
@@ -57,6 +58,7 @@ class Member:
     web_id: int
     last_changed: str
     unsubscribe_source: str = ""  # self | admin | api, when status is unsubscribed
+    unsubscribe_reason: str = ""  # the contact's own reason (campaign unsubscribes), if any
     status_before_archive: str = ""
     email_type: str = "html"
     merge: dict[int, Any] = field(default_factory=dict)  # merge_id -> value
@@ -150,6 +152,33 @@ class Batch:
     base_url: str = ""  # the /3.0 URL the batch was submitted to (for _links in results)
 
 
+@dataclass
+class Campaign:
+    """A campaign; sending snapshots its recipients, the activity control fills its report.
+
+    Recipients are `{email_id, email_address, status: sent|hard|soft}`; activity is per member
+    (subscriber hash -> entries `{action: open|click|bounce, timestamp, ip, url?, type?,
+    machine}` in time order; `machine` marks privacy-proxy opens, never rendered), so a report
+    page reads only its members; unsubscribes `{email_id, timestamp, reason}`; abuse reports
+    `{id, email_id, date}`. Timestamps are UTC ISO 8601 at whole seconds (they compare as
+    strings). Plain dicts, so the whole campaign is JSON-ready.
+    """
+
+    id: str
+    web_id: int
+    type: str
+    create_time: str
+    status: str = "save"  # save | sent
+    send_time: str = ""
+    list_id: str = ""
+    saved_segment_id: int | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    recipients: list[dict[str, Any]] = field(default_factory=list)
+    activity: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    unsubscribes: list[dict[str, Any]] = field(default_factory=list)
+    abuse_reports: list[dict[str, Any]] = field(default_factory=list)
+
+
 def default_merge_fields() -> list[MergeField]:
     """Mailchimp's defaults for a new audience, with the recorded options."""
     specs = [
@@ -178,6 +207,7 @@ class Store:
         self.lock = threading.RLock()
         self.lists: dict[str, Audience] = {}
         self.batches: dict[str, Batch] = {}
+        self.campaigns: dict[str, Campaign] = {}  # creation order
         self.next_tag_id = 10001
         self.next_web_id = 400000001
         self.revision = 0  # bumped on every change (drives persistence)
@@ -187,6 +217,12 @@ class Store:
         while True:
             candidate = secrets.token_hex(5)
             if candidate not in self.lists:
+                return candidate
+
+    def new_campaign_id(self) -> str:
+        while True:
+            candidate = secrets.token_hex(5)
+            if candidate not in self.campaigns:
                 return candidate
 
     def new_web_id(self) -> int:
@@ -259,6 +295,7 @@ class Store:
                 "next_web_id": self.next_web_id,
                 "lists": [_audience_to_dict(a) for a in self.lists.values()],
                 "batches": [asdict(b) for b in self.batches.values()],
+                "campaigns": [asdict(c) for c in self.campaigns.values()],
             }
 
     def load_dict(self, data: dict[str, Any]) -> None:
@@ -272,12 +309,14 @@ class Store:
             self.next_web_id = int(data["next_web_id"])
             self.lists = {a["id"]: _audience_from_dict(a) for a in data["lists"]}
             self.batches = {b["id"]: Batch(**b) for b in data["batches"]}
+            self.campaigns = {c["id"]: Campaign(**c) for c in data.get("campaigns", [])}
             self.touch()
 
     def clear(self) -> None:
         with self.lock:
             self.lists.clear()
             self.batches.clear()
+            self.campaigns.clear()
             self.touch()
 
     def load(self, path: Path) -> None:

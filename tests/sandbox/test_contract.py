@@ -228,7 +228,67 @@ def run_scenario(sandbox) -> Recorder:
     api.delete(f"/lists/{lid}/merge-fields/{mf['merge_id']}")
     api.get(f"/lists/{lid}/members/{'0' * 32}")  # 404
     api.delete(f"/lists/{lid}")
+    campaign_scenario(api, sandbox)
     return api
+
+
+def campaign_scenario(api: Recorder, sandbox) -> None:
+    """Campaigns, a send to a tag, generated activity, and every report endpoint."""
+    lid = sandbox.create_list("Contract campaigns")
+    people = [new_email("reader") for _ in range(40)]
+    for i, email in enumerate(people):
+        sandbox.add_member(lid, email, "subscribed", tags=["seg:all"] if i % 2 else [])
+    tag_id = next(t["id"] for t in api.get(f"/lists/{lid}/segments").json()["segments"])
+    settings = {
+        "subject_line": "Bus lanes now",
+        "title": "Bus lanes now alert",
+        "from_name": "Org",
+        "reply_to": "org@engage-sandbox.org",
+    }
+    whole = api.post(
+        "/campaigns",
+        json={"type": "regular", "recipients": {"list_id": lid}, "settings": settings},
+    ).json()
+    tagged = api.post(
+        "/campaigns",
+        json={
+            "type": "regular",
+            "recipients": {"list_id": lid, "segment_opts": {"saved_segment_id": tag_id}},
+            "settings": settings,
+        },
+    ).json()
+    api.post("/campaigns", json={"type": "weekly"})  # 400
+    api.post("/campaigns", json={"type": "regular", "recipients": {"list_id": "nope"}})  # 400
+    api.get(f"/reports/{whole['id']}")  # 404: not sent
+    api.post(f"/campaigns/{whole['id']}/actions/send")
+    api.post(f"/campaigns/{tagged['id']}/actions/send")
+    api.post(f"/campaigns/{tagged['id']}/actions/send")  # 400: already sent
+    rates = {
+        "seed": 7,
+        "send_time": "2026-01-05T09:00:00Z",
+        "open_rate": 0.6,
+        "click_rate": 0.5,
+        "bounce_rate": 0.1,
+        "unsubscribe_rate": 0.1,
+        "abuse_rate": 0.1,
+    }
+    for campaign in (whole, tagged):
+        url = f"{sandbox.url}/_sandbox/campaigns/{campaign['id']}/activity"
+        assert httpx.post(url, json=rates, timeout=10).status_code == 200
+    api.get("/campaigns", params={"status": "sent", "count": 1, "offset": 1})
+    api.get("/campaigns", params={"since_send_time": "2026-01-01T00:00:00Z"})
+    api.get(f"/campaigns/{tagged['id']}")
+    api.get(f"/campaigns/{tagged['id']}", params={"fields": "id,recipients.segment_opts"})
+    api.get("/campaigns/0000000000")  # 404
+    api.get("/reports", params={"count": 1000})
+    api.get("/reports", params={"exclude_fields": "reports._links"})
+    api.get(f"/reports/{whole['id']}")
+    api.get(f"/reports/{whole['id']}/sent-to", params={"count": 5})
+    api.get(f"/reports/{whole['id']}/email-activity", params={"count": 40})
+    api.get(f"/reports/{whole['id']}/email-activity", params={"since": "2026-01-05T12:00:00Z"})
+    api.get(f"/reports/{whole['id']}/unsubscribed")
+    api.get(f"/reports/{whole['id']}/abuse-reports")
+    api.get(f"/reports/{whole['id']}/sent-to", params={"count": 1001})  # 400
 
 
 def test_every_response_matches_the_published_schema(sandbox):
@@ -265,6 +325,11 @@ def test_the_schema_checks_are_strict_enough_to_fail():
     assert not list(validator.iter_errors({"status": "subscribed", "merge_fields": {"A": 1}}))
     assert list(validator.iter_errors({"status": "deleted"}))
     assert list(validator.iter_errors({"tags": [{"id": "seven"}]}))
+    activity = Draft4Validator(response_schema("GET", "/reports/{campaign_id}/email-activity", 200))
+    assert not list(activity.iter_errors({"emails": [{"activity": [{"action": "open"}]}]}))
+    assert list(activity.iter_errors({"emails": [{"activity": "open"}]}))
+    campaign = Draft4Validator(response_schema("GET", "/campaigns/{campaign_id}", 200))
+    assert list(campaign.iter_errors({"status": "delivered"}))
     problem = response_schema("GET", "/lists", 404)
     assert list(Draft4Validator(problem).iter_errors({"title": "x", "status": 404}))
 

@@ -71,7 +71,11 @@ class BuildError(EngageError):
 
 
 class PlanRefused(EngageError):
-    """A fail-safe threshold refused the plan: nothing was written (re-run with --force REASON)."""
+    """A fail-safe threshold refused the plan: nothing was written (re-run with --force REASON).
+
+    The plan and sync jobs do not raise it: a refusal is one audience's outcome (status
+    "refused", this class's `kind`, recorded in `plans` and `sync_runs`), and the job goes on to
+    the next audience; the command exits 3 for either (`sync.cli.exits`)."""
 
     kind = "refused"
 

@@ -29,11 +29,11 @@ from sync.cli.options import (
 )
 from sync.cli.output import RichProgress, console, progress_bars
 from sync.errors import ConfigError, EngageError, LockHeld
-from sync.jobs.audience_sync import plan_job, sync_job
+from sync.jobs.audience_sync import client_for, plan_job, sync_job
 from sync.jobs.lock import locked
 from sync.jobs.nightly import dbt_build, nightly_job
 from sync.mailchimp import state
-from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
+from sync.mailchimp.client import RetryPolicy, Target
 from sync.mailchimp.exposures import load_audiences
 from sync.mailchimp.pull import pull_all
 from sync.warehouse.project import Settings
@@ -116,24 +116,26 @@ def _print_audiences(rows: list[dict[str, Any]], title: str) -> None:
                 console.print("    " + ", ".join(f"{k}={v}" for k, v in row.items()))
 
 
-def _maybe_client(required: bool) -> MailchimpClient | None:
-    """A client from the environment; None (or a config error) when no target is set."""
+def _maybe_target(required: bool) -> tuple[Target, RetryPolicy] | None:
+    """The Mailchimp target and retry settings from the environment; None (or a config error)
+    when no target is set. The jobs build the client once the audiences are read, with the
+    connection cap they declare (`client_for`)."""
     try:
-        return MailchimpClient(Target.from_env(), retry=RetryPolicy.from_env())
+        return Target.from_env(), RetryPolicy.from_env()
     except ConfigError:
         if required:
             raise
         return None
 
 
-def _required_client(command: str, as_json: bool) -> MailchimpClient:
-    """A client from the environment, or exit 2 saying how to configure one."""
+def _required_target(command: str, as_json: bool) -> tuple[Target, RetryPolicy]:
+    """The Mailchimp target and retry settings, or exit 2 saying how to configure them."""
     try:
-        client = _maybe_client(required=True)
+        found = _maybe_target(required=True)
     except ConfigError as err:
         _stop(command, err, as_json)
-    assert client is not None  # required=True: a client or a ConfigError
-    return client
+    assert found is not None  # required=True: a target or a ConfigError
+    return found
 
 
 def _stop(command: str, err: EngageError, as_json: bool) -> NoReturn:
@@ -167,12 +169,8 @@ def plan_cmd(
     plan exceeds are reported (exit 3). Mailchimp is only read (to find the audience);
     without MAILCHIMP_API_KEY the audience id remembered from the last sync is used.
     """
-    client = _maybe_client(required=False)
-    try:
-        out = plan_job(_db(db), manifest, audience, reconcile, client, samples=show)
-    finally:
-        if client is not None:
-            client.close()
+    target, retry = _maybe_target(required=False) or (None, None)
+    out = plan_job(_db(db), manifest, audience, reconcile, samples=show, target=target, retry=retry)
     payload = out.as_dict()
     _emit(payload, as_json)
     if not as_json:
@@ -206,10 +204,18 @@ def sync_cmd(
     locked), 4 partial.
     """
     _check_force(force)
-    client = _required_client("sync", as_json)
+    target, retry = _required_target("sync", as_json)
     with progress_bars() as bars:
-        out = sync_job(_db(db), manifest, audience, reconcile, force, client, RichProgress(bars))
-    client.close()
+        out = sync_job(
+            _db(db),
+            manifest,
+            audience,
+            reconcile,
+            force,
+            progress=RichProgress(bars),
+            retry=retry,
+            target=target,
+        )
     payload = out.as_dict()
     _emit(payload, as_json)
     if not as_json:
@@ -243,7 +249,8 @@ def pull_cmd(
         audiences = load_audiences(manifest, audience)
     except ConfigError as err:
         _stop("pull", err, as_json)
-    client = _required_client("pull", as_json)
+    target, retry = _required_target("pull", as_json)
+    client = client_for(audiences, target, retry)
     dbp = _db(db)
     try:
         with locked(dbp), progress_bars() as bars:
@@ -296,7 +303,7 @@ def nightly_cmd(
     or a systemd timer (see the README).
     """
     settings = Settings.from_env(raw_dir=raw_dir, duckdb_path=db)
-    client = _required_client("nightly", as_json)
+    target, retry = _required_target("nightly", as_json)
     _check_force(force)
     with progress_bars() as bars:
         out = nightly_job(
@@ -305,11 +312,11 @@ def nightly_cmd(
             audience,
             force,
             reconcile,
-            client,
+            retry=retry,
             progress=RichProgress(bars),
             build=None if skip_build else dbt_build,
+            target=target,
         )
-    client.close()
     payload = out.as_dict()
     _emit(payload, as_json)
     if not as_json:

@@ -11,6 +11,7 @@ the exit code).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from sync.mailchimp import state
 from sync.mailchimp.apply import Applier, ApplyResult, ProgressSink
 from sync.mailchimp.audiences import resolve_audience
 from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
-from sync.mailchimp.exposures import Audience, load_audiences
+from sync.mailchimp.exposures import DEFAULT_CONCURRENCY, Audience, load_audiences
 from sync.mailchimp.failsafe import ThresholdHit, evaluate
 from sync.mailchimp.plan import PlanSummary, compute_plan, sample_rows, set_plan_status
 from sync.mailchimp.runlog import finish_run, start_run
@@ -89,10 +90,14 @@ class JobOutcome:
         }
 
 
-def make_client(
-    concurrency: int = 8, retry: RetryPolicy | None = None, env: dict[str, str] | None = None
+def client_for(
+    audiences: Sequence[Audience], target: Target | None = None, retry: RetryPolicy | None = None
 ) -> MailchimpClient:
-    return MailchimpClient(Target.from_env(env), concurrency=concurrency, retry=retry)
+    """A client on `target` (default: the environment's) whose connection cap is the largest
+    `concurrency` the audiences declare. Audiences are applied one after another and each
+    keeps to its own cap within the client's (`Applier`), so each gets what it declares."""
+    concurrency = max((a.spec.concurrency for a in audiences), default=DEFAULT_CONCURRENCY)
+    return MailchimpClient(target or Target.from_env(), concurrency=concurrency, retry=retry)
 
 
 def plan_job(
@@ -102,14 +107,22 @@ def plan_job(
     reconcile: bool = False,
     client: MailchimpClient | None = None,
     samples: int = 0,
+    target: Target | None = None,
+    retry: RetryPolicy | None = None,
 ) -> JobOutcome:
-    """Compute and store the plan of each audience; never writes to Mailchimp."""
+    """Compute and store the plan of each audience; never writes to Mailchimp.
+
+    Mailchimp is read (to find each audience) through `client`, else through a client on
+    `target` built for the audiences; with neither, from the audience ids already known."""
     out = JobOutcome("plan")
     try:
         audiences = load_audiences(manifest, only)
     except ConfigError as err:
         out.failure = err
         return out
+    own_client = client is None and target is not None
+    if own_client:
+        client = client_for(audiences, target, retry)
     try:
         with locked(db_path):
             con = state.connect(db_path)
@@ -139,6 +152,9 @@ def plan_job(
                 con.close()
     except LockHeld as err:
         out.failure = err
+    finally:
+        if own_client and client is not None:
+            client.close()
     return out
 
 
@@ -232,15 +248,18 @@ def sync_job(
     progress: ProgressSink | None = None,
     retry: RetryPolicy | None = None,
     after_chunk: Any = None,
+    target: Target | None = None,
 ) -> JobOutcome:
-    """`engage sync`: plan, fail-safes and apply for each audience, under the writer lock."""
+    """`engage sync`: plan, fail-safes and apply for each audience, under the writer lock.
+
+    Writes through `client`, else through a client built for the audiences (`client_for`) on
+    `target` (default: the environment's), closed at the end."""
     out = JobOutcome("sync")
     try:
         audiences = load_audiences(manifest, only)
         own_client = client is None
         if client is None:
-            conc = min(a.spec.concurrency for a in audiences)
-            client = make_client(conc, retry)
+            client = client_for(audiences, target, retry)
     except ConfigError as err:
         out.failure = err
         return out

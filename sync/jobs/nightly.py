@@ -9,18 +9,19 @@ before any write (a broken warehouse must not drive the audience).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sync.errors import BuildError, ConfigError, EngageError, LockHeld
-from sync.jobs.audience_sync import AudienceOutcome, make_client, sync_audience
+from sync.jobs.audience_sync import AudienceOutcome, client_for, sync_audience
 from sync.jobs.lock import locked
 from sync.mailchimp import state
 from sync.mailchimp.apply import ProgressSink
-from sync.mailchimp.client import MailchimpClient, RetryPolicy
-from sync.mailchimp.exposures import load_audiences
+from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
+from sync.mailchimp.exposures import Audience, load_audiences
 from sync.mailchimp.pull import PullResult, pull_all
 from sync.warehouse.dbt_runner import SKIP_UNIT_TESTS, run_dbt
 from sync.warehouse.project import Settings
@@ -100,16 +101,20 @@ def nightly_job(
     progress: ProgressSink | None = None,
     build: BuildFn | None = dbt_build,
     build_args: Sequence[str] = (),
+    target: Target | None = None,
 ) -> NightlyOutcome:
-    """Run the whole nightly job. `build=None` skips the dbt build (tests, demo)."""
+    """Run the whole nightly job. `build=None` skips the dbt build (tests, demo).
+
+    Talks to Mailchimp through `client`, else through clients on `target` (default: the
+    environment's, checked first) built for the audiences declared at each step: the pull's
+    before the build, the apply's after it (`audience_client`)."""
     out = NightlyOutcome()
     db = settings.duckdb_path
-    own_client = client is None
     try:
         with locked(db):
             try:
                 if client is None:
-                    client = make_client(retry=retry)
+                    target = target or Target.from_env()  # no target: stop before any work
                 # 1. pull: Mailchimp's opt-outs into the warehouse before it is rebuilt.
                 try:
                     audiences = load_audiences(manifest, only)
@@ -118,7 +123,8 @@ def nightly_job(
                 if audiences:
                     con = state.connect(db)
                     try:
-                        out.pulls = pull_all(con, client, audiences, progress=progress)
+                        with audience_client(client, audiences, target, retry) as puller:
+                            out.pulls = pull_all(con, puller, audiences, progress=progress)
                     finally:
                         con.close()
                 # 2. build (dbt opens the file itself: we hold no connection meanwhile).
@@ -133,17 +139,33 @@ def nightly_job(
                 audiences = load_audiences(manifest, only)
                 con = state.connect(db)
                 try:
-                    for aud in audiences:
-                        out.audiences.append(
-                            sync_audience(con, client, aud, reconcile, force_reason, progress)
-                        )
+                    with audience_client(client, audiences, target, retry) as writer:
+                        for aud in audiences:
+                            out.audiences.append(
+                                sync_audience(con, writer, aud, reconcile, force_reason, progress)
+                            )
                 finally:
                     con.close()
             except ConfigError as err:  # also PlanError, MergeFieldError
                 out.failure = err
     except LockHeld as err:
         out.failure = err
-    finally:
-        if own_client and client is not None:
-            client.close()
     return out
+
+
+@contextmanager
+def audience_client(
+    client: MailchimpClient | None,
+    audiences: Sequence[Audience],
+    target: Target | None,
+    retry: RetryPolicy | None,
+) -> Iterator[MailchimpClient]:
+    """`client` (its owner closes it), or one built for `audiences` and closed afterwards."""
+    if client is not None:
+        yield client
+        return
+    own = client_for(audiences, target, retry)
+    try:
+        yield own
+    finally:
+        own.close()

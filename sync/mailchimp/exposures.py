@@ -52,6 +52,7 @@ MERGE_TYPES = (
 )
 # Mailchimp's hard ceiling on simultaneous connections per account is 10.
 MAX_CONCURRENCY = 10
+DEFAULT_CONCURRENCY = 8
 NAMESPACE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*:$")
 SQL_IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -239,7 +240,7 @@ class SyncSpec(_Strict):
     )
     safety: SafetySpec = Field(default_factory=SafetySpec)
     merge_field_cap: Annotated[int, Field(ge=1, le=80)] = 30
-    concurrency: Annotated[int, Field(ge=1, le=MAX_CONCURRENCY)] = 8
+    concurrency: Annotated[int, Field(ge=1, le=MAX_CONCURRENCY)] = DEFAULT_CONCURRENCY
 
     @field_validator("optout_statuses")
     @classmethod

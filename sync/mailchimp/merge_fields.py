@@ -3,8 +3,9 @@
 Owns three things for the merge fields an exposure declares:
 - the schema check against the audience (missing fields are created with the declared type; a
   type conflict or going over the field cap is a `MergeFieldError` raised before any write);
-- the canonical text form of a value, computed in SQL for the warehouse side and in Python for
-  what Mailchimp returns, so the two compare equal when they mean the same thing;
+- the canonical text form of what Mailchimp returns, matching the one dbt computes for the
+  warehouse side (macros/mailchimp/desired_state.sql), so the two compare equal when they mean
+  the same thing;
 - the JSON value sent to Mailchimp for a canonical text (numbers as numbers, `""` to clear).
 """
 
@@ -101,30 +102,9 @@ def ensure_schema(
 
 
 # ---------------------------------------------------------------------------------------------
-# Canonical values. The warehouse side is computed in SQL (DuckDB) by `sql_canonical`; what
-# Mailchimp returns goes through `canonical_from_mailchimp`. Both yield text; '' means empty.
-
-
-def sql_canonical(spec: MergeFieldSpec, col: str) -> str:
-    """A DuckDB SQL expression turning column `col` into the canonical text for `spec`."""
-    c = f'"{col}"'
-    if spec.type == "number":
-        d = f"try_cast({c} as double)"
-        return (
-            f"coalesce(case when {d} is null or isinf({d}) or isnan({d}) then null "
-            f"when {d} = floor({d}) and abs({d}) < 1e15 then cast(cast({d} as bigint) as varchar) "
-            f"else cast({d} as varchar) end, '')"
-        )
-    if spec.type == "date":
-        return f"coalesce(strftime(try_cast({c} as date), '%Y-%m-%d'), '')"
-    if spec.type == "birthday":
-        return f"coalesce(strftime(try_cast({c} as date), '%m/%d'), '')"
-    text = f"trim(cast({c} as varchar))"
-    if spec.type in ("radio", "dropdown"):
-        choices = ", ".join("'" + ch.replace("'", "''") + "'" for ch in spec.choices or [])
-        return f"coalesce(case when {text} in ({choices}) then {text} end, '')"
-    # Booleans become 'true'/'false' through the varchar cast; text is cut to 255 bytes.
-    return f"coalesce(engage_trunc_bytes({text}), '')"
+# Canonical values. The warehouse side is computed by dbt (the macro `mailchimp_canonical_value`
+# in macros/mailchimp/desired_state.sql); what Mailchimp returns goes through
+# `canonical_from_mailchimp`. Both yield text; '' means empty.
 
 
 def truncate_bytes(value: str | None, limit: int = TEXT_MAX_BYTES) -> str | None:

@@ -218,16 +218,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def register_functions(con: duckdb.DuckDBPyConnection) -> None:
-    """SQL macros the plan uses (idempotent)."""
-    # Text merge fields hold at most 255 bytes: cut at a character boundary.
-    con.execute(
-        "create or replace temp macro engage_trunc_bytes(v) as case when strlen(v) <= 255 "
-        "then v else left(v, len(list_filter(range(1, 256), "
-        "lambda k: strlen(left(v, k::bigint)) <= 255))) end"
-    )
-
-
 _PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _RELATION_RE = re.compile(r"\{([a-z_]+)\}")
 _COMMENT_RE = re.compile(r"--[^\n]*")
@@ -275,7 +265,6 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
     con = duckdb.connect(str(path), read_only=read_only)
     if not read_only:
         ensure_schema(con)
-    register_functions(con)
     return con
 
 

@@ -208,6 +208,16 @@ def build_desired(
         con.execute(f'create or replace table main."{name}" as {sql}')
 
 
+def canonical_value_sql(merge_field: dict[str, Any], column_sql: str) -> str:
+    """The SQL the desired-state models compute a merge-field value with: the dbt macro
+    `mailchimp_canonical_value` rendered for one declared field."""
+    env = jinja2.Environment(extensions=["jinja2.ext.do"], undefined=jinja2.Undefined)
+    call = "{{ mailchimp_canonical_value(merge_field, column_sql) }}"
+    return env.from_string(_MACROS.read_text() + call).render(
+        execute=True, merge_field=merge_field, column_sql=column_sql
+    )
+
+
 def meta_of(aud: Audience) -> dict[str, Any]:
     """The exposure block an Audience was parsed from (with the defaults filled in)."""
     return aud.spec.model_dump()

@@ -5,15 +5,28 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any, ClassVar
 
 import pytest
-from synctest_helpers import supporter
+from synctest_helpers import audience, default_meta, supporter
 from typer.testing import CliRunner
 
 from sync.cli.app import app
 from sync.cli.exits import EXIT_CONFIG, EXIT_OK, EXIT_REFUSED
+from sync.jobs.audience_sync import client_for
+from sync.mailchimp.client import MailchimpClient, Target
 
 runner = CliRunner()
+
+
+class RecordingClient(MailchimpClient):
+    """A MailchimpClient that notes the connection cap of every client built."""
+
+    caps: ClassVar[list[int]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        RecordingClient.caps.append(self.concurrency)
 
 
 @pytest.fixture
@@ -117,3 +130,30 @@ def test_a_rejected_api_key_or_unknown_audience_id_is_a_configuration_error(cli_
     result = run(env, "pull", "--json")
     assert result.exit_code == EXIT_CONFIG, result.output
     assert "'nosuchlist' does not exist" in result.output
+
+
+def test_commands_connect_with_the_concurrency_the_audience_declares(cli_env, monkeypatch):
+    env = cli_env
+    monkeypatch.setattr("sync.jobs.audience_sync.MailchimpClient", RecordingClient)
+    for concurrency in (10, 3):  # above and below the client's default of 8
+        env.declare(concurrency=concurrency)
+        for command in ("plan", "sync", "pull", "nightly"):
+            RecordingClient.caps.clear()
+            args = ["--skip-build"] if command == "nightly" else []
+            result = run(env, command, "--json", *args)
+            assert result.exit_code == EXIT_OK, (command, result.output)
+            # nightly: one client for the pull, one for the apply (declarations may change
+            # in the build between them)
+            expected = [concurrency] * (2 if command == "nightly" else 1)
+            assert RecordingClient.caps == expected, (command, concurrency)
+
+
+def test_a_client_for_several_audiences_lets_each_keep_its_own_cap():
+    target = Target(base_url="http://127.0.0.1:9", api_key="k", overridden=True)
+    slow, fast = audience(default_meta(concurrency=2)), audience(default_meta(concurrency=10))
+    client = client_for([slow, fast], target)
+    try:
+        assert client.concurrency == 10  # the Applier keeps the slow one to 2
+    finally:
+        client.close()
+    assert client_for([], target).concurrency == 8

@@ -346,28 +346,33 @@ class MailchimpClient:
             raise
         return None  # pragma: no cover - Retrying always returns or raises
 
+    def _paged(
+        self, op: str, key: str, fetch: Callable[[mailchimp_marketing.Client, int], Any]
+    ) -> Iterator[dict[str, Any]]:
+        """Every item under `key` of an offset-paged collection: `fetch(sdk, offset)` reads
+        one page of PAGE_SIZE; stops at an empty page or at `total_items`."""
+        offset = 0
+        while True:
+            page = self.call(op, lambda c, o=offset: fetch(c, o)) or {}
+            items = page.get(key) or []
+            yield from items
+            offset += len(items)
+            if not items or offset >= int(page.get("total_items") or 0):
+                return
+
     # -- audiences -------------------------------------------------------------------------
 
     def lists_named(self, name: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        offset = 0
-        while True:
-            page = (
-                self.call(
-                    "lists.get",
-                    lambda c, o=offset: c.lists.get_all_lists(
-                        count=PAGE_SIZE,
-                        offset=o,
-                        fields=["lists.id", "lists.name", "lists.double_optin", "total_items"],
-                    ),
-                )
-                or {}
-            )
-            lists = page.get("lists") or []
-            out += [x for x in lists if x.get("name") == name]
-            offset += len(lists)
-            if not lists or offset >= int(page.get("total_items") or 0):
-                return out
+        pages = self._paged(
+            "lists.get",
+            "lists",
+            lambda c, o: c.lists.get_all_lists(
+                count=PAGE_SIZE,
+                offset=o,
+                fields=["lists.id", "lists.name", "lists.double_optin", "total_items"],
+            ),
+        )
+        return [x for x in pages if x.get("name") == name]
 
     def get_list(self, list_id: str) -> dict[str, Any]:
         return (
@@ -384,23 +389,13 @@ class MailchimpClient:
     # -- merge fields ----------------------------------------------------------------------
 
     def get_merge_fields(self, list_id: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        offset = 0
-        while True:
-            page = (
-                self.call(
-                    "merge_fields.get",
-                    lambda c, o=offset: c.lists.get_list_merge_fields(
-                        list_id, count=PAGE_SIZE, offset=o
-                    ),
-                )
-                or {}
+        return list(
+            self._paged(
+                "merge_fields.get",
+                "merge_fields",
+                lambda c, o: c.lists.get_list_merge_fields(list_id, count=PAGE_SIZE, offset=o),
             )
-            items = page.get("merge_fields") or []
-            out += items
-            offset += len(items)
-            if not items or offset >= int(page.get("total_items") or 0):
-                return out
+        )
 
     def add_merge_field(self, list_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return (
@@ -469,50 +464,32 @@ class MailchimpClient:
                 return
 
     def member_tags(self, list_id: str, sub_hash: str) -> list[str]:
-        names: list[str] = []
-        offset = 0
-        while True:
-            page = (
-                self.call(
-                    "member.tags",
-                    lambda c, o=offset: c.lists.get_list_member_tags(
-                        list_id, sub_hash, count=PAGE_SIZE, offset=o
-                    ),
-                )
-                or {}
-            )
-            tags = page.get("tags") or []
-            names += [t["name"] for t in tags]
-            offset += len(tags)
-            if not tags or offset >= int(page.get("total_items") or 0):
-                return names
+        tags = self._paged(
+            "member.tags",
+            "tags",
+            lambda c, o: c.lists.get_list_member_tags(list_id, sub_hash, count=PAGE_SIZE, offset=o),
+        )
+        return [t["name"] for t in tags]
 
     # -- tags (static segments) ------------------------------------------------------------
 
     def static_segments(self, list_id: str) -> dict[str, tuple[int, str]]:
         """lower(tag name) -> (segment id, name) for every static segment (= tag)."""
         out: dict[str, tuple[int, str]] = {}
-        offset = 0
-        while True:
-            page = (
-                self.call(
-                    "segments.get",
-                    lambda c, o=offset: c.lists.list_segments(
-                        list_id,
-                        type="static",
-                        count=PAGE_SIZE,
-                        offset=o,
-                        fields=["segments.id", "segments.name", "total_items"],
-                    ),
-                )
-                or {}
-            )
-            segs = page.get("segments") or []
-            for s in segs:
-                out.setdefault(str(s["name"]).lower(), (int(s["id"]), str(s["name"])))
-            offset += len(segs)
-            if not segs or offset >= int(page.get("total_items") or 0):
-                return out
+        segments = self._paged(
+            "segments.get",
+            "segments",
+            lambda c, o: c.lists.list_segments(
+                list_id,
+                type="static",
+                count=PAGE_SIZE,
+                offset=o,
+                fields=["segments.id", "segments.name", "total_items"],
+            ),
+        )
+        for s in segments:
+            out.setdefault(str(s["name"]).lower(), (int(s["id"]), str(s["name"])))
+        return out
 
     def create_static_segment(self, list_id: str, name: str) -> int:
         res = (

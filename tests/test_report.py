@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import duckdb
 from rich.console import Console
 from warehouse_build import Warehouse
 
 from sync.warehouse.report import (
+    _quarantined,
     render_segments,
     render_warehouse,
     segment_catalogue,
@@ -67,3 +69,17 @@ def test_catalogue_is_none_before_segments_are_built(tmp_path: Path) -> None:
     db = tmp_path / "empty.duckdb"
     duckdb.connect(str(db)).close()
     assert segment_catalogue(db) is None
+
+
+def test_quarantine_reasons_never_print_an_email() -> None:
+    """A file without a header row shows its first data row as the headers it found."""
+    con = duckdb.connect()
+    con.execute(
+        "create table source_files as select 'petitions/no_header.csv' as file_path, "
+        "null as sheet_name, 'no \"email\" column (headers found: ana@example.org | Ana)' "
+        "as quarantine_reason"
+    )
+    [(path, reason)] = _quarantined(con)
+    assert path == "petitions/no_header.csv"
+    assert "@" not in reason
+    assert 'no "email" column (headers found: <' in reason

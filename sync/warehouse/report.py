@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 from rich.table import Table
 
+from sync.errors import redact
+
 
 @dataclass
 class WarehouseSummary:
@@ -119,11 +121,13 @@ def quarantined_files(db_path: Path) -> list[tuple[str, str]]:
 
 
 def _quarantined(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Printed and sent in reports, so redacted: a file without a header row shows its first
+    data row, emails included, as the headers it found."""
     rows = con.execute(
         "select file_path || coalesce(' (sheet ' || sheet_name || ')', ''), quarantine_reason "
         "from source_files where quarantine_reason is not null order by 1"
     ).fetchall()
-    return [(str(path), str(reason)) for path, reason in rows]
+    return [(str(path), redact(str(reason))) for path, reason in rows]
 
 
 def render_warehouse(summary: WarehouseSummary) -> Table:

@@ -10,6 +10,11 @@ named functions:
   `pull_watermarks`: what Mailchimp holds, read back by `engage pull`;
 - `pulled_optouts` (architecture contract): append-only, every unsubscribed/cleaned status a
   pull has seen, kept after Mailchimp archives or deletes the member (opt-outs are sticky);
+- `pulled_campaigns`, `pulled_campaign_activity` (architecture contract): sent campaigns and
+  what their recipients did (sent, open, click, bounce, unsubscribe, abuse_report), read from
+  the Reports API by `sync.mailchimp.activity`; `activity_progress` (per campaign and report:
+  the `since` and next offset of an unfinished read, so a killed pull resumes) and
+  `activity_watermarks` (per audience: when activity was last read completely);
 - `sync_rejects` (architecture contract): terminal per-member errors, fed back into consent;
 - plan tables (`plans`, `plan_members`, `plan_merge_fields`, `plan_tags`) and the run log
   (`sync_runs`, `sync_ops`) are created here too; `sync.mailchimp.plan` and
@@ -112,6 +117,48 @@ create table if not exists {SCHEMA}.pull_watermarks (
     last_changed_max timestamp,
     pulled_at timestamp,
     full_pulled_at timestamp
+);
+
+create table if not exists {SCHEMA}.pulled_campaigns (
+    audience_id varchar not null,
+    campaign_id varchar primary key,
+    web_id bigint,
+    title varchar,
+    subject_line varchar,
+    send_time timestamp,
+    emails_sent integer,
+    segment_id bigint,
+    segment_text varchar,
+    tag varchar,
+    pulled_at timestamp
+);
+
+create table if not exists {SCHEMA}.pulled_campaign_activity (
+    audience_id varchar not null,
+    campaign_id varchar not null,
+    subscriber_hash varchar not null,
+    email_address varchar,
+    action varchar not null,
+    occurred_at timestamp not null,
+    url varchar not null,
+    detail varchar,
+    pulled_at timestamp,
+    primary key (campaign_id, subscriber_hash, action, occurred_at, url)
+);
+
+create table if not exists {SCHEMA}.activity_progress (
+    campaign_id varchar not null,
+    report varchar not null,
+    since timestamp,
+    next_offset integer not null,
+    started_at timestamp,
+    completed_at timestamp,
+    primary key (campaign_id, report)
+);
+
+create table if not exists {SCHEMA}.activity_watermarks (
+    audience_id varchar primary key,
+    pulled_at timestamp
 );
 
 create table if not exists {SCHEMA}.sync_rejects (

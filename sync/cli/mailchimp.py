@@ -239,11 +239,17 @@ def pull_cmd(
     db: DbPathOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Read each audience back from Mailchimp into engage_sync.pulled_members (+ fields, tags).
+    """Read each audience back from Mailchimp: its members, then its campaigns' activity.
 
-    Status, last_changed, the declared merge fields and the tags in our namespaces are
-    stored; unsubscribed and cleaned members feed the warehouse's consent model on the
+    Members: status, last_changed, the declared merge fields and the tags in our namespaces
+    are stored; unsubscribed and cleaned members feed the warehouse's consent model on the
     next build, so they are never asked to subscribe again. Incremental by default.
+
+    Campaign activity (unless the exposure sets activity.enabled: false): the audience's sent
+    campaigns, their recipients, opens, clicks, bounces, unsubscribes with reasons and abuse
+    reports, from campaigns sent within activity.lookback_days (default 14) of the last pull
+    (activity.history_days, default 365, on the first). A pull that stops midway resumes
+    where it stopped.
     """
     try:
         audiences = load_audiences(manifest, audience)
@@ -270,11 +276,7 @@ def pull_cmd(
     )
     if not as_json:
         for r in results:
-            line = (
-                f"{r.audience_key}: {r.status}, {r.members_read} member(s) read"
-                f"{' (full)' if r.full else ''}, {r.opted_out_seen} unsubscribed/cleaned"
-            )
-            console.print(line + (f" - {r.error}" if r.error else ""))
+            console.print(f"{r.audience_key}: {r.summary()}")
     raise typer.Exit(exit_code(None, status))
 
 
@@ -321,10 +323,7 @@ def nightly_cmd(
     _emit(payload, as_json)
     if not as_json:
         for p in out.pulls:
-            console.print(
-                f"pull {p.audience_key}: {p.status}, {p.members_read} read, "
-                f"{p.opted_out_seen} unsubscribed/cleaned"
-            )
+            console.print(f"pull {p.audience_key}: {p.summary()}")
         if out.build_ok is not None:
             console.print(f"build: {'ok' if out.build_ok else '[red]FAILED[/]'}")
         if out.error:

@@ -516,3 +516,77 @@ class MailchimpClient:
             )
             or {}
         )
+
+    # -- campaigns and their reports -------------------------------------------------------
+
+    def sent_campaigns(self, list_id: str, since_send_time: str | None) -> list[dict[str, Any]]:
+        """The audience's sent campaigns (oldest send first), sent at or after `since_send_time`."""
+        kwargs: dict[str, Any] = {
+            "list_id": list_id,
+            "status": "sent",
+            "sort_field": "send_time",
+            "sort_dir": "ASC",
+            "fields": [
+                "campaigns.id",
+                "campaigns.web_id",
+                "campaigns.send_time",
+                "campaigns.emails_sent",
+                "campaigns.recipients",
+                "campaigns.settings.title",
+                "campaigns.settings.subject_line",
+                "total_items",
+            ],
+        }
+        if since_send_time:
+            kwargs["since_send_time"] = since_send_time
+        return list(
+            self._paged(
+                "campaigns.get",
+                "campaigns",
+                lambda c, o: c.campaigns.list(count=PAGE_SIZE, offset=o, **kwargs),
+            )
+        )
+
+    def report_page(
+        self, report: str, campaign_id: str, offset: int, since: str | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page (up to PAGE_SIZE) of a campaign report and its `total_items`. `report` is
+        `sent-to`, `email-activity` (with `since`: only actions after it), `unsubscribed` or
+        `abuse-reports` (a single page: Mailchimp does not page it)."""
+        op, method, key, fields = _REPORTS[report]
+        kwargs: dict[str, Any] = {"fields": [*(f"{key}.{f}" for f in fields), "total_items"]}
+        if report != "abuse-reports":
+            kwargs.update(count=PAGE_SIZE, offset=offset)
+        if since and report == "email-activity":
+            kwargs["since"] = since
+        page = self.call(op, lambda c: getattr(c.reports, method)(campaign_id, **kwargs)) or {}
+        return list(page.get(key) or []), int(page.get("total_items") or 0)
+
+
+# report -> (operation name in the stats, SDK ReportsApi method, the body's list key, fields read)
+_REPORTS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "sent-to": (
+        "reports.sent_to",
+        "get_campaign_recipients",
+        "sent_to",
+        ("email_id", "email_address", "status"),
+    ),
+    "email-activity": (
+        "reports.email_activity",
+        "get_email_activity_for_campaign",
+        "emails",
+        ("email_id", "email_address", "activity"),
+    ),
+    "unsubscribed": (
+        "reports.unsubscribed",
+        "get_unsubscribed_list_for_campaign",
+        "unsubscribes",
+        ("email_id", "email_address", "timestamp", "reason"),
+    ),
+    "abuse-reports": (
+        "reports.abuse",
+        "get_campaign_abuse_reports",
+        "abuse_reports",
+        ("email_id", "email_address", "date"),
+    ),
+}

@@ -223,6 +223,26 @@ class SafetySpec(_Strict):
     )
 
 
+class ActivityPullSpec(_Strict):
+    """What `engage pull` reads back of the audience's sent campaigns (Reports API)."""
+
+    enabled: bool = Field(
+        default=True, description="Read campaigns, recipients and their activity back."
+    )
+    lookback_days: int = Field(
+        default=14,
+        ge=1,
+        le=90,
+        description="Campaigns sent this many days before the last complete pull are read "
+        "again: opens, clicks and unsubscribes keep arriving for days after a send.",
+    )
+    history_days: int = Field(
+        default=365,
+        ge=1,
+        description="The first pull reads campaigns sent in this many days before it.",
+    )
+
+
 class SyncSpec(_Strict):
     """The whole `meta.engage_sync` block of one exposure."""
 
@@ -239,6 +259,7 @@ class SyncSpec(_Strict):
         default_factory=lambda: ["unsubscribed", "cleaned", "suppressed"]
     )
     safety: SafetySpec = Field(default_factory=SafetySpec)
+    activity: ActivityPullSpec = Field(default_factory=ActivityPullSpec)
     merge_field_cap: Annotated[int, Field(ge=1, le=80)] = 30
     concurrency: Annotated[int, Field(ge=1, le=MAX_CONCURRENCY)] = DEFAULT_CONCURRENCY
 

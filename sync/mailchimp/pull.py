@@ -1,5 +1,8 @@
 """`engage pull`: read each audience back from Mailchimp into `engage_sync.pulled_*`.
 
+Members here; then, per audience, its sent campaigns and their activity
+(`sync.mailchimp.activity`).
+
 Owns the read-back: status, `last_changed`, the merge fields we declare and the tags in our
 namespaces (nothing else is stored: data minimisation), incrementally with
 `since_last_changed` (minus an overlap, de-duplicated by upsert; archived members are read in
@@ -21,13 +24,14 @@ themselves.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 
 from sync.errors import MailchimpError
 from sync.mailchimp import state
+from sync.mailchimp.activity import ActivityResult, pull_activity
 from sync.mailchimp.apply import ProgressSink
 from sync.mailchimp.audiences import resolve_audience
 from sync.mailchimp.client import MailchimpClient, subscriber_hash
@@ -35,6 +39,7 @@ from sync.mailchimp.exposures import Audience
 from sync.mailchimp.merge_fields import canonical_from_mailchimp
 from sync.mailchimp.runlog import finish_run, start_run
 from sync.mailchimp.state import SCHEMA, utcnow
+from sync.mailchimp.timestamps import mc_time, parse_mc_time
 
 OVERLAP = timedelta(minutes=5)
 KNOWN_STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transactional")
@@ -69,22 +74,24 @@ class PullResult:
     rejects_cleared: int = 0
     error: str | None = None
     since: str | None = None
+    activity: ActivityResult | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-
-def parse_mc_time(value: Any) -> datetime | None:
-    """Mailchimp timestamp ('2021-11-23T22:51:56+00:00', or '') -> naive UTC."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    def summary(self) -> str:
+        """One line for the console (no addresses)."""
+        line = (
+            f"{self.status}, {self.members_read} member(s) read{' (full)' if self.full else ''}, "
+            f"{self.opted_out_seen} unsubscribed/cleaned"
+        )
+        if self.activity is not None:
+            a = self.activity
+            line += (
+                f"; {a.campaigns} campaign(s) ({a.new_campaigns} new), "
+                f"{a.rows_read} activity row(s) in {a.requests} request(s)"
+            )
+        return line + (f" - {self.error}" if self.error else "")
 
 
 def _owned_tags(
@@ -193,7 +200,7 @@ def pull_audience(
     watermark = row[0] if row else None
     if watermark is None:
         full = res.full = True
-    since = None if full else (watermark - OVERLAP).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    since = None if full else mc_time(watermark - OVERLAP)
     res.since = since
     pulled_at = utcnow()
     # Opt-outs pulled before `pulled_optouts` existed are recorded before a page can overwrite them.
@@ -285,7 +292,19 @@ def pull_all(
                 finish_run(con, run, "skipped")
             else:
                 res = pull_audience(con, client, aud, audience_id, full, progress)
-                finish_run(con, run, "ok", audience_id=audience_id, counts=res.as_dict())
+                if aud.spec.activity.enabled:
+                    res.activity = pull_activity(con, client, aud, audience_id, progress)
+                    if res.activity.errors:
+                        res.status = "error"
+                        res.error = "campaign activity: " + "; ".join(res.activity.errors)
+                finish_run(
+                    con,
+                    run,
+                    res.status,
+                    audience_id=audience_id,
+                    counts=res.as_dict(),
+                    errors=[res.error] if res.error else None,
+                )
         except MailchimpError as err:
             res = PullResult(aud.key, status="error", error=err.summary())
             finish_run(con, run, "error", errors=[err.summary()])

@@ -1,0 +1,344 @@
+"""`engage pull`, second half: sent campaigns and what their recipients did (the Reports API).
+
+Owns the read-back of campaign activity into `engage_sync.pulled_campaigns` (one row per sent
+campaign: title, subject, send time, the tag it went to) and `pulled_campaign_activity` (one
+row per recipient action: `sent`, `open`, `click`, `bounce`, `unsubscribe` with its reason,
+`abuse_report`), and the resume points in `activity_progress`.
+
+Which campaigns: the audience's campaigns sent since the last complete activity pull minus
+`activity.lookback_days` (opens, clicks and unsubscribes keep arriving for days after a send),
+on the first pull those sent in the last `activity.history_days`, plus any campaign whose read
+a killed pull left unfinished. Per campaign:
+
+  sent-to         read once, when the campaign is first seen (a sent campaign's recipients
+                  do not change)
+  email-activity  opens, clicks and bounces, always with `since`: the send on the first read,
+                  then the start of the previous complete read minus OVERLAP, so a second pull
+                  with no new activity reads one empty page per campaign
+  unsubscribed    read whole every time (no `since` exists; a campaign has few)
+  abuse-reports   one request (Mailchimp does not page it)
+
+Requests for one pull of an audience with C campaigns in the window (R_c recipients of a
+campaign seen for the first time, A_c members with activity since the last read, U_c
+unsubscribes; every page holds 1000):
+  ceil(C/1000) (at least 1) + [1 lookup of tag names when a new campaign went to a segment]
+  + sum over new campaigns of max(1, ceil(R_c/1000))
+  + sum over all C of max(1, ceil(A_c/1000)) + max(1, ceil(U_c/1000)) + 1.
+A pull with nothing new makes 1 + 3C requests.
+
+Resumable: every page is stored together with the offset of the next page in one transaction,
+so a pull killed at any point resumes each unfinished read at the page it had not stored, with
+the same `since`. Rows are keyed (campaign, member, action, time, url), so a page stored twice,
+or an action also read by an overlapping later read, is kept once. Campaigns are read in
+parallel, up to the client's connection cap; writes are serialised on the one connection.
+
+Emails are stored as in `pulled_members` (the warehouse matches people by subscriber hash);
+they are never logged.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from sync.errors import MailchimpError
+from sync.mailchimp import state
+from sync.mailchimp.apply import ProgressSink
+from sync.mailchimp.client import MailchimpClient
+from sync.mailchimp.exposures import Audience
+from sync.mailchimp.state import SCHEMA, utcnow
+from sync.mailchimp.timestamps import mc_time, parse_mc_time
+
+OVERLAP = timedelta(hours=1)
+REPORTS = ("sent-to", "email-activity", "unsubscribed", "abuse-reports")
+ACTIVITY_ACTIONS = ("open", "click", "bounce")
+_COLUMNS = "a:v c:v h:v e:v act:v at:t u:v d:v pa:t"
+
+
+@dataclass
+class ActivityResult:
+    """What one audience's activity pull read."""
+
+    campaigns: int = 0
+    new_campaigns: int = 0
+    rows_read: int = 0
+    requests: int = 0
+    since_send_time: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Campaign:
+    campaign_id: str
+    send_time: datetime
+
+
+@dataclass(frozen=True)
+class _Progress:
+    since: datetime | None
+    next_offset: int
+    started_at: datetime | None
+    completed_at: datetime | None
+
+
+def _campaign_row(
+    audience_id: str, c: dict[str, Any], tags: dict[int, str], pulled_at: datetime
+) -> tuple:
+    recipients = c.get("recipients") or {}
+    segment_id = (recipients.get("segment_opts") or {}).get("saved_segment_id")
+    segment_id = int(segment_id) if segment_id not in (None, "") else None
+    settings = c.get("settings") or {}
+    return (
+        audience_id,
+        str(c["id"]),
+        int(c.get("web_id") or 0) or None,
+        str(settings.get("title") or ""),
+        str(settings.get("subject_line") or ""),
+        parse_mc_time(c.get("send_time")),
+        int(c.get("emails_sent") or 0),
+        segment_id,
+        str(recipients.get("segment_text") or ""),
+        tags.get(segment_id) if segment_id is not None else None,
+        pulled_at,
+    )
+
+
+def _rows(
+    report: str, items: list[dict[str, Any]], c: _Campaign, audience_id: str, pulled_at: datetime
+) -> list[tuple]:
+    """A report page as pulled_campaign_activity rows."""
+    out: list[tuple] = []
+
+    def add(item: dict[str, Any], action: str, at: Any, url: str = "", detail: Any = None) -> None:
+        h = str(item.get("email_id") or "")
+        if not h:
+            return
+        when = parse_mc_time(at) or c.send_time
+        email = str(item.get("email_address") or "") or None
+        detail = str(detail) if detail not in (None, "") else None
+        out.append((audience_id, c.campaign_id, h, email, action, when, url, detail, pulled_at))
+
+    for item in items:
+        if report == "sent-to":
+            add(item, "sent", None, detail=item.get("status"))
+        elif report == "email-activity":
+            for a in item.get("activity") or []:
+                action = str(a.get("action") or "")
+                if action in ACTIVITY_ACTIONS:
+                    url = str(a.get("url") or "") if action == "click" else ""
+                    detail = a.get("type") if action == "bounce" else None
+                    add(item, action, a.get("timestamp"), url, detail)
+        elif report == "unsubscribed":
+            add(item, "unsubscribe", item.get("timestamp"), detail=item.get("reason"))
+        else:
+            add(item, "abuse_report", item.get("date"))
+    return out
+
+
+class ActivityPuller:
+    """Reads one audience's campaigns and their reports; `run` does the whole pull."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        client: MailchimpClient,
+        aud: Audience,
+        audience_id: str,
+        progress: ProgressSink | None = None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.con = con
+        self.client = client
+        self.aud = aud
+        self.audience_id = audience_id
+        self.progress = progress or ProgressSink()
+        self.now = now
+        self.result = ActivityResult()
+        self._db = threading.Lock()
+        self._count = threading.Lock()
+
+    # -- state -----------------------------------------------------------------------------
+
+    def _progress(self, campaign_id: str, report: str) -> _Progress | None:
+        with self._db:
+            row = self.con.execute(
+                f"select since, next_offset, started_at, completed_at "
+                f"from {SCHEMA}.activity_progress where campaign_id = ? and report = ?",
+                [campaign_id, report],
+            ).fetchone()
+        return _Progress(*row) if row else None
+
+    def _begin(self, campaign_id: str, report: str, since: datetime | None) -> None:
+        with self._db:
+            self.con.execute(
+                f"insert or replace into {SCHEMA}.activity_progress values (?, ?, ?, 0, ?, null)",
+                [campaign_id, report, since, self.now()],
+            )
+
+    def _store_page(self, campaign_id: str, report: str, rows: list[tuple], offset: int) -> None:
+        with self._db, state.in_transaction(self.con):
+            state.bulk(
+                self.con,
+                f"insert or ignore into {SCHEMA}.pulled_campaign_activity "
+                "select distinct * from _bulk",
+                _COLUMNS,
+                rows,
+            )
+            self.con.execute(
+                f"update {SCHEMA}.activity_progress set next_offset = ? "
+                "where campaign_id = ? and report = ?",
+                [offset, campaign_id, report],
+            )
+
+    def _complete(self, campaign_id: str, report: str) -> None:
+        with self._db:
+            self.con.execute(
+                f"update {SCHEMA}.activity_progress set completed_at = ? "
+                "where campaign_id = ? and report = ?",
+                [self.now(), campaign_id, report],
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _read(self, c: _Campaign, report: str) -> None:
+        """One report of one campaign, from its resume point or afresh."""
+        last = self._progress(c.campaign_id, report)
+        if last is not None and last.completed_at is None:
+            since, offset = last.since, last.next_offset  # a killed read: carry on
+        else:
+            if report == "sent-to" and last is not None:
+                return  # recipients are read once
+            since = None
+            if report == "email-activity":
+                since = (
+                    last.started_at - OVERLAP
+                    if last is not None and last.started_at is not None
+                    else c.send_time - timedelta(seconds=1)
+                )
+            self._begin(c.campaign_id, report, since)
+            offset = 0
+        while True:
+            items, total = self.client.report_page(
+                report, c.campaign_id, offset, mc_time(since) if since else None
+            )
+            rows = _rows(report, items, c, self.audience_id, self.now())
+            offset += len(items)
+            self._store_page(c.campaign_id, report, rows, offset)
+            with self._count:
+                self.result.requests += 1
+                self.result.rows_read += len(rows)
+            if not items or offset >= total or report == "abuse-reports":
+                break
+        self._complete(c.campaign_id, report)
+
+    def _read_campaign(self, c: _Campaign) -> str | None:
+        try:
+            for report in REPORTS:
+                self._read(c, report)
+        except MailchimpError as err:
+            return f"campaign {c.campaign_id}: {err.summary()}"
+        finally:
+            self.progress.advance("pull campaign activity", 1)
+        return None
+
+    def _campaigns(self, since_send: datetime) -> list[_Campaign]:
+        """List the window's campaigns and store them; add campaigns with unfinished reads."""
+        listed = self.client.sent_campaigns(self.audience_id, mc_time(since_send))
+        self.result.requests += max(1, -(-len(listed) // 1000))
+        with self._db:
+            known = {
+                cid
+                for (cid,) in self.con.execute(
+                    f"select campaign_id from {SCHEMA}.pulled_campaigns where audience_id = ?",
+                    [self.audience_id],
+                ).fetchall()
+            }
+        new = [c for c in listed if str(c["id"]) not in known]
+        self.result.new_campaigns = len(new)
+        tags: dict[int, str] = {}
+        if any((c.get("recipients") or {}).get("segment_opts") for c in new):
+            segments = self.client.static_segments(self.audience_id)
+            self.result.requests += max(1, -(-len(segments) // 1000))
+            tags = {seg_id: name for seg_id, name in segments.values()}
+        pulled_at = self.now()
+        rows = [_campaign_row(self.audience_id, c, tags, pulled_at) for c in listed]
+        with self._db, state.in_transaction(self.con):
+            # A campaign seen again keeps the tag resolved when it was new.
+            state.bulk(
+                self.con,
+                f"""
+                insert into {SCHEMA}.pulled_campaigns
+                select * from _bulk
+                on conflict (campaign_id) do update set
+                    title = excluded.title, subject_line = excluded.subject_line,
+                    send_time = excluded.send_time, emails_sent = excluded.emails_sent,
+                    segment_text = excluded.segment_text,
+                    tag = coalesce(excluded.tag, tag),
+                    pulled_at = excluded.pulled_at
+                """,
+                "a:v c:v w:i ti:v su:v st:t n:i s:i sx:v tg:v pa:t",
+                rows,
+            )
+            unfinished = self.con.execute(
+                f"""
+                select distinct c.campaign_id, c.send_time
+                from {SCHEMA}.pulled_campaigns c
+                inner join {SCHEMA}.activity_progress p on p.campaign_id = c.campaign_id
+                where c.audience_id = ? and p.completed_at is null
+                """,
+                [self.audience_id],
+            ).fetchall()
+        out = {str(c[1]): _Campaign(str(c[1]), c[5]) for c in rows if c[5] is not None}
+        for cid, sent in unfinished:
+            out.setdefault(cid, _Campaign(cid, sent))
+        return sorted(out.values(), key=lambda c: (c.send_time, c.campaign_id))
+
+    def run(self) -> ActivityResult:
+        started = self.now()
+        spec = self.aud.spec.activity
+        with self._db:
+            row = self.con.execute(
+                f"select pulled_at from {SCHEMA}.activity_watermarks where audience_id = ?",
+                [self.audience_id],
+            ).fetchone()
+        last = row[0] if row else None
+        since_send = (
+            last - timedelta(days=spec.lookback_days)
+            if last is not None
+            else started - timedelta(days=spec.history_days)
+        )
+        self.result.since_send_time = mc_time(since_send)
+        campaigns = self._campaigns(since_send)
+        self.result.campaigns = len(campaigns)
+        self.progress.start("pull campaign activity", len(campaigns))
+        workers = max(1, min(self.client.concurrency, len(campaigns)))
+        with ThreadPoolExecutor(workers, thread_name_prefix="engage-activity") as pool:
+            errors = [e for e in pool.map(self._read_campaign, campaigns) if e]
+        self.result.errors = errors
+        if not errors:
+            with self._db:
+                self.con.execute(
+                    f"insert or replace into {SCHEMA}.activity_watermarks values (?, ?)",
+                    [self.audience_id, started],
+                )
+        return self.result
+
+
+def pull_activity(
+    con: duckdb.DuckDBPyConnection,
+    client: MailchimpClient,
+    aud: Audience,
+    audience_id: str,
+    progress: ProgressSink | None = None,
+) -> ActivityResult:
+    """Read one audience's campaign activity back (see the module docstring)."""
+    return ActivityPuller(con, client, aud, audience_id, progress).run()

@@ -70,6 +70,8 @@ class ActivityResult:
     rows_read: int = 0
     requests: int = 0
     since_send_time: str | None = None
+    newest_activity_at: str | None = None
+    warning: str | None = None
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -302,6 +304,25 @@ class ActivityPuller:
             out.setdefault(cid, _Campaign(cid, sent))
         return sorted(out.values(), key=lambda c: (c.send_time, c.campaign_id))
 
+    def _check_freshness(self, now: datetime) -> None:
+        """Warn when the newest activity on record is older than `activity.stale_after_days`."""
+        limit = self.aud.spec.activity.stale_after_days
+        with self._db:
+            (newest,) = self.con.execute(
+                f"select max(occurred_at) from {SCHEMA}.pulled_campaign_activity "
+                "where audience_id = ?",
+                [self.audience_id],
+            ).fetchone()
+        self.result.newest_activity_at = mc_time(newest) if newest is not None else None
+        if newest is None or now - newest > timedelta(days=limit):
+            seen = f"since {newest:%Y-%m-%d}" if newest is not None else "ever"
+            self.result.warning = (
+                f"no campaign activity {seen} (over {limit} days): email scores, the contact "
+                "cap and email segments go stale. Check that campaigns are being sent to this "
+                "audience and that the API key can read reports (or raise "
+                "activity.stale_after_days in the exposure)"
+            )
+
     def run(self) -> ActivityResult:
         started = self.now()
         spec = self.aud.spec.activity
@@ -324,6 +345,7 @@ class ActivityPuller:
         with ThreadPoolExecutor(workers, thread_name_prefix="engage-activity") as pool:
             errors = [e for e in pool.map(self._read_campaign, campaigns) if e]
         self.result.errors = errors
+        self._check_freshness(started)
         if not errors:
             with self._db:
                 self.con.execute(

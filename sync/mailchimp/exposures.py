@@ -241,6 +241,12 @@ class ActivityPullSpec(_Strict):
         ge=1,
         description="The first pull reads campaigns sent in this many days before it.",
     )
+    stale_after_days: int = Field(
+        default=7,
+        ge=1,
+        description="Warn when the newest activity pulled (a send, open, click, ...) is older "
+        "than this: scores, the contact cap and email segments would be going stale.",
+    )
 
 
 class SyncSpec(_Strict):

@@ -91,6 +91,8 @@ class PullResult:
                 f"; {a.campaigns} campaign(s) ({a.new_campaigns} new), "
                 f"{a.rows_read} activity row(s) in {a.requests} request(s)"
             )
+            if a.warning:
+                line += f"; warning: {a.warning}"
         return line + (f" - {self.error}" if self.error else "")
 
 

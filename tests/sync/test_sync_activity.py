@@ -200,3 +200,19 @@ def test_activity_can_be_switched_off(env, sandbox):
     sandbox.clear_request_log()
     res = pull(env)
     assert res.activity is None and not report_requests(env)
+
+
+def test_stale_activity_is_warned_about_and_logged(audience, sandbox):
+    env = audience
+    send(env, "Long ago", days_ago=30, seed=4)
+    res = pull(env)
+    assert res.status == "ok"
+    assert res.activity.warning and "over 7 days" in res.activity.warning
+    assert "warning:" in res.summary()
+    logged = env.query(
+        "select counts from engage_sync.sync_runs where command = 'pull' "
+        "order by started_at desc limit 1"
+    )
+    assert "over 7 days" in logged[0][0]
+    send(env, "Fresh", days_ago=1, seed=5)
+    assert pull(env).activity.warning is None

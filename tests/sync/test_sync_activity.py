@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -216,3 +221,45 @@ def test_stale_activity_is_warned_about_and_logged(audience, sandbox):
     assert "over 7 days" in logged[0][0]
     send(env, "Fresh", days_ago=1, seed=5)
     assert pull(env).activity.warning is None
+
+
+def test_sigkill_during_the_activity_pull_resumes_without_losing_or_repeating(audience, sandbox):
+    env = audience
+    aid = env.audience_id()
+    for i in range(3460):
+        sandbox.add_member(aid, f"reader{i}@campaign-mail.net")
+    cid = send(env, "Big send", days_ago=1, seed=3)  # 3500 recipients: four pages
+    sandbox.set_faults({"latency": 0.3, "endpoints": ["GET /reports/*/sent-to"]})
+    sandbox.clear_request_log()
+    cmd = [sys.executable, "-c", "from sync.cli.app import app; app()", "pull"]
+    cmd += ["--db", str(env.db), "--manifest", str(env.manifest), "--json"]
+    environ = {
+        **os.environ,
+        "MAILCHIMP_API_KEY": sandbox.api_key,
+        "ENGAGE_MAILCHIMP_URL": sandbox.url,
+    }
+    proc = subprocess.Popen(
+        cmd, env=environ, cwd=env.tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+    def sent_to_offsets() -> list[str]:
+        return [
+            e.query.get("offset", "0")
+            for e in sandbox.request_log().entries
+            if e.endpoint.endswith("/sent-to")
+        ]
+
+    deadline = time.monotonic() + 60
+    while len(sent_to_offsets()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)  # while the second page is in flight
+    proc.wait(timeout=10)
+    assert sent_to_offsets()[:2] == ["0", "1000"]
+    kept = stored(env, cid)["sent"]
+    assert kept in (1000, 2000)  # the second page may have been stored just before the kill
+    sandbox.set_faults(None)
+    sandbox.clear_request_log()
+    assert pull(env).status == "ok"
+    # The next pull starts at the first page not stored, and ends with every recipient once.
+    assert sent_to_offsets() == [str(o) for o in range(kept, 3500, 1000)]
+    assert stored(env, cid)["sent"] == 3500

@@ -30,7 +30,8 @@ Resumable: every page is stored together with the offset of the next page in one
 so a pull killed at any point resumes each unfinished read at the page it had not stored, with
 the same `since`. Rows are keyed (campaign, member, action, time, url), so a page stored twice,
 or an action also read by an overlapping later read, is kept once. Campaigns are read in
-parallel, up to the client's connection cap; writes are serialised on the one connection.
+parallel, up to the client's connection cap; the readers never touch the database: one writer
+thread stores whatever pages have queued up in one transaction (`_Writer`).
 
 Emails are stored as in `pulled_members` (the warehouse matches people by subscriber hash);
 they are never logged.
@@ -38,6 +39,7 @@ they are never logged.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -146,6 +148,96 @@ def _rows(
     return out
 
 
+@dataclass(frozen=True)
+class _Step:
+    """What a reader hands the writer: a read begins, a page arrives, or a read completes."""
+
+    campaign_id: str
+    report: str
+    kind: str  # begin | page | complete
+    since: datetime | None
+    next_offset: int
+    at: datetime | None
+    rows: list[tuple] = field(default_factory=list)
+
+
+class _Writer:
+    """The one thread that writes: readers `put` steps, the writer stores whatever has queued
+    up in one transaction (rows, then each read's progress as of its last step), so commits
+    are shared between pages and a page's rows and its resume point land together.
+
+    Used as a context manager around the readers: on exit it stores what is left and stops;
+    a write error is raised there, and `failed` tells readers to stop early."""
+
+    BATCH = 64
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.queue: queue.Queue[_Step | None] = queue.Queue(maxsize=self.BATCH * 2)
+        self.failed = threading.Event()
+        self.error: BaseException | None = None
+        self.progress: dict[tuple[str, str], tuple] = {}
+        self._thread = threading.Thread(target=self._loop, name="engage-activity-writer")
+
+    def __enter__(self) -> _Writer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.queue.put(None)
+        self._thread.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
+
+    def put(self, step: _Step) -> None:
+        self.queue.put(step)
+
+    def _loop(self) -> None:
+        while True:
+            steps = [self.queue.get()]
+            while len(steps) < self.BATCH:
+                try:
+                    steps.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            done = None in steps
+            if not self.failed.is_set():
+                try:
+                    self._store([s for s in steps if s is not None])
+                except BaseException as err:  # keep draining so readers never block
+                    self.error = err
+                    self.failed.set()
+            if done:
+                return
+
+    def _store(self, steps: list[_Step]) -> None:
+        touched: dict[tuple[str, str], tuple] = {}
+        rows: list[tuple] = []
+        for st in steps:
+            key = (st.campaign_id, st.report)
+            since, _, started, completed = self.progress.get(key, (st.since, 0, None, None))
+            if st.kind == "begin":
+                since, started, completed = st.since, st.at, None
+            elif st.kind == "complete":
+                completed = st.at
+            self.progress[key] = touched[key] = (since, st.next_offset, started, completed)
+            rows += st.rows
+        with state.in_transaction(self.con):
+            state.bulk(
+                self.con,
+                f"insert or ignore into {SCHEMA}.pulled_campaign_activity "
+                "select distinct * from _bulk",
+                _COLUMNS,
+                rows,
+            )
+            state.bulk(
+                self.con,
+                f"insert or replace into {SCHEMA}.activity_progress select * from _bulk",
+                "c:v r:v s:t o:i st:t co:t",
+                [(c, r, *v) for (c, r), v in touched.items()],
+            )
+
+
 class ActivityPuller:
     """Reads one audience's campaigns and their reports; `run` does the whole pull."""
 
@@ -165,55 +257,14 @@ class ActivityPuller:
         self.progress = progress or ProgressSink()
         self.now = now
         self.result = ActivityResult()
-        self._db = threading.Lock()
         self._count = threading.Lock()
+        self._resume: dict[tuple[str, str], _Progress] = {}
+        self._writer = _Writer(con)
 
-    # -- state -----------------------------------------------------------------------------
+    # -- reading (worker threads: no database access, everything goes to the writer) --------
 
-    def _progress(self, campaign_id: str, report: str) -> _Progress | None:
-        with self._db:
-            row = self.con.execute(
-                f"select since, next_offset, started_at, completed_at "
-                f"from {SCHEMA}.activity_progress where campaign_id = ? and report = ?",
-                [campaign_id, report],
-            ).fetchone()
-        return _Progress(*row) if row else None
-
-    def _begin(self, campaign_id: str, report: str, since: datetime | None) -> None:
-        with self._db:
-            self.con.execute(
-                f"insert or replace into {SCHEMA}.activity_progress values (?, ?, ?, 0, ?, null)",
-                [campaign_id, report, since, self.now()],
-            )
-
-    def _store_page(self, campaign_id: str, report: str, rows: list[tuple], offset: int) -> None:
-        with self._db, state.in_transaction(self.con):
-            state.bulk(
-                self.con,
-                f"insert or ignore into {SCHEMA}.pulled_campaign_activity "
-                "select distinct * from _bulk",
-                _COLUMNS,
-                rows,
-            )
-            self.con.execute(
-                f"update {SCHEMA}.activity_progress set next_offset = ? "
-                "where campaign_id = ? and report = ?",
-                [offset, campaign_id, report],
-            )
-
-    def _complete(self, campaign_id: str, report: str) -> None:
-        with self._db:
-            self.con.execute(
-                f"update {SCHEMA}.activity_progress set completed_at = ? "
-                "where campaign_id = ? and report = ?",
-                [self.now(), campaign_id, report],
-            )
-
-    # -- reading ---------------------------------------------------------------------------
-
-    def _read(self, c: _Campaign, report: str) -> None:
+    def _read(self, c: _Campaign, report: str, last: _Progress | None) -> None:
         """One report of one campaign, from its resume point or afresh."""
-        last = self._progress(c.campaign_id, report)
         if last is not None and last.completed_at is None:
             since, offset = last.since, last.next_offset  # a killed read: carry on
         else:
@@ -226,26 +277,28 @@ class ActivityPuller:
                     if last is not None and last.started_at is not None
                     else c.send_time - timedelta(seconds=1)
                 )
-            self._begin(c.campaign_id, report, since)
             offset = 0
-        while True:
+            self._writer.put(_Step(c.campaign_id, report, "begin", since, 0, self.now()))
+        while not self._writer.failed.is_set():
             items, total = self.client.report_page(
                 report, c.campaign_id, offset, mc_time(since) if since else None
             )
             rows = _rows(report, items, c, self.audience_id, self.now())
             offset += len(items)
-            self._store_page(c.campaign_id, report, rows, offset)
+            self._writer.put(_Step(c.campaign_id, report, "page", since, offset, None, rows))
             with self._count:
                 self.result.requests += 1
                 self.result.rows_read += len(rows)
             if not items or offset >= total or report == "abuse-reports":
-                break
-        self._complete(c.campaign_id, report)
+                self._writer.put(
+                    _Step(c.campaign_id, report, "complete", since, offset, self.now())
+                )
+                return
 
     def _read_campaign(self, c: _Campaign) -> str | None:
         try:
             for report in REPORTS:
-                self._read(c, report)
+                self._read(c, report, self._resume.get((c.campaign_id, report)))
         except MailchimpError as err:
             return f"campaign {c.campaign_id}: {err.summary()}"
         finally:
@@ -256,14 +309,13 @@ class ActivityPuller:
         """List the window's campaigns and store them; add campaigns with unfinished reads."""
         listed = self.client.sent_campaigns(self.audience_id, mc_time(since_send))
         self.result.requests += max(1, -(-len(listed) // 1000))
-        with self._db:
-            known = {
-                cid
-                for (cid,) in self.con.execute(
-                    f"select campaign_id from {SCHEMA}.pulled_campaigns where audience_id = ?",
-                    [self.audience_id],
-                ).fetchall()
-            }
+        known = {
+            cid
+            for (cid,) in self.con.execute(
+                f"select campaign_id from {SCHEMA}.pulled_campaigns where audience_id = ?",
+                [self.audience_id],
+            ).fetchall()
+        }
         new = [c for c in listed if str(c["id"]) not in known]
         self.result.new_campaigns = len(new)
         tags: dict[int, str] = {}
@@ -273,7 +325,7 @@ class ActivityPuller:
             tags = {seg_id: name for seg_id, name in segments.values()}
         pulled_at = self.now()
         rows = [_campaign_row(self.audience_id, c, tags, pulled_at) for c in listed]
-        with self._db, state.in_transaction(self.con):
+        with state.in_transaction(self.con):
             # A campaign seen again keeps the tag resolved when it was new.
             state.bulk(
                 self.con,
@@ -307,12 +359,10 @@ class ActivityPuller:
     def _check_freshness(self, now: datetime) -> None:
         """Warn when the newest activity on record is older than `activity.stale_after_days`."""
         limit = self.aud.spec.activity.stale_after_days
-        with self._db:
-            (newest,) = self.con.execute(
-                f"select max(occurred_at) from {SCHEMA}.pulled_campaign_activity "
-                "where audience_id = ?",
-                [self.audience_id],
-            ).fetchone()
+        (newest,) = self.con.execute(
+            f"select max(occurred_at) from {SCHEMA}.pulled_campaign_activity where audience_id = ?",
+            [self.audience_id],
+        ).fetchone()
         self.result.newest_activity_at = mc_time(newest) if newest is not None else None
         if newest is None or now - newest > timedelta(days=limit):
             seen = f"since {newest:%Y-%m-%d}" if newest is not None else "ever"
@@ -326,11 +376,10 @@ class ActivityPuller:
     def run(self) -> ActivityResult:
         started = self.now()
         spec = self.aud.spec.activity
-        with self._db:
-            row = self.con.execute(
-                f"select pulled_at from {SCHEMA}.activity_watermarks where audience_id = ?",
-                [self.audience_id],
-            ).fetchone()
+        row = self.con.execute(
+            f"select pulled_at from {SCHEMA}.activity_watermarks where audience_id = ?",
+            [self.audience_id],
+        ).fetchone()
         last = row[0] if row else None
         since_send = (
             last - timedelta(days=spec.lookback_days)
@@ -341,17 +390,29 @@ class ActivityPuller:
         campaigns = self._campaigns(since_send)
         self.result.campaigns = len(campaigns)
         self.progress.start("pull campaign activity", len(campaigns))
+        self._resume = {
+            (cid, report): _Progress(since, offset, began, done)
+            for cid, report, since, offset, began, done in self.con.execute(
+                f"select campaign_id, report, since, next_offset, started_at, completed_at "
+                f"from {SCHEMA}.activity_progress where campaign_id in "
+                f"(select campaign_id from {SCHEMA}.pulled_campaigns where audience_id = ?)",
+                [self.audience_id],
+            ).fetchall()
+        }
+        self._writer.progress = {
+            key: (p.since, p.next_offset, p.started_at, p.completed_at)
+            for key, p in self._resume.items()
+        }
         workers = max(1, min(self.client.concurrency, len(campaigns)))
-        with ThreadPoolExecutor(workers, thread_name_prefix="engage-activity") as pool:
+        with self._writer, ThreadPoolExecutor(workers, "engage-activity") as pool:
             errors = [e for e in pool.map(self._read_campaign, campaigns) if e]
         self.result.errors = errors
         self._check_freshness(started)
         if not errors:
-            with self._db:
-                self.con.execute(
-                    f"insert or replace into {SCHEMA}.activity_watermarks values (?, ?)",
-                    [self.audience_id, started],
-                )
+            self.con.execute(
+                f"insert or replace into {SCHEMA}.activity_watermarks values (?, ?)",
+                [self.audience_id, started],
+            )
         return self.result
 
 

@@ -8,6 +8,7 @@
     ├── BuildError               the dbt build failed: nothing downstream may run
     ├── PlanRefused              a fail-safe threshold refused the plan (nothing was written)
     ├── LockHeld                 another engage run holds the writer lock of this warehouse
+    ├── MailchimpUnreachable     Mailchimp did not answer at all (network, 5xx), retries spent
     └── MailchimpError           a Mailchimp call failed (status and problem details)
         ├── TransientMailchimpError   worth retrying: 429, 5xx, dropped connection, time-out
         └── TerminalMailchimpError    retrying will not help: 4xx (bad request, not found, ...)
@@ -84,6 +85,13 @@ class LockHeld(EngageError):
     """Another engage run holds the writer lock for this warehouse."""
 
     kind = "locked"
+
+
+class MailchimpUnreachable(EngageError):
+    """Mailchimp (or the configured host) could not be reached at all: nothing was read or
+    written. Raised by the nightly's first call, once its retries are spent."""
+
+    kind = "unreachable"
 
 
 class MailchimpError(EngageError):

@@ -8,9 +8,12 @@ from dbt.cli.main import dbtRunnerResult
 from sync.cli.exits import (
     EXIT_CONFIG,
     EXIT_DBT_FAILED,
+    EXIT_LOCKED,
     EXIT_OK,
     EXIT_PARTIAL,
     EXIT_REFUSED,
+    EXIT_UNREACHABLE,
+    OUTCOME_EXITS,
     exit_code,
     exit_code_for_error,
 )
@@ -21,6 +24,7 @@ from sync.errors import (
     IngestError,
     LockHeld,
     MailchimpError,
+    MailchimpUnreachable,
     MergeFieldError,
     PlanError,
     PlanRefused,
@@ -31,6 +35,7 @@ from sync.errors import (
 from sync.ingest.errors import IngestError as IngestErrorOfIngest
 from sync.jobs.audience_sync import JobOutcome
 from sync.mailchimp.client import classify
+from sync.outcomes import Outcome
 from sync.warehouse.dbt_runner import summarise
 
 
@@ -43,7 +48,8 @@ from sync.warehouse.dbt_runner import summarise
         (IngestError("x"), EXIT_CONFIG, "config"),
         (BuildError("x"), EXIT_DBT_FAILED, "build"),
         (PlanRefused("x"), EXIT_REFUSED, "refused"),
-        (LockHeld("x"), EXIT_REFUSED, "locked"),
+        (LockHeld("x"), EXIT_LOCKED, "locked"),
+        (MailchimpUnreachable("x"), EXIT_UNREACHABLE, "unreachable"),
         (TransientMailchimpError(503), EXIT_PARTIAL, "error"),
         (TerminalMailchimpError(400), EXIT_PARTIAL, "error"),
     ],
@@ -57,8 +63,15 @@ def test_every_error_is_an_engage_error_with_one_exit_code(error, code, kind) ->
 def test_a_job_reports_its_failure_by_class_and_its_outcome_by_status() -> None:
     out = JobOutcome("sync", failure=LockHeld("another run holds the lock"))
     assert out.status == "locked" and out.error == "another run holds the lock"
-    assert exit_code(out.failure, out.status) == EXIT_REFUSED
+    assert exit_code(out.failure, out.status) == EXIT_LOCKED
     assert exit_code(None, "ok") == EXIT_OK and exit_code(None, "partial") == EXIT_PARTIAL
+
+
+def test_every_outcome_has_its_own_exit_code() -> None:
+    """One outcome per code and one code per outcome: an operator can tell a harmless locked
+    night from a refused one, and Mailchimp down from a partial run."""
+    assert set(OUTCOME_EXITS) == set(Outcome)
+    assert len(set(OUTCOME_EXITS.values())) == len(Outcome)
 
 
 def test_mailchimp_errors_are_transient_or_terminal() -> None:

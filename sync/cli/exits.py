@@ -1,71 +1,63 @@
-"""Exit codes of the `engage` command, and the one mapping from errors and outcomes to them.
+"""Exit codes of the `engage` command, and the one mapping from outcomes (and errors) to them.
 
-A leaf of the command line: it knows the error classes (`sync.errors`) and nothing else.
-The table is documented in the README ("Exit codes"); keep the two in step.
+A leaf of the command line: it knows the outcome vocabulary (`sync.outcomes`) and the error
+classes (`sync.errors`, whose `kind` names an outcome), nothing else. The same table is in the
+README and docs/sync.md ("Exit codes"); keep the three in step.
 
-    code  meaning                                          raised by / outcome status
-    0     ok                                               "ok"
-    1     the dbt build or its tests failed                BuildError
-    2     configuration or usage error                     ConfigError (PlanError,
-                                                           MergeFieldError), IngestError
-    3     refused by a fail-safe, or another run holds     PlanRefused, LockHeld; "refused"
-          the writer lock
-    4     partial failure: some writes failed, retried     MailchimpError; "partial", "error"
-          on the next run
-    5     `engage build` only: built, with quarantined     (no error: a finished build)
-          files
+    code  outcome       meaning
+    0     ok            everything done
+    1     build         the dbt build or its tests failed (nightly: only opt-outs were pushed)
+    2     config        a declaration, setting, option or Mailchimp target is missing or invalid
+    3     refused       a fail-safe refused a plan: nothing was written to that audience
+    4     partial       some writes or reads failed; the next run retries them
+    5     warnings      done, with warnings: quarantined files, stale campaign activity
+    6     locked        another run holds the writer lock; this one did nothing (harmless)
+    7     unreachable   Mailchimp did not answer at all; nothing was read or written
+    8     rejects       Mailchimp rejected more members than `safety.max_reject_pct` allows
 """
 
 from __future__ import annotations
 
-from sync.errors import (
-    BuildError,
-    ConfigError,
-    EngageError,
-    IngestError,
-    LockHeld,
-    MailchimpError,
-    PlanRefused,
-)
+from sync.errors import EngageError
+from sync.outcomes import Outcome, outcome_of, worst
 
 EXIT_OK = 0
 EXIT_DBT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_REFUSED = 3
 EXIT_PARTIAL = 4
-# `engage build` only: built and tested, but some files were quarantined (listed, not read).
-EXIT_QUARANTINED = 5
+EXIT_WARNINGS = 5
+EXIT_LOCKED = 6
+EXIT_UNREACHABLE = 7
+EXIT_REJECTS = 8
+# `engage build`: built and tested, but some files were quarantined (a warning).
+EXIT_QUARANTINED = EXIT_WARNINGS
 
-# Most specific first: the first class an error is an instance of decides its code.
-ERROR_EXITS: tuple[tuple[type[EngageError], int], ...] = (
-    (BuildError, EXIT_DBT_FAILED),
-    (ConfigError, EXIT_CONFIG),
-    (IngestError, EXIT_CONFIG),
-    (PlanRefused, EXIT_REFUSED),
-    (LockHeld, EXIT_REFUSED),
-    (MailchimpError, EXIT_PARTIAL),
-    (EngageError, EXIT_PARTIAL),
-)
-
-# The status of a finished job (the worst of its audiences), when no error stopped it.
-STATUS_EXITS: dict[str, int] = {
-    "ok": EXIT_OK,
-    "refused": EXIT_REFUSED,
-    "partial": EXIT_PARTIAL,
-    "error": EXIT_PARTIAL,
+OUTCOME_EXITS: dict[Outcome, int] = {
+    Outcome.OK: EXIT_OK,
+    Outcome.BUILD: EXIT_DBT_FAILED,
+    Outcome.CONFIG: EXIT_CONFIG,
+    Outcome.REFUSED: EXIT_REFUSED,
+    Outcome.PARTIAL: EXIT_PARTIAL,
+    Outcome.WARNINGS: EXIT_WARNINGS,
+    Outcome.LOCKED: EXIT_LOCKED,
+    Outcome.UNREACHABLE: EXIT_UNREACHABLE,
+    Outcome.REJECTS: EXIT_REJECTS,
 }
 
 
+def exit_code_for_outcome(outcome: Outcome | str) -> int:
+    """The exit code of a run whose outcome (or status word) is `outcome`."""
+    return OUTCOME_EXITS[outcome_of(str(outcome))]
+
+
 def exit_code_for_error(error: EngageError) -> int:
-    """The exit code of a command stopped by `error`."""
-    for cls, code in ERROR_EXITS:
-        if isinstance(error, cls):
-            return code
-    return EXIT_PARTIAL  # pragma: no cover - EngageError closes the table
+    """The exit code of a command stopped by `error` (its class's `kind` names the outcome)."""
+    return exit_code_for_outcome(error.kind)
 
 
 def exit_code(failure: EngageError | None, status: str = "ok") -> int:
     """The exit code of a job: its failure if one stopped it, else its outcome status."""
     if failure is not None:
         return exit_code_for_error(failure)
-    return STATUS_EXITS[status]
+    return exit_code_for_outcome(worst([status]))

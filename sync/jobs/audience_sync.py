@@ -25,18 +25,20 @@ from sync.mailchimp.apply import Applier, ApplyResult, ProgressSink
 from sync.mailchimp.audiences import resolve_audience
 from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
 from sync.mailchimp.exposures import DEFAULT_CONCURRENCY, Audience, load_audiences
-from sync.mailchimp.failsafe import ThresholdHit, evaluate
+from sync.mailchimp.failsafe import ThresholdHit, evaluate, reject_hits
 from sync.mailchimp.plan import PlanSummary, compute_plan, sample_rows, set_plan_status
 from sync.mailchimp.runlog import finish_run, start_run
+from sync.outcomes import worst
 
 
 @dataclass
 class AudienceOutcome:
     audience_key: str
     audience_id: str = ""
-    status: str = "ok"  # planned | empty | applied | partial | refused | error
+    status: str = "ok"  # planned | empty | applied | partial | rejects | refused | error
     plan: PlanSummary | None = None
     thresholds: list[ThresholdHit] = field(default_factory=list)
+    reject_hits: list[ThresholdHit] = field(default_factory=list)  # checked after applying
     forced: bool = False
     applied: ApplyResult | None = None
     error: str | None = None
@@ -52,6 +54,7 @@ class AudienceOutcome:
             "run_id": self.run_id,
             "plan": self.plan.as_dict() if self.plan else None,
             "thresholds_hit": [t.as_dict() for t in self.thresholds],
+            "reject_rate_hit": [t.as_dict() for t in self.reject_hits],
             "forced": self.forced,
             "applied": self.applied.as_dict() if self.applied else None,
             "error": self.error,
@@ -72,14 +75,10 @@ class JobOutcome:
 
     @property
     def status(self) -> str:
-        """Worst outcome: config (or locked) > refused > error/partial > ok."""
+        """The worst outcome (`sync.outcomes`): what stopped the job, else its audiences'."""
         if self.failure is not None:
             return self.failure.kind
-        statuses = {a.status for a in self.audiences}
-        for s in ("refused", "error", "partial"):
-            if s in statuses:
-                return s
-        return "ok"
+        return str(worst(a.status for a in self.audiences))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -202,8 +201,12 @@ def sync_audience(
             )
         applier = Applier(con, client, aud, res.audience_id, run.run_id, progress, after_chunk)
         res.applied = applier.run()
+        res.reject_hits = reject_hits(res.plan, res.applied.rejected_by_step, aud.spec.safety)
         res.status = "partial" if res.applied.partial else "applied"
         set_plan_status(con, res.plan.plan_id, res.status, hits)
+        if res.reject_hits:  # applied, but Mailchimp refused too many members for good
+            res.status = "rejects"
+            hits += [t.as_dict() for t in res.reject_hits]
         finish_run(
             con,
             run,

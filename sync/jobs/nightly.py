@@ -1,64 +1,154 @@
 """`engage nightly`: pull -> build -> plan -> fail-safes -> apply -> report, under one lock.
 
-Owns the order of the nightly job and its single writer lock (held from the pull to the last
+Owns the order of the nightly job, its single writer lock (held from the pull to the last
 write, so two overlapping runs - cron firing twice, a manual run during the scheduled one -
-cannot both write). The pull comes first so that opt-outs made in Mailchimp since the last run
-reach the warehouse's consent model before anything is planned; a failed build stops the job
-before any write (a broken warehouse must not drive the audience).
+cannot both write) and the night's outcome (`sync.outcomes`): what it did, how long each step
+took, its warnings and the error that stopped it. The pull comes first so that opt-outs made in
+Mailchimp since the last run reach the warehouse's consent model before anything is planned;
+a failed build stops the job before any write (a broken warehouse must not drive the audience).
+Every night is recorded (`sync.jobs.history`, locked nights included) and, when its outcome is
+one that alerts, told to a person (`sync.jobs.alerts`).
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sync.errors import BuildError, ConfigError, EngageError, LockHeld
+import duckdb
+
+from sync.errors import (
+    BuildError,
+    ConfigError,
+    EngageError,
+    LockHeld,
+    MailchimpUnreachable,
+    redact,
+)
+from sync.jobs import history
+from sync.jobs.alerts import AlertResult, AlertSettings, send
 from sync.jobs.audience_sync import AudienceOutcome, client_for, sync_audience
+from sync.jobs.guards import refuse_sample_data
 from sync.jobs.lock import locked
 from sync.mailchimp import state
 from sync.mailchimp.apply import ProgressSink
+from sync.mailchimp.audiences import check_reachable
 from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
 from sync.mailchimp.exposures import Audience, load_audiences
 from sync.mailchimp.pull import PullResult, pull_all
+from sync.mailchimp.runlog import RunRecord, new_run_id
+from sync.mailchimp.state import utcnow
+from sync.outcomes import Outcome, outcome_of, worst
 from sync.warehouse.dbt_runner import SKIP_UNIT_TESTS, run_dbt
 from sync.warehouse.project import Settings
+from sync.warehouse.report import quarantined_files
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class NightlyOutcome:
+    run_id: str = field(default_factory=new_run_id)
+    started_at: datetime = field(default_factory=utcnow)
+    finished_at: datetime | None = None
     pulls: list[PullResult] = field(default_factory=list)
     build_ok: bool | None = None
     build_summary: dict[str, Any] | None = None
+    quarantined: int = 0  # files the build listed but could not read
     audiences: list[AudienceOutcome] = field(default_factory=list)
-    failure: EngageError | None = None  # what stopped the job: config, lock or build
+    failure: EngageError | None = None  # what stopped the job: config, lock, build, unreachable
+    durations: dict[str, float] = field(default_factory=dict)  # seconds per step, and total
+    alert: AlertResult | None = None
+    notes: list[str] = field(default_factory=list)  # warnings about the run's own bookkeeping
 
     @property
     def error(self) -> str | None:
         return str(self.failure) if self.failure is not None else None
 
     @property
-    def status(self) -> str:
+    def warnings(self) -> list[str]:
+        """What an operator should look at although the night did its work."""
+        out = [
+            f"{p.audience_key}: {p.activity.warning}"
+            for p in self.pulls
+            if p.activity and p.activity.warning
+        ]
+        if self.quarantined:
+            out.append(
+                f"{self.quarantined} raw file(s) quarantined: listed with their reason in "
+                "source_files, not read; every other file was built"
+            )
+        return out + self.notes
+
+    @property
+    def outcome(self) -> Outcome:
         if self.failure is not None:
-            return self.failure.kind
-        statuses = {a.status for a in self.audiences} | {
-            "error" for p in self.pulls if p.status == "error"
+            return outcome_of(self.failure.kind)
+        found = worst(
+            [a.status for a in self.audiences]
+            + ["error" for p in self.pulls if p.status == "error"]
+        )
+        if found is Outcome.OK and self.warnings:
+            return Outcome.WARNINGS
+        return found
+
+    @property
+    def status(self) -> str:
+        return str(self.outcome)
+
+    def counts(self) -> dict[str, int]:
+        """Totals over the night: members read and opt-outs seen, writes done, failed, rejected."""
+        c: Counter[str] = Counter()
+        for p in self.pulls:
+            c["members_read"] += p.members_read
+            c["optouts_seen"] += p.opted_out_seen
+        for a in self.audiences:
+            if a.applied is not None:
+                c.update(a.applied.done)
+                c["failed"] += sum(a.applied.failed.values())
+                c["rejected"] += sum(a.applied.rejected.values())
+        return {k: int(v) for k, v in sorted(c.items()) if v}
+
+    def history_row(self) -> dict[str, Any]:
+        """The night in `sync.jobs.history`: outcome, counts, durations, warnings, error."""
+        return {
+            "run_id": self.run_id,
+            "command": "nightly",
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "finished_at": self.finished_at.isoformat(timespec="seconds")
+            if self.finished_at
+            else None,
+            "outcome": str(self.outcome) if self.finished_at else history.RUNNING,
+            "error": self.error,
+            "warnings": self.warnings,
+            "durations": self.durations,
+            "counts": self.counts(),
+            "build": self.build_ok,
+            "audiences": {a.audience_key: a.status for a in self.audiences},
+            "alert": self.alert.as_dict() if self.alert else None,
         }
-        for s in ("refused", "error", "partial"):
-            if s in statuses:
-                return s
-        return "ok"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "command": "nightly",
+            "run_id": self.run_id,
             "status": self.status,
             "error": self.error,
+            "warnings": self.warnings,
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "durations": self.durations,
+            "counts": self.counts(),
             "pull": [p.as_dict() for p in self.pulls],
             "build": {"success": self.build_ok, **(self.build_summary or {})},
             "audiences": [a.as_dict() for a in self.audiences],
+            "alert": self.alert.as_dict() if self.alert else None,
         }
 
 
@@ -69,7 +159,7 @@ def dbt_build(
     settings: Settings, extra: Sequence[str], progress: ProgressSink | None = None
 ) -> tuple[bool, dict[str, Any]]:
     """`dbt build` (data tests, not unit tests: see SKIP_UNIT_TESTS) with dbt's log silenced
-    (errors still print) and node progress reported."""
+    (errors still print, on stderr) and node progress reported."""
     sink = progress or ProgressSink()
     started = False
 
@@ -90,6 +180,26 @@ def dbt_build(
     }
 
 
+def build_failure(summary: dict[str, Any]) -> BuildError:
+    """The error of a failed build, naming what failed and what to do."""
+    failures = [str(f) for f in summary.get("failures") or []]
+    what = "; ".join(failures[:3]) or summary.get("error") or "see the log on stderr"
+    more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+    return BuildError(
+        f"dbt build failed: {what}{more}. Nothing was synced; fix the model or data named "
+        "(`engage build` shows every failure) and the next night catches up"
+    )
+
+
+@contextmanager
+def _timed(out: NightlyOutcome, step: str) -> Iterator[None]:
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        out.durations[step] = round(out.durations.get(step, 0.0) + time.monotonic() - started, 3)
+
+
 def nightly_job(
     settings: Settings,
     manifest: Path | None = None,
@@ -102,55 +212,140 @@ def nightly_job(
     build: BuildFn | None = dbt_build,
     build_args: Sequence[str] = (),
     target: Target | None = None,
+    alerts: AlertSettings | None = None,
 ) -> NightlyOutcome:
-    """Run the whole nightly job. `build=None` skips the dbt build (tests, demo).
+    """Run the whole nightly job, record it and alert on it. `build=None` skips the dbt build
+    (tests, demo); `alerts=None` sends none.
 
     Talks to Mailchimp through `client`, else through clients on `target` (default: the
     environment's, checked first) built for the audiences declared at each step: the pull's
     before the build, the apply's after it (`audience_client`)."""
     out = NightlyOutcome()
     db = settings.duckdb_path
+    started = time.monotonic()
+    rec: RunRecord | None = None
     try:
         with locked(db):
             try:
-                if client is None:
-                    target = target or Target.from_env()  # no target: stop before any work
-                # 1. pull: Mailchimp's opt-outs into the warehouse before it is rebuilt.
-                try:
-                    audiences = load_audiences(manifest, only)
-                except ConfigError:
-                    audiences = []  # no manifest yet: the build below writes it
-                if audiences:
-                    con = state.connect(db)
-                    try:
-                        with audience_client(client, audiences, target, retry) as puller:
-                            out.pulls = pull_all(con, puller, audiences, progress=progress)
-                    finally:
-                        con.close()
-                # 2. build (dbt opens the file itself: we hold no connection meanwhile).
-                if build is not None:
-                    out.build_ok, out.build_summary = build(
-                        settings, build_args, progress or ProgressSink()
-                    )
-                    if not out.build_ok:
-                        out.failure = BuildError("dbt build failed: nothing was synced")
-                        return out
-                # 3-5. plan, fail-safes, apply, per audience.
-                audiences = load_audiences(manifest, only)
-                con = state.connect(db)
-                try:
-                    with audience_client(client, audiences, target, retry) as writer:
-                        for aud in audiences:
-                            out.audiences.append(
-                                sync_audience(con, writer, aud, reconcile, force_reason, progress)
-                            )
-                finally:
-                    con.close()
-            except ConfigError as err:  # also PlanError, MergeFieldError
+                history.append(db, out.history_row())
+                rec = history.begin_in_warehouse(db, out.run_id)
+                _run(
+                    out,
+                    settings,
+                    manifest,
+                    only,
+                    force_reason,
+                    reconcile,
+                    client,
+                    retry,
+                    progress,
+                    build,
+                    build_args,
+                    target,
+                )
+            except (ConfigError, MailchimpUnreachable) as err:  # also PlanError, MergeFieldError
                 out.failure = err
-    except LockHeld as err:
+            except Exception as err:  # a bug or a broken file: still an honest, recorded night
+                log.exception("engage nightly stopped unexpectedly")
+                out.failure = EngageError(
+                    f"stopped unexpectedly: {type(err).__name__}: {redact(str(err))} (traceback "
+                    "on stderr); the next run resumes where this one stopped"
+                )
+            finally:
+                _finish(out, db, rec, started, alerts, client, target)
+    except LockHeld as err:  # this night may not touch the warehouse file: the JSONL only
         out.failure = err
+        _finish(out, db, None, started, alerts, client, target)
     return out
+
+
+def _run(
+    out: NightlyOutcome,
+    settings: Settings,
+    manifest: Path | None,
+    only: list[str] | None,
+    force_reason: str | None,
+    reconcile: bool,
+    client: MailchimpClient | None,
+    retry: RetryPolicy | None,
+    progress: ProgressSink | None,
+    build: BuildFn | None,
+    build_args: Sequence[str],
+    target: Target | None,
+) -> None:
+    """The steps, in order; raises ConfigError or MailchimpUnreachable to stop the night."""
+    db = settings.duckdb_path
+    if client is None:
+        target = target or Target.from_env()  # no target: stop before any work
+        retry = retry or RetryPolicy.from_env()
+    refuse_sample_data(client.target if client is not None else target, settings, "nightly")
+    # 1. pull: Mailchimp's opt-outs into the warehouse before it is rebuilt.
+    try:
+        audiences = load_audiences(manifest, only)
+    except ConfigError:
+        audiences = []  # no manifest yet: the build below writes it
+    with _timed(out, "pull"), audience_client(client, audiences, target, retry) as puller:
+        check_reachable(puller)
+        if audiences:
+            con = state.connect(db)
+            try:
+                out.pulls = pull_all(con, puller, audiences, progress=progress)
+            finally:
+                con.close()
+    # 2. build (dbt opens the file itself: we hold no connection meanwhile).
+    if build is not None:
+        with _timed(out, "build"):
+            out.build_ok, out.build_summary = build(
+                settings, build_args, progress or ProgressSink()
+            )
+        if not out.build_ok:
+            out.failure = build_failure(out.build_summary or {})
+            return
+        if settings.target == "dev":
+            out.quarantined = len(quarantined_files(db))
+    # 3-5. plan, fail-safes, apply, per audience.
+    audiences = load_audiences(manifest, only)
+    with _timed(out, "apply"):
+        con = state.connect(db)
+        try:
+            with audience_client(client, audiences, target, retry) as writer:
+                for aud in audiences:
+                    out.audiences.append(
+                        sync_audience(con, writer, aud, reconcile, force_reason, progress)
+                    )
+        finally:
+            con.close()
+
+
+def _finish(
+    out: NightlyOutcome,
+    db: Path,
+    rec: RunRecord | None,
+    started: float,
+    alerts: AlertSettings | None,
+    client: MailchimpClient | None,
+    target: Target | None,
+) -> None:
+    """Close the night: durations, the alert (if its outcome calls for one), the history."""
+    out.finished_at = utcnow()
+    out.durations["total"] = round(time.monotonic() - started, 3)
+    if alerts is not None:
+        key = (client.target if client is not None else target or _env_target()).api_key
+        out.alert = send(alerts, out.history_row(), secrets=(key,) if key else ())
+    if rec is not None:
+        try:
+            history.finish_in_warehouse(db, rec, out.history_row())
+        except duckdb.Error as err:  # the JSONL line below still records the night
+            out.notes.append(f"the night's sync_runs row could not be written ({err})")
+    history.append(db, out.history_row())
+
+
+def _env_target() -> Target:
+    """The environment's target, for scrubbing its key from alerts; empty when there is none."""
+    try:
+        return Target.from_env()
+    except ConfigError:
+        return Target(base_url="", api_key="")
 
 
 @contextmanager

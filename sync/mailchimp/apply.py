@@ -88,7 +88,8 @@ def reject_reason(text: str, field_name: str = "", code: str = "") -> str | None
 class ApplyResult:
     done: Counter = field(default_factory=Counter)
     failed: Counter = field(default_factory=Counter)
-    rejected: Counter = field(default_factory=Counter)
+    rejected: Counter = field(default_factory=Counter)  # by reason
+    rejected_by_step: Counter = field(default_factory=Counter)  # create, update, unsubscribe
     merge_fields_created: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -105,6 +106,7 @@ class ApplyResult:
             "done": {k: v for k, v in self.done.items() if v},
             "failed": {k: v for k, v in self.failed.items() if v},
             "rejected": {k: v for k, v in self.rejected.items() if v},
+            "rejected_by_step": {k: v for k, v in self.rejected_by_step.items() if v},
             "merge_fields_created": self.merge_fields_created,
             "errors": self.errors,
         }
@@ -406,6 +408,7 @@ class MemberSink(Sink[list[MemberRow]]):
                     (h, row.email_address, reason, detail, err.get("field") or None, payload)
                 )
                 ctx.result.rejected[reason] += 1
+                ctx.result.rejected_by_step[self.step] += 1
             else:
                 ctx.result.failed[self.step] += 1
                 ctx.result.note_error(f"{self.step} {h[:12]}: {err.get('error', '')}")
@@ -436,6 +439,7 @@ class MemberSink(Sink[list[MemberRow]]):
                 )
                 ctx.record(self.step, Acknowledged(rejects=[reject]))
                 ctx.result.rejected[reason] += 1
+                ctx.result.rejected_by_step[self.step] += 1
                 ctx.skip_tags.add(row.subscriber_hash)
                 ctx.progress.advance(self.step, 1)
                 return

@@ -9,10 +9,31 @@ from __future__ import annotations
 
 import duckdb
 
-from sync.errors import ConfigError, MailchimpError
+from sync.errors import ConfigError, MailchimpError, MailchimpUnreachable
 from sync.mailchimp import state
 from sync.mailchimp.client import HOW_TO_CONNECT, MailchimpClient
 from sync.mailchimp.exposures import Audience
+
+
+def check_reachable(client: MailchimpClient) -> None:
+    """One `GET /ping` before a night's work: `MailchimpUnreachable` when no answer came
+    (network, time-outs, 5xx: retries spent), `ConfigError` when the key is refused."""
+    try:
+        client.ping()
+    except MailchimpError as exc:
+        if exc.status == 401:
+            raise ConfigError(
+                f"{client.target.describe()} refused the API key ({exc.summary()}); check "
+                "MAILCHIMP_API_KEY (and MAILCHIMP_SERVER or ENGAGE_MAILCHIMP_URL)"
+            ) from None
+        if exc.transient:
+            raise MailchimpUnreachable(
+                f"{client.target.describe()} could not be reached ({exc.summary()}, "
+                f"{client.retry.attempts} attempts); nothing was read or written. Check the "
+                "network and https://status.mailchimp.com (or ENGAGE_MAILCHIMP_URL); the next "
+                "run catches up"
+            ) from None
+        raise
 
 
 def resolve_audience(

@@ -360,6 +360,10 @@ class MailchimpClient:
             if not items or offset >= int(page.get("total_items") or 0):
                 return
 
+    def ping(self) -> None:
+        """`GET /ping`: raises when Mailchimp cannot be reached (retries spent) or refuses a key."""
+        self.call("ping", lambda c: c.ping.get())
+
     # -- audiences -------------------------------------------------------------------------
 
     def lists_named(self, name: str) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ An exposure looks like this (see `models/marts/mailchimp/_mailchimp__exposures.y
               - {column: first_name, tag: FNAME, type: text}
             tags: {model: segment_memberships, owned_namespaces: ["seg:", "issue:"]}
             removal_policy: remove_tags
-            safety: {max_unsubscribes: 100, max_unsubscribes_pct: 5}
+            safety: {max_unsubscribes: 100, max_unsubscribes_pct: 5, max_reject_pct: 10}
 """
 
 from __future__ import annotations
@@ -220,6 +220,13 @@ class SafetySpec(_Strict):
     )
     pct_floor: int = Field(
         default=10, ge=0, description="Percentage limits apply only above this many operations."
+    )
+    max_reject_pct: float = Field(
+        default=10.0,
+        ge=0,
+        description="Members Mailchimp may reject for good (compliance state, invalid address, "
+        "...), as % of the member writes planned, per operation and per run. Checked after "
+        "applying: above it the run's outcome is `rejects` (exit 8), not ok.",
     )
 
 

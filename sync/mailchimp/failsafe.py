@@ -10,10 +10,15 @@ applied yet, including a first load resumed after a crash, or an empty one) has 
 grow from and is not checked for growth. Percentages apply only above `pct_floor` operations
 (or members lost), so a tiny audience is not blocked by one change. `--force` with a reason
 overrides; the reason is logged in `sync_runs`.
+
+One threshold is checked after applying instead (`reject_hits`): the share of planned member
+writes Mailchimp rejected for good (`max_reject_pct`, per operation and per run). Nothing can
+be refused by then; a hit makes the run's outcome `rejects` rather than ok.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from sync.mailchimp.exposures import SafetySpec
@@ -131,6 +136,52 @@ def _growth(creates: int, prev: int, safety: SafetySpec) -> list[ThresholdHit]:
                 prev,
                 f"{creates} new members planned = {pct:.1f}% of the {prev} the last applied plan "
                 f"left, above {safety.max_new_members_pct}%",
+            )
+        )
+    return hits
+
+
+# Member writes per plan count: the apply step that performs them.
+_MEMBER_STEPS = (("create", "creates"), ("update", "updates"), ("unsubscribe", "unsubscribes"))
+
+
+def reject_hits(
+    summary: PlanSummary, rejected_by_step: Mapping[str, int], safety: SafetySpec
+) -> list[ThresholdHit]:
+    """Per operation and for the whole run: rejected member writes above `max_reject_pct` of
+    those planned (only when more than `pct_floor` were rejected, as for the other
+    percentages). Empty list: an acceptable night."""
+    hits: list[ThresholdHit] = []
+    planned = asdict(summary.counts)
+    limit = safety.max_reject_pct
+    total_rejected = total_planned = 0
+    for step, count_name in _MEMBER_STEPS:
+        rejected = int(rejected_by_step.get(step, 0))
+        base = max(int(planned[count_name]), rejected)
+        total_rejected += rejected
+        total_planned += base
+        pct = _pct(rejected, base)
+        if rejected > safety.pct_floor and pct > limit:
+            hits.append(
+                ThresholdHit(
+                    f"max_reject_pct:{step}",
+                    round(pct, 2),
+                    limit,
+                    base,
+                    f"Mailchimp rejected {rejected} of {base} {step}s ({pct:.1f}%), above "
+                    f"{limit}%: see engage_sync.sync_rejects for the reasons",
+                )
+            )
+    pct = _pct(total_rejected, total_planned)
+    if total_rejected > safety.pct_floor and pct > limit:
+        hits.append(
+            ThresholdHit(
+                "max_reject_pct",
+                round(pct, 2),
+                limit,
+                total_planned,
+                f"Mailchimp rejected {total_rejected} of {total_planned} member writes "
+                f"({pct:.1f}%), above {limit}%: see engage_sync.sync_rejects for the reasons",
             )
         )
     return hits

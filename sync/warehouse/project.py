@@ -23,6 +23,9 @@ class Settings:
     duckdb_path: Path
     target: str
     project_dir: Path = PROJECT_DIR
+    # Named by the caller (--raw-dir, the dbt var raw_dir) or ENGAGE_RAW_DIR, not the default
+    # bundled sample folder: `sync.jobs.guards` refuses to sync the sample to a real audience.
+    raw_dir_explicit: bool = False
 
     @classmethod
     def from_env(
@@ -41,6 +44,7 @@ class Settings:
             duckdb_path=db.expanduser().resolve(),
             target=target or os.environ.get("ENGAGE_TARGET", "dev"),
             project_dir=(project_dir or PROJECT_DIR).resolve(),
+            raw_dir_explicit=raw_dir is not None or bool(os.environ.get("ENGAGE_RAW_DIR")),
         )
 
     def apply_to_env(self) -> None:

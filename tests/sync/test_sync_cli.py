@@ -12,7 +12,7 @@ from synctest_helpers import audience, default_meta, supporter
 from typer.testing import CliRunner
 
 from sync.cli.app import app
-from sync.cli.exits import EXIT_CONFIG, EXIT_OK, EXIT_REFUSED
+from sync.cli.exits import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, EXIT_REFUSED
 from sync.jobs.audience_sync import client_for
 from sync.mailchimp.client import MailchimpClient, Target
 
@@ -108,7 +108,7 @@ def test_a_second_writer_is_refused_while_another_run_holds_the_lock(cli_env):
     try:
         assert holder.stdout.readline().strip() == "held"
         result = run(env, "sync", "--json")
-        assert result.exit_code == EXIT_REFUSED
+        assert result.exit_code == EXIT_LOCKED
         assert json.loads(result.stdout)["status"] == "locked"
         assert "another engage run holds" in result.output
         assert env.sandbox.request_log().count("POST") == 0

@@ -30,6 +30,7 @@ def consent_build(calls):
 
 
 def test_nightly_pulls_first_so_mailchimp_optouts_reach_the_warehouse(env, sandbox):
+    env.declare(activity={"enabled": False})  # no campaigns here: their staleness would warn
     env.warehouse([supporter(1), supporter(2)], [("s0001", "a", "seg:a")])
     settings = Settings.from_env(duckdb_path=env.db)
     calls: list[str] = []
@@ -53,7 +54,7 @@ def test_nightly_pulls_first_so_mailchimp_optouts_reach_the_warehouse(env, sandb
     commands = [
         r[0] for r in env.query("select command from engage_sync.sync_runs order by started_at")
     ]
-    assert commands == ["pull", "sync", "pull", "sync"]
+    assert commands == ["nightly", "pull", "sync"] * 2
 
 
 def test_failed_build_stops_before_any_write(env, sandbox):

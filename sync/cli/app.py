@@ -1,7 +1,7 @@
 """The `engage` command line: the Typer app and its commands, one module per command group.
 
 Every command is registered here, explicitly (nothing registers itself on import):
-`build` (sync.cli.warehouse), `demo` (sync.cli.demo), `plan | sync | pull | nightly`
+`build` (sync.cli.warehouse), `demo` (sync.cli.demo), `plan | sync | pull | nightly | runs`
 (sync.cli.mailchimp) and `sandbox` (mailchimp_sandbox.command). Each has --help and a --json
 summary; exit codes are in `sync.cli.exits` (and the README).
 """
@@ -34,6 +34,7 @@ app.command("plan")(mailchimp.plan_cmd)
 app.command("sync")(mailchimp.sync_cmd)
 app.command("pull")(mailchimp.pull_cmd)
 app.command("nightly")(mailchimp.nightly_cmd)
+app.command("runs")(mailchimp.runs_cmd)
 
 
 def main() -> None:  # pragma: no cover - console entry point

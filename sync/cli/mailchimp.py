@@ -1,12 +1,12 @@
-"""The `engage plan | sync | pull | nightly` commands: arguments, progress and output.
+"""The `engage plan | sync | pull | nightly | runs` commands: arguments, progress and output.
 
 Owns only the command-line surface; the work is in `sync.jobs.audience_sync`,
-`sync.mailchimp.pull` and `sync.jobs.nightly`. Registered on the `engage` app by
-`sync.cli.app`. Every command prints a human summary on stderr (hashed emails only, never the
-API key), or with `--json` a JSON summary on stdout, and exits with the codes of
-`sync.cli.exits`: 0 ok; 1 dbt build failed; 2 configuration or usage error (including no
-Mailchimp target); 3 refused by a fail-safe, or another run holds the lock; 4 partial failure
-(retry next run).
+`sync.mailchimp.pull`, `sync.jobs.nightly` and `sync.jobs.history`. Registered on the `engage`
+app by `sync.cli.app`. Every command prints a human summary on stderr (hashed emails only,
+never the API key), or with `--json` one JSON object on one line on stdout (progress and logs
+stay on stderr), and exits with the codes of `sync.cli.exits` (one per outcome: 0 ok,
+1 build failed, 2 configuration, 3 refused, 4 partial, 5 warnings, 6 locked, 7 Mailchimp
+unreachable, 8 too many rejects).
 """
 
 from __future__ import annotations
@@ -18,24 +18,30 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.table import Table
 
-from sync.cli.exits import EXIT_CONFIG, exit_code, exit_code_for_error
+from sync.cli.exits import EXIT_CONFIG, exit_code, exit_code_for_error, exit_code_for_outcome
 from sync.cli.options import (
     AudienceOpt,
     DbPathOpt,
     ForceOpt,
     JsonOpt,
     ManifestOpt,
+    RawDirOpt,
     ReconcileOpt,
 )
 from sync.cli.output import RichProgress, console, progress_bars
 from sync.errors import ConfigError, EngageError, LockHeld
+from sync.jobs import history
+from sync.jobs.alerts import AlertSettings
 from sync.jobs.audience_sync import client_for, plan_job, sync_job
+from sync.jobs.guards import refuse_sample_data
+from sync.jobs.history import RUNNING
 from sync.jobs.lock import locked
 from sync.jobs.nightly import dbt_build, nightly_job
 from sync.mailchimp import state
 from sync.mailchimp.client import RetryPolicy, Target
 from sync.mailchimp.exposures import load_audiences
 from sync.mailchimp.pull import pull_all
+from sync.warehouse.dbt_runner import parse_vars, vars_args
 from sync.warehouse.project import Settings
 
 
@@ -44,8 +50,10 @@ def _db(db: Path | None) -> Path:
 
 
 def _emit(payload: dict[str, Any], as_json: bool) -> None:
+    """With --json: the summary as one JSON object on one line of stdout (JSON Lines when
+    appended night after night)."""
     if as_json:
-        typer.echo(json.dumps(payload, indent=2, default=str))
+        typer.echo(json.dumps(payload, default=str, separators=(",", ":")))
 
 
 def _plan_table(rows: list[dict[str, Any]], title: str) -> Table:
@@ -199,12 +207,18 @@ def sync_cmd(
     status except `unsubscribed` for an opt-out. Progress is saved
     after every acknowledged chunk: a run killed at any point
     converges on the next one. Target: MAILCHIMP_API_KEY (+
-    MAILCHIMP_SERVER) or the sandbox (ENGAGE_MAILCHIMP_URL). Exit
-    codes: 0 ok, 2 configuration, 3 refused by a fail-safe (or
-    locked), 4 partial.
+    MAILCHIMP_SERVER) or the sandbox (ENGAGE_MAILCHIMP_URL); with a
+    real key the raw folder must be named (ENGAGE_RAW_DIR), so the
+    bundled sample people never reach a real audience. Exit codes:
+    0 ok, 2 configuration, 3 refused by a fail-safe, 4 partial,
+    6 locked, 8 more rejects than safety.max_reject_pct.
     """
     _check_force(force)
     target, retry = _required_target("sync", as_json)
+    try:
+        refuse_sample_data(target, Settings.from_env(duckdb_path=db), "sync")
+    except ConfigError as err:
+        _stop("sync", err, as_json)
     with progress_bars() as bars:
         out = sync_job(
             _db(db),
@@ -249,7 +263,7 @@ def pull_cmd(
     campaigns, their recipients, opens, clicks, bounces, unsubscribes with reasons and abuse
     reports, from campaigns sent within activity.lookback_days (default 14) of the last pull
     (activity.history_days, default 365, on the first). A pull that stops midway resumes
-    where it stopped.
+    where it stopped. Activity older than activity.stale_after_days is a warning (exit 5).
     """
     try:
         audiences = load_audiences(manifest, audience)
@@ -270,8 +284,21 @@ def pull_cmd(
     finally:
         client.close()
     status = "error" if any(r.status == "error" for r in results) else "ok"
+    warnings = [
+        f"{r.audience_key}: {r.activity.warning}"
+        for r in results
+        if r.activity is not None and r.activity.warning
+    ]
+    if status == "ok" and warnings:
+        status = "warnings"
     _emit(
-        {"command": "pull", "status": status, "audiences": [r.as_dict() for r in results]},
+        {
+            "command": "pull",
+            "status": status,
+            "error": None,
+            "warnings": warnings,
+            "audiences": [r.as_dict() for r in results],
+        },
         as_json,
     )
     if not as_json:
@@ -284,29 +311,48 @@ def nightly_cmd(
     audience: AudienceOpt = None,
     force: ForceOpt = None,
     reconcile: ReconcileOpt = False,
-    raw_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--raw-dir",
-            help="Folder of raw spreadsheets (default: $ENGAGE_RAW_DIR, else sample_data/raw).",
-        ),
-    ] = None,
+    raw_dir: RawDirOpt = None,
     skip_build: Annotated[
         bool, typer.Option("--skip-build", help="Do not run dbt build (warehouse is fresh).")
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Date (YYYY-MM-DD) the build's time-relative figures use, as `engage build "
+            "--as-of`: replays or pins a night.",
+        ),
+    ] = None,
+    dbt_vars: Annotated[
+        str | None,
+        typer.Option("--vars", help="dbt vars for the build, a YAML/JSON mapping (as build)."),
+    ] = None,
     manifest: ManifestOpt = None,
     db: DbPathOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The scheduled job: pull -> build -> plan -> fail-safes -> apply -> report.
 
-    Holds a lock for the whole run, so overlapping runs cannot both write (the second
-    exits 3). A failed dbt build stops before any write (exit 1). Schedule it with cron
-    or a systemd timer (see the README).
+    Holds a lock for the whole run, so overlapping runs cannot both write. Every night is
+    recorded (`engage runs`; <warehouse>.nightly.jsonl and engage_sync.sync_runs), and a night
+    that is not ok is told to the URLs in ENGAGE_ALERT_URLS (Apprise: e-mail, Slack, a
+    webhook, ...; ENGAGE_ALERT_ON picks the outcomes). With a real MAILCHIMP_API_KEY the raw
+    folder must be named (--raw-dir or ENGAGE_RAW_DIR). Exit codes, one per outcome: 0 ok,
+    1 build failed (nothing synced), 2 configuration, 3 refused by a fail-safe, 4 partial,
+    5 ok with warnings (quarantined files, stale activity), 6 locked (another run is going),
+    7 Mailchimp unreachable, 8 more rejects than safety.max_reject_pct. Schedule it with cron
+    or a systemd timer (docs/sync.md, deploy/).
     """
-    settings = Settings.from_env(raw_dir=raw_dir, duckdb_path=db)
-    target, retry = _required_target("nightly", as_json)
     _check_force(force)
+    try:
+        build_args = vars_args(dbt_vars, as_of=as_of)
+        var_raw = parse_vars(dbt_vars).get("raw_dir")
+        alerts = AlertSettings.from_env()
+    except (ValueError, ConfigError) as err:
+        _stop("nightly", err if isinstance(err, ConfigError) else ConfigError(str(err)), as_json)
+    settings = Settings.from_env(
+        raw_dir=raw_dir or (Path(var_raw) if var_raw else None), duckdb_path=db
+    )
     with progress_bars() as bars:
         out = nightly_job(
             settings,
@@ -314,19 +360,79 @@ def nightly_cmd(
             audience,
             force,
             reconcile,
-            retry=retry,
             progress=RichProgress(bars),
             build=None if skip_build else dbt_build,
-            target=target,
+            build_args=build_args,
+            alerts=alerts,
         )
-    payload = out.as_dict()
+    code = exit_code_for_outcome(out.outcome)
+    payload = {**out.as_dict(), "exit_code": code}
     _emit(payload, as_json)
     if not as_json:
         for p in out.pulls:
             console.print(f"pull {p.audience_key}: {p.summary()}")
         if out.build_ok is not None:
             console.print(f"build: {'ok' if out.build_ok else '[red]FAILED[/]'}")
+        _print_audiences(payload["audiences"], "engage nightly")
+        for w in out.warnings:
+            console.print(f"[yellow]warning[/] {w}")
         if out.error:
             console.print(f"[red]{out.error}[/]")
-        _print_audiences(payload["audiences"], "engage nightly")
-    raise typer.Exit(exit_code(out.failure, out.status))
+        if out.alert is not None:
+            console.print(
+                "alert sent" if out.alert.sent else f"[red]alert not sent[/]: {out.alert.error}"
+            )
+        console.print(f"night {out.run_id}: {out.outcome} (exit {code})")
+    raise typer.Exit(code)
+
+
+def _runs_table(rows: list[dict[str, Any]]) -> Table:
+    t = Table(title="engage nightly: the last nights", title_justify="left")
+    for col in ("run id (UTC start)", "outcome", "exit", "s", "counts", "error / warnings"):
+        t.add_column(
+            col,
+            justify="right" if col in ("exit", "s") else "left",
+            no_wrap=col not in ("counts", "error / warnings"),
+        )
+    for r in rows:
+        outcome = str(r.get("outcome"))
+        code = "" if outcome == RUNNING else str(exit_code_for_outcome(outcome))
+        counts = ", ".join(f"{k}={v}" for k, v in sorted((r.get("counts") or {}).items()))
+        error = str(r.get("error") or "; ".join(r.get("warnings") or []))
+        t.add_row(
+            str(r.get("run_id")),
+            outcome,
+            code,
+            f"{(r.get('durations') or {}).get('total', 0):.0f}",
+            counts,
+            error[:120] + ("..." if len(error) > 120 else ""),
+        )
+    return t
+
+
+def runs_cmd(
+    last: Annotated[
+        int, typer.Option("--last", "-n", min=1, help="How many nights to show, newest first.")
+    ] = 10,
+    db: DbPathOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the last nights of `engage nightly`: outcome, exit code, durations, counts, error.
+
+    Every night is listed, including those that found another run holding the lock, failed
+    their build or could not reach Mailchimp; a night still going (or killed) shows as
+    `running`. Read from <warehouse>.nightly.jsonl, so it works while a night runs; the
+    same nights are in engage_sync.sync_runs (command = 'nightly') except locked ones.
+    """
+    dbp = _db(db)
+    rows = history.read(dbp, last)
+    for r in rows:
+        if r.get("outcome") != RUNNING:
+            r["exit_code"] = exit_code_for_outcome(str(r["outcome"]))
+    _emit({"command": "runs", "history": str(history.history_path(dbp)), "runs": rows}, as_json)
+    if not as_json:
+        if not rows:
+            console.print(f"no nights recorded yet in {history.history_path(dbp)}")
+        else:
+            console.print(_runs_table(rows))
+    raise typer.Exit(0)

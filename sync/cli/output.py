@@ -96,8 +96,12 @@ def print_dbt_outcome(
         typer.echo(
             json.dumps(
                 {
+                    "command": "build",
+                    "status": "build"
+                    if not outcome.success
+                    else ("warnings" if quarantined else "ok"),
                     "success": outcome.success,
-                    "error": outcome.error,
+                    "error": outcome.reason(),
                     "counts": outcome.counts(),
                     "failures": [
                         {"name": f.name, "status": f.status, "message": f.message}
@@ -107,7 +111,7 @@ def print_dbt_outcome(
                         {"file": path, "reason": reason} for path, reason in quarantined
                     ],
                 },
-                indent=2,
+                separators=(",", ":"),
             )
         )
         return

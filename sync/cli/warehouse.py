@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -69,8 +70,10 @@ def build(
     Selection flags pass through to dbt, as do any further dbt flags after them
     (e.g. `engage build -s staging+ --fail-fast`). Only new or changed raw files are read
     again. A file that cannot be read is quarantined (listed with its reason in source_files)
-    and never stops the build: exit 5 says "built, with quarantined files". dbt's unit
-    tests (model logic on fixed inputs) are left to `make test` unless --unit-tests.
+    and never stops the build: exit 5 says "built, with warnings" (the quarantined files). dbt's
+    unit tests (model logic on fixed inputs) are left to `make test` unless --unit-tests.
+    With --json, one JSON object on one line on stdout (`error` says why a build failed);
+    dbt's log and the progress bar go to stderr.
     """
     settings = Settings.from_env(raw_dir=raw_dir, duckdb_path=db, target=target)
     extra: list[str] = []
@@ -89,6 +92,13 @@ def build(
         if settings.target == "dev":  # other targets read raw tables loaded beforehand
             check_raw_dir(Path(parse_vars(dbt_vars).get("raw_dir", settings.raw_dir)))
     except (ValueError, IngestError) as exc:
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {"command": "build", "status": "config", "success": False, "error": str(exc)},
+                    separators=(",", ":"),
+                )
+            )
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(EXIT_CONFIG) from exc
     extra += list(ctx.args)

@@ -47,7 +47,8 @@ def append(db_path: Path, row: dict[str, Any]) -> None:
 
 
 def read(db_path: Path, limit: int = 10) -> list[dict[str, Any]]:
-    """The last `limit` nights, newest first (a run's last line wins; a torn line is skipped)."""
+    """The last `limit` nights, newest first: in the order they started (their first line),
+    each as its last line says; a torn line is skipped."""
     path = history_path(db_path)
     if not path.exists():
         return []
@@ -59,10 +60,8 @@ def read(db_path: Path, limit: int = 10) -> list[dict[str, Any]]:
             except ValueError:
                 continue  # a line cut short by a full disk or a crash mid-write
             if isinstance(row, dict) and row.get("run_id"):
-                runs.pop(row["run_id"], None)  # re-insert: order by the latest line
-                runs[row["run_id"]] = row
-    rows = sorted(runs.values(), key=lambda r: str(r.get("started_at") or ""), reverse=True)
-    return rows[:limit]
+                runs[row["run_id"]] = row  # keeps its place: the order the nights started in
+    return list(reversed(runs.values()))[:limit]
 
 
 def begin_in_warehouse(db_path: Path, run_id: str) -> RunRecord:

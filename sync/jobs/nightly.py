@@ -28,10 +28,12 @@ from sync.errors import (
     BuildError,
     ConfigError,
     EngageError,
+    IngestError,
     LockHeld,
     MailchimpUnreachable,
     redact,
 )
+from sync.ingest.scan import check_raw_dir
 from sync.jobs import history
 from sync.jobs.alerts import AlertResult, AlertSettings, send
 from sync.jobs.audience_sync import AudienceOutcome, client_for, sync_audience
@@ -243,7 +245,7 @@ def nightly_job(
                     build_args,
                     target,
                 )
-            except (ConfigError, MailchimpUnreachable) as err:  # also PlanError, MergeFieldError
+            except (ConfigError, IngestError, MailchimpUnreachable) as err:  # also PlanError, ...
                 out.failure = err
             except Exception as err:  # a bug or a broken file: still an honest, recorded night
                 log.exception("engage nightly stopped unexpectedly")
@@ -279,6 +281,8 @@ def _run(
         target = target or Target.from_env()  # no target: stop before any work
         retry = retry or RetryPolicy.from_env()
     refuse_sample_data(client.target if client is not None else target, settings, "nightly")
+    if build is not None and settings.target == "dev":
+        check_raw_dir(settings.raw_dir)  # a missing raw folder is configuration, not a build
     # 1. pull: Mailchimp's opt-outs into the warehouse before it is rebuilt.
     try:
         audiences = load_audiences(manifest, only)

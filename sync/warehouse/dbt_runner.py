@@ -2,13 +2,16 @@
 
 Owns the translation from an `engage` invocation to dbt CLI arguments and the summary of a
 dbt result. dbt-core does not support parallel invocations in one process: callers invoke
-serially.
+serially. dbt's console log is a log: it goes to stderr, so stdout carries only what engage
+prints there (a `--json` summary).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -39,6 +42,19 @@ class DbtOutcome:
     @property
     def failures(self) -> list[NodeOutcome]:
         return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
+
+    def reason(self) -> str | None:
+        """Why the invocation failed, in one line (None when it succeeded)."""
+        if self.success:
+            return None
+        if self.failures:
+            names = ", ".join(f"{f.name} ({f.status})" for f in self.failures[:5])
+            more = f" and {len(self.failures) - 5} more" if len(self.failures) > 5 else ""
+            lines = [ln.strip() for ln in (self.failures[0].message or "").splitlines()]
+            first = [ln for ln in lines if ln][:2]
+            detail = f": {' '.join(first)}" if first else ""
+            return f"{len(self.failures)} dbt node(s) failed: {names}{more}{detail}"
+        return self.error or "dbt failed without naming a node; run with --verbose for its log"
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -120,7 +136,8 @@ def run_dbt(
         args.append("--quiet")
         callbacks.append(_node_callback(on_node))
     try:
-        result: dbtRunnerResult = dbtRunner(callbacks=callbacks).invoke(args)
+        with contextlib.redirect_stdout(sys.stderr):  # dbt logs to stdout; logs go to stderr
+            result: dbtRunnerResult = dbtRunner(callbacks=callbacks).invoke(args)
     finally:
         _reset_duckdb_environment()
     return summarise(result)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -126,3 +128,21 @@ def test_build_leaves_unit_tests_to_ci_unless_asked(
     excluded = [b for a, b in zip(extra, extra[1:], strict=False) if a == "--exclude-resource-type"]
     assert ("unit_test" in excluded) is not runs_unit_tests
     assert "test" not in excluded  # data tests always run
+
+
+def test_a_failed_build_with_json_prints_one_line_saying_why(tmp_path) -> None:
+    """A real dbt failure (a model whose inputs were never built): dbt's coloured log goes to
+    stderr, stdout is one JSON object on one line, and `error` names what failed."""
+    result = subprocess.run(
+        [sys.executable, "-c", "from sync.cli.app import app; app()", "build", "--json"]
+        + ["-s", "supporters", "--db", str(tmp_path / "w.duckdb")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == EXIT_DBT_FAILED, result.stderr
+    [line] = result.stdout.splitlines()
+    payload = json.loads(line)
+    assert payload["status"] == "build" and payload["success"] is False
+    assert "supporters" in payload["error"] and "does not exist" in payload["error"]
+    assert "ERROR creating sql table model main.supporters" in result.stderr

@@ -98,6 +98,8 @@ def _print_audiences(rows: list[dict[str, Any]], title: str) -> None:
         for hit in r.get("thresholds_hit") or []:
             style = "yellow" if r.get("forced") else "red"
             console.print(f"  [{style}]fail-safe[/] {r['audience']}: {hit['message']}")
+        for hit in r.get("reject_rate_hit") or []:
+            console.print(f"  [red]rejects[/] {r['audience']}: {hit['message']}")
         if r.get("status") == "refused":
             console.print(
                 f"  [red]refused[/] {r['audience']}: nothing was written. Review the plan "
@@ -333,15 +335,19 @@ def nightly_cmd(
 ) -> None:
     """The scheduled job: pull -> build -> plan -> fail-safes -> apply -> report.
 
-    Holds a lock for the whole run, so overlapping runs cannot both write. Every night is
-    recorded (`engage runs`; <warehouse>.nightly.jsonl and engage_sync.sync_runs), and a night
-    that is not ok is told to the URLs in ENGAGE_ALERT_URLS (Apprise: e-mail, Slack, a
-    webhook, ...; ENGAGE_ALERT_ON picks the outcomes). With a real MAILCHIMP_API_KEY the raw
-    folder must be named (--raw-dir or ENGAGE_RAW_DIR). Exit codes, one per outcome: 0 ok,
-    1 build failed (nothing synced), 2 configuration, 3 refused by a fail-safe, 4 partial,
-    5 ok with warnings (quarantined files, stale activity), 6 locked (another run is going),
-    7 Mailchimp unreachable, 8 more rejects than safety.max_reject_pct. Schedule it with cron
-    or a systemd timer (docs/sync.md, deploy/).
+    Holds a lock for the whole run, so overlapping runs cannot both
+    write. Every night is recorded (`engage runs`), and a night that
+    is not ok is told to the Apprise URLs in ENGAGE_ALERT_URLS
+    (e-mail, Slack, a webhook, ...; ENGAGE_ALERT_ON picks the
+    outcomes). With a real MAILCHIMP_API_KEY the raw folder must be
+    named (--raw-dir or ENGAGE_RAW_DIR).
+
+    Exit codes, one per outcome: 0 ok, 1 build failed (nothing
+    synced), 2 configuration, 3 refused by a fail-safe, 4 partial,
+    5 ok with warnings (quarantined files, stale activity), 6 locked
+    (another run is going), 7 Mailchimp unreachable, 8 more rejects
+    than safety.max_reject_pct. Schedule it with cron or a systemd
+    timer (deploy/, docs/sync.md).
     """
     _check_force(force)
     try:
@@ -417,12 +423,14 @@ def runs_cmd(
     db: DbPathOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show the last nights of `engage nightly`: outcome, exit code, durations, counts, error.
+    """Show the last nights of `engage nightly`: outcome, exit code, seconds, counts, error.
 
-    Every night is listed, including those that found another run holding the lock, failed
-    their build or could not reach Mailchimp; a night still going (or killed) shows as
-    `running`. Read from <warehouse>.nightly.jsonl, so it works while a night runs; the
-    same nights are in engage_sync.sync_runs (command = 'nightly') except locked ones.
+    Every night is listed, including those that found another run
+    holding the lock, failed their build or could not reach
+    Mailchimp; a night still going (or killed) shows as `running`.
+    Read from <warehouse>.nightly.jsonl, so it works while a night
+    runs; the same nights, except locked ones, are in
+    engage_sync.sync_runs (command = 'nightly').
     """
     dbp = _db(db)
     rows = history.read(dbp, last)

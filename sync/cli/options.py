@@ -25,7 +25,14 @@ DbPathOpt = Annotated[
         "--db", help="DuckDB warehouse file (default: $ENGAGE_DUCKDB_PATH or target/engage.duckdb)."
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")]
+JsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print the summary as one JSON object on one line on stdout (status, error, ...); "
+        "progress and logs stay on stderr.",
+    ),
+]
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show dbt's own log instead of a progress bar.")
 ]

@@ -3,7 +3,7 @@
     tables are created by the sync on its first pull). When the table is missing, yields an
     empty relation with the same typed columns, so the first build works. Existence is checked
     at execution time, on every adapter.
-      columns: list of (name, type) with type in string, timestamp, integer
+      columns: list of (name, type) with type in string, timestamp, integer, bigint
 -#}
 {% macro engage_optional_source(source_name, table_name, columns) -%}
     {%- set relation = source(source_name, table_name) -%}
@@ -17,6 +17,7 @@
         'string': dbt.type_string(),
         'timestamp': dbt.type_timestamp(),
         'integer': dbt.type_int(),
+        'bigint': dbt.type_bigint(),
     } -%}
     {%- if found is not none %}
     select

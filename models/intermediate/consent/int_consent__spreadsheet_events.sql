@@ -102,7 +102,7 @@ mailchimp_export_events as (
             else 'mailchimp_export_status'
         end as evidence,
         case member_status
-            when 'unsubscribed' then unsub_reason
+            when 'unsubscribed' then {{ engage_unsubscribe_reason('unsub_reason', 'unsub_reason_other') }}
             when 'cleaned' then clean_campaign_title
         end as detail
     from members

@@ -7,6 +7,9 @@
                        the same opt-out still current) replaces it
       sync rejects     compliance_state and forgotten are suppressions (terminal);
                        invalid_email is treated as cleaned
+      pulled activity  an unsubscribe from a campaign report is an opt-out at its time (detail:
+                       Mailchimp's reason); an abuse report (a spam complaint) is a
+                       suppression at the report date, never restored
     Matched to supporters by subscriber hash (md5 of the lower-cased email). Addresses the
     warehouse does not know yet get no event; they match as soon as a file brings them. -#}
 
@@ -24,6 +27,11 @@ rejects as (
     select * from {{ ref('stg_mailchimp_sync__sync_rejects') }}
 ),
 
+activity as (
+    select * from {{ ref('stg_mailchimp_sync__campaign_activity') }}
+    where action in ('unsubscribe', 'abuse_report')
+),
+
 supporter_emails as (
     select supporter_id, email, subscriber_hash
     from {{ ref('int_identity__supporter_emails') }}
@@ -36,7 +44,8 @@ pulled_events as (
         status,
         last_changed_at as occurred_at,
         'mailchimp_audience_status' as evidence,
-        cast(null as {{ dbt.type_string() }}) as detail
+        cast(null as {{ dbt.type_string() }}) as detail,
+        cast(null as {{ dbt.type_string() }}) as event_key
     from pulled
     where status in ('subscribed', 'unsubscribed', 'cleaned')
 ),
@@ -48,7 +57,8 @@ remembered_optout_events as (
         optouts.status,
         max(optouts.observed_at) as occurred_at,
         'mailchimp_audience_status_seen' as evidence,
-        cast(null as {{ dbt.type_string() }}) as detail
+        cast(null as {{ dbt.type_string() }}) as detail,
+        cast(null as {{ dbt.type_string() }}) as event_key
     from optouts
     left join pulled
         on pulled.audience_id = optouts.audience_id
@@ -73,9 +83,25 @@ reject_events as (
         case when reason = 'invalid_email' then 'cleaned' else 'suppressed' end as status,
         rejected_at as occurred_at,
         'mailchimp_reject_' || reason as evidence,
-        detail
+        detail,
+        cast(null as {{ dbt.type_string() }}) as event_key
     from rejects
     where reason in ('compliance_state', 'forgotten', 'invalid_email')
+),
+
+activity_events as (
+    select
+        audience_id,
+        subscriber_hash,
+        case when action = 'abuse_report' then 'suppressed' else 'unsubscribed' end as status,
+        occurred_at,
+        case
+            when action = 'abuse_report' then 'mailchimp_abuse_report'
+            else 'mailchimp_unsubscribe_report'
+        end as evidence,
+        case when action = 'unsubscribe' then detail end as detail,
+        {{ dbt.concat(["campaign_id", "'|'", "cast(occurred_at as " ~ dbt.type_string() ~ ")"]) }} as event_key
+    from activity
 ),
 
 unioned as (
@@ -84,11 +110,17 @@ unioned as (
     select * from remembered_optout_events
     union all
     select * from reject_events
+    union all
+    select * from activity_events
 ),
 
 final as (
     select
-        {{ engage_surrogate_key(['unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence']) }} as consent_event_id,
+        case
+            when unioned.event_key is null
+                then {{ engage_surrogate_key(['unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence']) }}
+            else {{ engage_surrogate_key(['unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence', 'unioned.event_key']) }}
+        end as consent_event_id,
         supporter_emails.supporter_id,
         supporter_emails.email,
         'email' as channel,

@@ -1,6 +1,9 @@
 {#-
-  E-mail activity (Mailchimp per-campaign sent-to, opened and clicked reports) as events:
-  email_sent, email_open, email_click and unsubscribe (bounces are consent's business).
+  E-mail activity (Mailchimp per-campaign sent-to, opened, clicked, bounced and unsubscribed
+  reports) as events: email_sent, email_open, email_click, email_bounce (reason: hard or
+  soft; cleaning the address is consent's business) and unsubscribe. The campaign is the
+  campaign key the export resolves to (int_campaign_references__resolved), so CSV and API
+  activity of one campaign carry the same name.
   An open within var proxy_open_seconds (default 60) after the message reached that
   person (their own sent-to timestamp, else the campaign's first send) is flagged as a
   privacy-proxy open: machines (Apple Mail Privacy Protection, security scanners) fetch
@@ -8,20 +11,33 @@
 -#}
 with
 
+campaign_keys as (
+
+    select campaign_name, campaign_key
+    from {{ ref('int_campaign_references__resolved') }}
+    where source_kind = 'email_activity'
+
+),
+
 activity as (
 
     select
-        row_id,
-        file_id,
-        file_path,
-        row_number,
-        email,
-        campaign_name,
-        activity_type,
-        coalesce(occurred_at, cast(campaign_sent_on as {{ dbt.type_timestamp() }})) as occurred_at
+        exports.row_id,
+        exports.file_id,
+        exports.file_path,
+        exports.row_number,
+        exports.email,
+        coalesce(campaign_keys.campaign_key, exports.campaign_name) as campaign_name,
+        exports.activity_type,
+        exports.bounce_type,
+        coalesce(
+            exports.occurred_at, cast(exports.campaign_sent_on as {{ dbt.type_timestamp() }})
+        ) as occurred_at
 
-    from {{ ref('stg_spreadsheets__email_activity') }}
-    where activity_type in ('sent', 'open', 'click', 'unsubscribe')
+    from {{ ref('stg_spreadsheets__email_activity') }} as exports
+    left join campaign_keys
+        on exports.campaign_name = campaign_keys.campaign_name
+    where exports.activity_type in ('sent', 'open', 'click', 'bounce', 'unsubscribe')
 
 ),
 
@@ -72,6 +88,7 @@ select
         when 'sent' then 'email_sent'
         when 'open' then 'email_open'
         when 'click' then 'email_click'
+        when 'bounce' then 'email_bounce'
         else 'unsubscribe'
     end as action_type,
     cast(null as {{ dbt.type_string() }}) as event_key,
@@ -88,6 +105,7 @@ select
     cast(null as date) as event_date,
     cast(null as {{ dbt.type_numeric() }}) as amount,
     cast(null as {{ dbt.type_string() }}) as stated_issues,
+    case when activity_type = 'bounce' then bounce_type end as reason,
     'email_activity' as source_kind,
     file_id,
     file_path,

@@ -83,6 +83,7 @@ select
     event_date,
     cast(null as {{ dbt.type_numeric() }}) as amount,
     cast(null as {{ dbt.type_string() }}) as stated_issues,
+    cast(null as {{ dbt.type_string() }}) as reason,
     'events' as source_kind,
     file_id,
     file_path,

@@ -10,6 +10,7 @@ select
     cast(null as date) as event_date,
     cast(null as {{ dbt.type_numeric() }}) as amount,
     cast(null as {{ dbt.type_string() }}) as stated_issues,
+    cast(null as {{ dbt.type_string() }}) as reason,
     'legislator_contacts' as source_kind,
     file_id,
     file_path,

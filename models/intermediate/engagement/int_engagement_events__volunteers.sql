@@ -97,6 +97,7 @@ select
     cast(null as date) as event_date,
     cast(null as {{ dbt.type_numeric() }}) as amount,
     actions.stated_issues,
+    cast(null as {{ dbt.type_string() }}) as reason,
     'volunteers' as source_kind,
     signups.file_id,
     signups.file_path,

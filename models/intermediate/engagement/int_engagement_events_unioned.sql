@@ -1,8 +1,11 @@
 {#-
   Every action in one stream (int_engagement_events_attributed), cleaned where it needs the
   person:
-    - the same action exported twice (same supporter, type, time, campaign) counts once: the
-      first copy by file path and row is kept;
+    - the same action exported twice, or both exported and pulled from Mailchimp's API (same
+      supporter, type, time, campaign key; an email_sent once per supporter and campaign)
+      counts once: the spreadsheet copy is kept (first by file path and row), so event_ids of
+      exported actions do not change when the API starts reporting them; a reason (unsubscribe,
+      bounce) any copy carries is kept;
     - a registration for an event the supporter is recorded attending (same event date)
       is dropped: the attendance replaces the RSVP, so only true no-shows stay event_rsvp.
   The attributed actions are read by ref() three times (repeated keys, attendance, the rows),
@@ -26,8 +29,13 @@ copy_ranks as (
         attributed.event_id,
         row_number() over (
             partition by attributed.copy_key
-            order by attributed.file_path, attributed.row_number
-        ) as copy_rank
+            order by
+                case when attributed.file_path is null then 1 else 0 end,
+                attributed.file_path,
+                attributed.row_number,
+                attributed.event_id
+        ) as copy_rank,
+        max(attributed.reason) over (partition by attributed.copy_key) as copy_reason
 
     from {{ ref('int_engagement_events_attributed') }} as attributed
     inner join repeated_actions on repeated_actions.copy_key = attributed.copy_key
@@ -60,6 +68,7 @@ select
     actions.event_date,
     actions.amount,
     actions.stated_issues,
+    coalesce(actions.reason, copy_ranks.copy_reason) as reason,
     actions.source_kind,
     actions.row_id,
     actions.file_id,

@@ -1,7 +1,8 @@
 {#-
-  One row per supporter action, from every kind of spreadsheet: who, what (action_type,
-  see the seed action_types), when, the campaign, the issue(s) it is about, the channel and
-  the source file and row it came from. Free text (comments, stories, consultation
+  One row per supporter action, from every kind of spreadsheet and from the campaign activity
+  pulled from Mailchimp: who, what (action_type, see the seed action_types), when, the
+  campaign (e-mail campaigns by their campaign key), the issue(s) it is about, the channel,
+  why (unsubscribe reason, bounce type) and the source file and row it came from. Free text (comments, stories, consultation
   answers) is never carried here.
 -#}
 with
@@ -43,6 +44,7 @@ select
     coalesce(events.is_proxy_open, false) as is_proxy_open,
     events.event_date,
     events.amount,
+    events.reason,
     events.source_kind,
     events.file_id,
     events.file_path,

@@ -27,7 +27,9 @@ final as (
         sheet_rows.confirm_ip,
         sheet_rows.unsub_at,
         sheet_rows.unsub_reason,
+        sheet_rows.unsub_reason_other,
         sheet_rows.unsub_campaign_title,
+        sheet_rows.unsub_campaign_id,
         sheet_rows.clean_at,
         sheet_rows.clean_campaign_title,
 

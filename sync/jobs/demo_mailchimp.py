@@ -3,10 +3,14 @@
 Owns the demo story after the warehouse is built: start the Mailchimp sandbox in-process
 (persisted next to the warehouse file, so the audience stays around to look at), run the
 nightly job (its pull finds no audience yet, the build was just done, the sync creates the
-audience with its merge fields and tags), let a day pass in Mailchimp (a few people click
-"unsubscribe", one address bounces), then run the nightly again: the pull reads the opt-outs
-back, dbt rebuilds the consent path, and the sync propagates nothing but what it should.
-Renders what changed in the audience each night: counts and tags, never an email address.
+audience with its merge fields and tags), then let the marketers work in Mailchimp: a campaign
+goes to the biggest segment's tag, and its recipients open, click, bounce, unsubscribe and
+complain (deterministic activity from a seed, dated before the sample's as-of day). The nightly
+runs again: the pull reads the opt-outs and the campaign's activity back, dbt rebuilds
+everything the read-back feeds (consent, events, scores, segments, campaign performance), and
+the sync moves tags accordingly and propagates nothing it should not. Renders what changed in
+the audience each night (counts and tags), the campaign's performance and how engagement tiers
+moved in the warehouse; never an email address.
 Progress goes to the `ProgressSink` the caller passes (the CLI's bars, or nothing).
 """
 
@@ -14,9 +18,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -30,13 +36,30 @@ from sync.mailchimp.exposures import load_audiences
 from sync.warehouse.dbt_runner import vars_args
 from sync.warehouse.project import SAMPLE_RAW_DIR, Settings
 
-# Night 2 rebuilds only what the read-back tables feed (consent, then everything downstream).
-CONSENT_PATH = [
+# Night 2 rebuilds only what the read-back tables feed (consent, email events, and everything
+# downstream: scores, segments, campaign performance).
+READ_BACK_PATH = [
     "--select",
     "stg_mailchimp_sync__pulled_members+",
     "stg_mailchimp_sync__sync_rejects+",
+    "stg_mailchimp_sync__campaigns+",
+    "stg_mailchimp_sync__campaign_activity+",
 ]
-DEMO_UNSUBSCRIBES = 3
+# The campaign the marketers send between the nights (campaign_issues maps it to housing).
+DEMO_CAMPAIGN = {
+    "title": "Rent freeze vote alert",
+    "subject_line": "The council votes on the rent freeze on Thursday",
+    "from_name": "Engage demo",
+    "reply_to": "demo@engage-sandbox.org",
+}
+DEMO_ACTIVITY = {
+    "seed": 20261117,
+    "open_rate": 0.45,
+    "click_rate": 0.35,
+    "unsubscribe_rate": 0.04,
+    "abuse_rate": 0.01,
+    "window_hours": 48.0,
+}
 
 
 @dataclass
@@ -51,20 +74,37 @@ class AudienceSnapshot:
 
 
 @dataclass
+class WarehouseSnapshot:
+    """What the warehouse says about the demo campaign and the audience's engagement."""
+
+    tiers: Counter = field(default_factory=Counter)  # engagement stars -> supporters
+    campaign: dict[str, Any] | None = None  # the demo campaign's row of campaign_performance
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"engagement_stars": dict(self.tiers), "campaign": self.campaign}
+
+
+@dataclass
 class Night:
     title: str
     outcome: NightlyOutcome
     before: AudienceSnapshot
     after: AudienceSnapshot
     happened: list[str] = field(default_factory=list)
+    warehouse_before: WarehouseSnapshot | None = None
+    warehouse_after: WarehouseSnapshot | None = None
+    campaign_counts: dict[str, Any] | None = None  # what the sandbox generated for the campaign
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "happened_in_mailchimp": self.happened,
+            "campaign_activity_generated": self.campaign_counts,
             "nightly": self.outcome.as_dict(),
             "audience_before": self.before.as_dict(),
             "audience_after": self.after.as_dict(),
+            "warehouse_before": self.warehouse_before.as_dict() if self.warehouse_before else None,
+            "warehouse_after": self.warehouse_after.as_dict() if self.warehouse_after else None,
         }
 
 
@@ -99,6 +139,31 @@ def snapshot(client: MailchimpClient, audience_id: str | None) -> AudienceSnapsh
     return snap
 
 
+def warehouse_snapshot(db_path: Path, campaign_title: str) -> WarehouseSnapshot:
+    """Engagement stars per supporter and the campaign's performance, read from the warehouse."""
+    snap = WarehouseSnapshot()
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        for stars, n in con.execute(
+            "select engagement_stars, count(*) from supporter_engagement group by 1"
+        ).fetchall():
+            snap.tiers[int(stars or 0)] = int(n)
+        cur = con.execute(
+            "select recipients, unique_human_opens, unique_clicks, unsubscribes, "
+            "abuse_complaints, bounces, primary_issue from campaign_performance "
+            "where campaign_title = ?",
+            [campaign_title],
+        )
+        row = cur.fetchone()
+        if row is not None:
+            snap.campaign = dict(zip([d[0] for d in cur.description], row, strict=True))
+    except duckdb.CatalogException:
+        pass  # a warehouse built before these marts existed
+    finally:
+        con.close()
+    return snap
+
+
 def _audience_id(outcome: NightlyOutcome) -> str | None:
     for a in outcome.audiences:
         if a.audience_id:
@@ -115,7 +180,8 @@ def run_demo_sync(
     progress = progress or ProgressSink()
     settings = Settings.from_env(raw_dir=SAMPLE_RAW_DIR, duckdb_path=db_path)
     # The same as_of as the demo's build, so the rebuilt models agree with the first build.
-    build_args = [*CONSENT_PATH, *vars_args(as_of=sample_as_of())]
+    as_of = sample_as_of()
+    build_args = [*READ_BACK_PATH, *vars_args(as_of=as_of)]
 
     persist = settings.duckdb_path.parent / "sandbox-demo.json"
     continued = persist.exists()
@@ -146,8 +212,9 @@ def run_demo_sync(
             )
             if first.status not in ("ok", "warnings") or not aid:
                 return DemoSyncResult(nights, persist, url, continued)
-            happened = _a_day_in_mailchimp(client, aid)
+            happened, counts = _a_campaign_goes_out(srv, client, aid, nights[0].after, as_of)
             before = snapshot(client, aid)
+            warehouse_before = warehouse_snapshot(settings.duckdb_path, DEMO_CAMPAIGN["title"])
             second = nightly_job(
                 settings,
                 manifest,
@@ -158,11 +225,14 @@ def run_demo_sync(
             )
             nights.append(
                 Night(
-                    "Night 2: after a day of unsubscribes and a bounce",
+                    "Night 2: a campaign went out; its opens, clicks and opt-outs come back",
                     second,
                     before,
                     snapshot(client, aid),
                     happened,
+                    warehouse_before,
+                    warehouse_snapshot(settings.duckdb_path, DEMO_CAMPAIGN["title"]),
+                    counts,
                 )
             )
         finally:
@@ -179,33 +249,68 @@ def _known_audience(manifest: Path | None, client: MailchimpClient) -> str | Non
     return None
 
 
-def _a_day_in_mailchimp(client: MailchimpClient, audience_id: str) -> list[str]:
-    """People unsubscribe through Mailchimp's link and an address bounces."""
-    subscribed: list[dict[str, Any]] = []
-    for members, _ in client.iter_members(audience_id, status="subscribed"):
-        subscribed += members
-    subscribed.sort(key=lambda m: m["id"])
-    happened = []
-    for m in subscribed[:DEMO_UNSUBSCRIBES]:
-        client.call(
-            "demo.unsubscribe",
-            lambda c, h=m["id"]: c.lists.update_list_member(
-                audience_id, h, {"status": "unsubscribed"}
-            ),
-        )
-        happened.append(f"member {m['id'][:12]} unsubscribed")
-    for m in subscribed[DEMO_UNSUBSCRIBES : DEMO_UNSUBSCRIBES + 1]:
-        client.call(
-            "demo.bounce",
-            lambda c, h=m["id"]: c.lists.update_list_member(audience_id, h, {"status": "cleaned"}),
-        )
-        happened.append(f"member {m['id'][:12]} bounced (cleaned)")
-    return happened
+def _a_campaign_goes_out(
+    srv: SandboxServer,
+    client: MailchimpClient,
+    audience_id: str,
+    audience: AudienceSnapshot,
+    as_of: str | None,
+) -> tuple[list[str], dict[str, Any]]:
+    """Marketers send a campaign to the biggest segment's tag (through the SDK, as they would
+    from Mailchimp's editor); its recipients react (the sandbox's deterministic activity)."""
+    segments = {name: n for name, n in audience.tags.items() if name.startswith("seg:")}
+    recipients: dict[str, Any] = {"list_id": audience_id}
+    where = "the whole audience"
+    if segments:
+        tag = max(sorted(segments), key=lambda name: segments[name])
+        segment_id, _ = client.static_segments(audience_id)[tag.lower()]
+        recipients["segment_opts"] = {"saved_segment_id": segment_id}
+        where = f"tag {tag} ({segments[tag]} members)"
+    body = {"type": "regular", "recipients": recipients, "settings": DEMO_CAMPAIGN}
+    created = client.call("demo.campaign", lambda c: c.campaigns.create(body)) or {}
+    campaign_id = str(created["id"])
+    client.call("demo.send", lambda c: c.campaigns.send(campaign_id))
+    # Sent three days before the sample's as-of day, so every action falls before it.
+    day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
+    sent = datetime.combine(day - timedelta(days=3), datetime.min.time(), UTC) + timedelta(hours=9)
+    counts = srv.campaign_activity(campaign_id, send_time=sent.isoformat(), **DEMO_ACTIVITY)
+    happened = [
+        f'campaign "{DEMO_CAMPAIGN["title"]}" sent to {where} on {sent:%Y-%m-%d}',
+        f"{counts['opens']} opens ({counts['machine_opens']} by machines), "
+        f"{counts['clicks']} clicks, {counts['bounces']} bounces, "
+        f"{counts['unsubscribes']} unsubscribes, {counts['abuse_reports']} spam complaint(s)",
+    ]
+    return happened, counts
 
 
 def _delta(before: Counter, after: Counter) -> list[tuple[str, int, int]]:
     keys = sorted(set(before) | set(after))
     return [(k, before.get(k, 0), after.get(k, 0)) for k in keys]
+
+
+def _render_warehouse(before: WarehouseSnapshot | None, after: WarehouseSnapshot) -> list[Any]:
+    parts: list[Any] = []
+    c = after.campaign
+    if c is not None:
+        parts.append(
+            Text(
+                f"  campaign_performance: {c['recipients']} recipients, "
+                f"{c['unique_human_opens']} opened (machines excluded), {c['unique_clicks']} "
+                f"clicked, {c['unsubscribes']} unsubscribed, {c['abuse_complaints']} complained, "
+                f"{c['bounces']} bounced; issue: {c['primary_issue'] or 'none'}"
+            )
+        )
+    t = Table(title="Engagement stars in the warehouse", title_justify="left")
+    t.add_column("stars")
+    t.add_column("before", justify="right")
+    t.add_column("after", justify="right")
+    t.add_column("change", justify="right")
+    old = before.tiers if before is not None else Counter()
+    for stars in sorted(set(old) | set(after.tiers)):
+        b, a = old.get(stars, 0), after.tiers.get(stars, 0)
+        t.add_row(f"{stars}", str(b), str(a), f"{a - b:+d}" if a != b else "")
+    parts.append(t)
+    return parts
 
 
 def render(result: DemoSyncResult) -> Group:
@@ -223,14 +328,11 @@ def render(result: DemoSyncResult) -> Group:
             parts.append(Text(f"  in Mailchimp: {line}"))
         o = night.outcome
         for p in o.pulls:
-            parts.append(
-                Text(
-                    f"  pull: {p.status}, {p.members_read} member(s) read, "
-                    f"{p.opted_out_seen} unsubscribed/cleaned"
-                )
-            )
+            parts.append(Text(f"  pull: {p.summary()}"))
         if o.build_ok is not None:
-            parts.append(Text(f"  build (consent path): {'ok' if o.build_ok else 'FAILED'}"))
+            parts.append(
+                Text(f"  build (what the read-back feeds): {'ok' if o.build_ok else 'FAILED'}")
+            )
         for a in o.audiences:
             if a.plan:
                 c = a.plan.counts
@@ -267,6 +369,8 @@ def render(result: DemoSyncResult) -> Group:
         for k, b, a in _delta(night.before.tags, night.after.tags):
             t.add_row(f"tag {k}", str(b), str(a), f"{a - b:+d}" if a != b else "")
         parts.append(t)
+        if night.warehouse_after is not None:
+            parts.extend(_render_warehouse(night.warehouse_before, night.warehouse_after))
     parts.append(
         Text(
             f"\nThe sandbox audience is saved in {result.persist_path}; look at it with "

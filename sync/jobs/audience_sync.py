@@ -165,8 +165,13 @@ def sync_audience(
     force_reason: str | None = None,
     progress: ProgressSink | None = None,
     after_chunk: Any = None,
+    optouts_only: bool = False,
 ) -> AudienceOutcome:
-    """Plan, check the fail-safes and apply one audience. Caller holds the writer lock."""
+    """Plan, check the fail-safes and apply one audience. Caller holds the writer lock.
+
+    `optouts_only`: apply the plan's unsubscribes and nothing else, checked against the
+    unsubscribe fail-safes only (the nightly after a failed build); the rest of the plan waits
+    for the next night, which plans it again."""
     res = AudienceOutcome(aud.key, forced=bool(force_reason))
     run = start_run(con, "sync", aud.key, forced=bool(force_reason), force_reason=force_reason)
     res.run_id = run.run_id
@@ -177,6 +182,8 @@ def sync_audience(
             con, aud, res.audience_id, double_optin, "reconcile" if reconcile else "state"
         )
         res.thresholds = evaluate(res.plan, aud.spec.safety)
+        if optouts_only:
+            res.thresholds = [t for t in res.thresholds if t.name.startswith("max_unsubscribes")]
         hits = [t.as_dict() for t in res.thresholds]
         if res.thresholds and not force_reason:
             set_plan_status(con, res.plan.plan_id, "refused", hits)
@@ -200,9 +207,9 @@ def sync_audience(
                 run.run_id,
             )
         applier = Applier(con, client, aud, res.audience_id, run.run_id, progress, after_chunk)
-        res.applied = applier.run()
+        res.applied = applier.run(optouts_only)
         res.reject_hits = reject_hits(res.plan, res.applied.rejected_by_step, aud.spec.safety)
-        res.status = "partial" if res.applied.partial else "applied"
+        res.status = "partial" if res.applied.partial or optouts_only else "applied"
         set_plan_status(con, res.plan.plan_id, res.status, hits)
         if res.reject_hits:  # applied, but Mailchimp refused too many members for good
             res.status = "rejects"

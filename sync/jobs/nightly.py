@@ -5,7 +5,10 @@ write, so two overlapping runs - cron firing twice, a manual run during the sche
 cannot both write) and the night's outcome (`sync.outcomes`): what it did, how long each step
 took, its warnings and the error that stopped it. The pull comes first so that opt-outs made in
 Mailchimp since the last run reach the warehouse's consent model before anything is planned;
-a failed build stops the job before any write (a broken warehouse must not drive the audience).
+a failed build stops the job before any write (a broken warehouse must not drive the audience),
+except for opt-outs: when the failure is elsewhere and the desired members (consent, identity
+and staging beneath them) built and passed their tests, the night pushes the unsubscribes, and
+only them, before it reports the failure.
 Every night is recorded (`sync.jobs.history`, locked nights included) and, when its outcome is
 one that alerts, told to a person (`sync.jobs.alerts`).
 """
@@ -53,6 +56,9 @@ from sync.warehouse.project import Settings
 from sync.warehouse.report import quarantined_files
 
 log = logging.getLogger(__name__)
+
+# The model whose successful build means the opt-outs are known (sync/mailchimp/sql/plan).
+OPTOUT_MODEL = "mailchimp_desired_members"
 
 
 @dataclass
@@ -179,16 +185,26 @@ def dbt_build(
         "counts": outcome.counts(),
         "failures": [f"{f.name}: {f.message}" for f in outcome.failures][:20],
         "error": outcome.error,
+        # Models built (and, dbt build being what it is, whose upstream built and passed its
+        # tests): whether the opt-outs can still be pushed after a failure elsewhere.
+        "built": sorted(
+            n.name for n in outcome.nodes if n.resource_type == "model" and n.status == "success"
+        ),
     }
 
 
-def build_failure(summary: dict[str, Any]) -> BuildError:
-    """The error of a failed build, naming what failed and what to do."""
+def build_failure(summary: dict[str, Any], optouts_pushed: bool = False) -> BuildError:
+    """The error of a failed build, naming what failed, what was still done and what to do."""
     failures = [str(f) for f in summary.get("failures") or []]
     what = "; ".join(failures[:3]) or summary.get("error") or "see the log on stderr"
     more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+    done = (
+        "Only opt-outs were pushed (the consent path built and passed its tests)"
+        if optouts_pushed
+        else "Nothing was synced"
+    )
     return BuildError(
-        f"dbt build failed: {what}{more}. Nothing was synced; fix the model or data named "
+        f"dbt build failed: {what}{more}. {done}; fix the model or data named "
         "(`engage build` shows every failure) and the next night catches up"
     )
 
@@ -302,11 +318,17 @@ def _run(
             out.build_ok, out.build_summary = build(
                 settings, build_args, progress or ProgressSink()
             )
-        if not out.build_ok:
-            out.failure = build_failure(out.build_summary or {})
+        summary = out.build_summary or {}
+        # Opt-outs never wait for a segment: when the failure left the desired members (and so
+        # consent, identity and staging under them) built and tested, push the unsubscribes.
+        optouts_only = not out.build_ok and OPTOUT_MODEL in (summary.get("built") or [])
+        if not out.build_ok and not optouts_only:
+            out.failure = build_failure(summary)
             return
         if settings.target == "dev":
             out.quarantined = len(quarantined_files(db))
+    else:
+        optouts_only = False
     # 3-5. plan, fail-safes, apply, per audience.
     audiences = load_audiences(manifest, only)
     with _timed(out, "apply"):
@@ -315,10 +337,20 @@ def _run(
             with audience_client(client, audiences, target, retry) as writer:
                 for aud in audiences:
                     out.audiences.append(
-                        sync_audience(con, writer, aud, reconcile, force_reason, progress)
+                        sync_audience(
+                            con,
+                            writer,
+                            aud,
+                            reconcile and not optouts_only,
+                            force_reason,
+                            progress,
+                            optouts_only=optouts_only,
+                        )
                     )
         finally:
             con.close()
+    if optouts_only:
+        out.failure = build_failure(summary, optouts_pushed=True)
 
 
 def _finish(

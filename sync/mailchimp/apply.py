@@ -710,9 +710,13 @@ class Applier:
     def result(self) -> ApplyResult:
         return self.ctx.result
 
-    def run(self) -> ApplyResult:
+    def run(self, optouts_only: bool = False) -> ApplyResult:
         """Every step in order; the tag step runs after the member steps, whose failures it
-        skips (`ApplyContext.skip_tags`)."""
+        skips (`ApplyContext.skip_tags`). `optouts_only`: the unsubscribes and nothing else
+        (the nightly's answer to a failed build: opt-outs never wait for a broken segment)."""
+        if optouts_only:
+            UnsubscribeSink(self.ctx).run()
+            return self.ctx.result
         self.ensure_merge_fields()
         sinks: list[Sink[Any]] = [
             CreateSink(self.ctx),

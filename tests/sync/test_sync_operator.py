@@ -213,6 +213,61 @@ def test_a_failed_build_exits_1_naming_the_model(night, alerts, monkeypatch):
     assert "seg_donors" in payload["error"] and night.sandbox.request_log().count("POST") == 0
 
 
+def test_a_failed_build_still_pushes_the_opt_outs_and_nothing_else(night, alerts, monkeypatch):
+    assert nightly(night).exit_code == EXIT_OK  # the audience exists, person2 subscribed
+    alerts.received.clear()
+    # The night's spreadsheets: person2 unsubscribed, person3 is new, tags moved. The build
+    # fails in a segment, after the consent path (desired members and all beneath) built.
+    night.warehouse(
+        [supporter(1), supporter(2, email_status="unsubscribed", is_emailable=False), supporter(3)],
+        [("s0001", "b", "seg:b"), ("s0003", "a", "seg:a")],
+    )
+
+    def segment_broken(settings, extra, progress):
+        return False, {
+            "failures": ["seg_donors: Binder Error: column x not found"],
+            "built": ["mailchimp_desired_members", "mailchimp_members", "supporters"],
+        }
+
+    monkeypatch.setattr("sync.cli.mailchimp.dbt_build", segment_broken)
+    night.sandbox.clear_request_log()
+    result = runner.invoke(
+        app,
+        ["nightly", "--json", "--raw-dir", str(night.tmp)]
+        + ["--db", str(night.db), "--manifest", str(night.manifest)],
+    )
+    payload = check(night, alerts, result, EXIT_DBT_FAILED, "build", alerted=True)
+    assert "seg_donors" in payload["error"] and "Only opt-outs were pushed" in payload["error"]
+    members = night.members()
+    assert members["person2@campaign-mail.net"]["status"] == "unsubscribed"
+    assert "person3@campaign-mail.net" not in members  # no create
+    assert members["person1@campaign-mail.net"]["tags"] == ["seg:a"]  # no tag change
+    writes = [e for e in night.sandbox.request_log().entries if e.method != "GET"]
+    assert len(writes) == 1  # one batch: the unsubscribe
+
+
+def test_a_build_that_failed_beneath_the_opt_outs_syncs_nothing(night, alerts, monkeypatch):
+    assert nightly(night).exit_code == EXIT_OK
+    alerts.received.clear()
+    night.warehouse(
+        [supporter(1), supporter(2, email_status="unsubscribed", is_emailable=False)], []
+    )
+
+    def identity_broken(settings, extra, progress):
+        return False, {"failures": ["int_identity__components: out of memory"], "built": []}
+
+    monkeypatch.setattr("sync.cli.mailchimp.dbt_build", identity_broken)
+    night.sandbox.clear_request_log()
+    result = runner.invoke(
+        app,
+        ["nightly", "--json", "--raw-dir", str(night.tmp)]
+        + ["--db", str(night.db), "--manifest", str(night.manifest)],
+    )
+    payload = check(night, alerts, result, EXIT_DBT_FAILED, "build", alerted=True)
+    assert "Nothing was synced" in payload["error"]
+    assert [e for e in night.sandbox.request_log().entries if e.method != "GET"] == []
+
+
 def test_a_high_reject_rate_is_not_ok(night, alerts):
     people = [supporter(i) for i in range(1, 13)]
     night.declare(activity=QUIET, safety={"pct_floor": 0, "max_reject_pct": 10})

@@ -6,7 +6,7 @@ README and docs/sync.md ("Exit codes"); keep the three in step.
 
     code  outcome       meaning
     0     ok            everything done
-    1     build         the dbt build or its tests failed (nightly: nothing was synced)
+    1     build         the dbt build or its tests failed (nightly: opt-outs only, or nothing)
     2     config        a declaration, setting, option or Mailchimp target is missing or invalid
     3     refused       a fail-safe refused a plan: nothing was written to that audience
     4     partial       some writes or reads failed; the next run retries them

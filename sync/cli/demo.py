@@ -11,8 +11,8 @@ from rich.console import Console
 from sync.cli.exits import EXIT_DBT_FAILED, EXIT_OK, EXIT_PARTIAL
 from sync.cli.options import DbPathOpt, JsonOpt, VerboseOpt
 from sync.cli.output import RichProgress, console, dbt_progress, print_dbt_outcome, progress_bars
+from sync.jobs.demo_mailchimp import forget_a_lost_sandbox, run_demo_sync
 from sync.jobs.demo_mailchimp import render as render_sync
-from sync.jobs.demo_mailchimp import run_demo_sync
 from sync.jobs.demo_warehouse import run_demo
 from sync.warehouse.report import render_segments, render_warehouse
 
@@ -30,8 +30,11 @@ def demo(
     Builds the warehouse from sample_data/raw into target/engage.duckdb (or --db), then
     prints rows read, rejected (by reason), supporters resolved and the segment catalogue.
     Then runs `engage nightly` twice against an in-process Mailchimp sandbox (saved in
-    target/sandbox-demo.json) and prints what changed in the audience.
+    target/sandbox-demo.json) and prints what changed in the audience. Delete that file to
+    start over: the sync state it left in the warehouse (schema engage_sync) goes with it.
     """
+    if not no_sync:
+        forget_a_lost_sandbox(db)  # a fresh sandbox: the warehouse forgets the old one's state
     if verbose:
         result = run_demo(db)
     else:

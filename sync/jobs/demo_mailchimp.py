@@ -30,6 +30,7 @@ from rich.text import Text
 from mailchimp_sandbox import SandboxServer
 from sync.jobs.demo_warehouse import sample_as_of
 from sync.jobs.nightly import NightlyOutcome, dbt_build, nightly_job
+from sync.mailchimp import state
 from sync.mailchimp.apply import ProgressSink
 from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
 from sync.mailchimp.exposures import load_audiences
@@ -53,7 +54,7 @@ DEMO_CAMPAIGN = {
     "reply_to": "demo@engage-sandbox.org",
 }
 DEMO_ACTIVITY = {
-    "seed": 20261117,
+    "seed": 20261110,
     "open_rate": 0.45,
     "click_rate": 0.35,
     "unsubscribe_rate": 0.04,
@@ -139,7 +140,7 @@ def snapshot(client: MailchimpClient, audience_id: str | None) -> AudienceSnapsh
     return snap
 
 
-def warehouse_snapshot(db_path: Path, campaign_title: str) -> WarehouseSnapshot:
+def warehouse_snapshot(db_path: Path, campaign_id: str) -> WarehouseSnapshot:
     """Engagement stars per supporter and the campaign's performance, read from the warehouse."""
     snap = WarehouseSnapshot()
     con = duckdb.connect(str(db_path), read_only=True)
@@ -151,8 +152,8 @@ def warehouse_snapshot(db_path: Path, campaign_title: str) -> WarehouseSnapshot:
         cur = con.execute(
             "select recipients, unique_human_opens, unique_clicks, unsubscribes, "
             "abuse_complaints, bounces, primary_issue from campaign_performance "
-            "where campaign_title = ?",
-            [campaign_title],
+            "where campaign_id = ?",
+            [campaign_id],
         )
         row = cur.fetchone()
         if row is not None:
@@ -171,6 +172,26 @@ def _audience_id(outcome: NightlyOutcome) -> str | None:
     return None
 
 
+def sandbox_file(db_path: Path | None = None) -> Path:
+    """Where the demo's sandbox is saved: next to the warehouse file."""
+    return Settings.from_env(duckdb_path=db_path).duckdb_path.parent / "sandbox-demo.json"
+
+
+def forget_a_lost_sandbox(db_path: Path | None = None) -> bool:
+    """Before a demo starts from scratch (no saved sandbox), drop the sync's state a previous
+    demo left in the warehouse: it describes an audience that no longer exists, and its
+    pulled opt-outs and activity would otherwise feed the new build. True when dropped."""
+    db = Settings.from_env(duckdb_path=db_path).duckdb_path
+    if sandbox_file(db_path).exists() or not db.exists():
+        return False
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(f"drop schema if exists {state.SCHEMA} cascade")
+    finally:
+        con.close()
+    return True
+
+
 def run_demo_sync(
     db_path: Path | None = None,
     manifest: Path | None = None,
@@ -183,7 +204,7 @@ def run_demo_sync(
     as_of = sample_as_of()
     build_args = [*READ_BACK_PATH, *vars_args(as_of=as_of)]
 
-    persist = settings.duckdb_path.parent / "sandbox-demo.json"
+    persist = sandbox_file(db_path)
     continued = persist.exists()
     # The sample's addresses use the reserved example.* domains, which Mailchimp refuses as
     # fake: the demo sandbox accepts them (a real audience would reject them into sync_rejects).
@@ -214,7 +235,7 @@ def run_demo_sync(
                 return DemoSyncResult(nights, persist, url, continued)
             happened, counts = _a_campaign_goes_out(srv, client, aid, nights[0].after, as_of)
             before = snapshot(client, aid)
-            warehouse_before = warehouse_snapshot(settings.duckdb_path, DEMO_CAMPAIGN["title"])
+            warehouse_before = warehouse_snapshot(settings.duckdb_path, counts["campaign_id"])
             second = nightly_job(
                 settings,
                 manifest,
@@ -231,7 +252,7 @@ def run_demo_sync(
                     snapshot(client, aid),
                     happened,
                     warehouse_before,
-                    warehouse_snapshot(settings.duckdb_path, DEMO_CAMPAIGN["title"]),
+                    warehouse_snapshot(settings.duckdb_path, counts["campaign_id"]),
                     counts,
                 )
             )
@@ -270,9 +291,10 @@ def _a_campaign_goes_out(
     created = client.call("demo.campaign", lambda c: c.campaigns.create(body)) or {}
     campaign_id = str(created["id"])
     client.call("demo.send", lambda c: c.campaigns.send(campaign_id))
-    # Sent three days before the sample's as-of day, so every action falls before it.
+    # Sent ten days before the sample's as-of day: every action falls before it, and the send
+    # is outside the 7-day contact-cap window (recipients are not held out for it).
     day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
-    sent = datetime.combine(day - timedelta(days=3), datetime.min.time(), UTC) + timedelta(hours=9)
+    sent = datetime.combine(day - timedelta(days=10), datetime.min.time(), UTC) + timedelta(hours=9)
     counts = srv.campaign_activity(campaign_id, send_time=sent.isoformat(), **DEMO_ACTIVITY)
     happened = [
         f'campaign "{DEMO_CAMPAIGN["title"]}" sent to {where} on {sent:%Y-%m-%d}',

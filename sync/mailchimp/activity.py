@@ -5,10 +5,11 @@ campaign: title, subject, send time, the tag it went to) and `pulled_campaign_ac
 row per recipient action: `sent`, `open`, `click`, `bounce`, `unsubscribe` with its reason,
 `abuse_report`), and the resume points in `activity_progress`.
 
-Which campaigns: the audience's campaigns sent since the last complete activity pull minus
-`activity.lookback_days` (opens, clicks and unsubscribes keep arriving for days after a send),
-on the first pull those sent in the last `activity.history_days`, plus any campaign whose read
-a killed pull left unfinished. Per campaign:
+Which campaigns: one listing of the audience's campaigns sent in the last
+`activity.history_days` (a request per 1000 campaigns); of those, the ones sent since the last
+complete activity pull minus `activity.lookback_days` (opens, clicks and unsubscribes keep
+arriving for days after a send), every one not seen before (all of them on the first pull),
+and any campaign whose read a killed pull left unfinished. Per campaign:
 
   sent-to         read once, when the campaign is first seen (a sent campaign's recipients
                   do not change)
@@ -18,13 +19,13 @@ a killed pull left unfinished. Per campaign:
   unsubscribed    read whole every time (no `since` exists; a campaign has few)
   abuse-reports   one request (Mailchimp does not page it)
 
-Requests for one pull of an audience with C campaigns in the window (R_c recipients of a
-campaign seen for the first time, A_c members with activity since the last read, U_c
-unsubscribes; every page holds 1000):
-  ceil(C/1000) (at least 1) + [1 lookup of tag names when a new campaign went to a segment]
+Requests for one pull of an audience with H campaigns in the history and C to read (R_c
+recipients of a campaign seen for the first time, A_c members with activity since the last
+read, U_c unsubscribes; every page holds 1000):
+  ceil(H/1000) (at least 1) + [1 lookup of tag names when a new campaign went to a segment]
   + sum over new campaigns of max(1, ceil(R_c/1000))
   + sum over all C of max(1, ceil(A_c/1000)) + max(1, ceil(U_c/1000)) + 1.
-A pull with nothing new makes 1 + 3C requests.
+A pull with nothing new makes ceil(H/1000) + 3C requests (1 + 3C under 1000 campaigns).
 
 Resumable: every page is stored together with the offset of the next page in one transaction,
 so a pull killed at any point resumes each unfinished read at the page it had not stored, with
@@ -305,9 +306,10 @@ class ActivityPuller:
             self.progress.advance("pull campaign activity", 1)
         return None
 
-    def _campaigns(self, since_send: datetime) -> list[_Campaign]:
-        """List the window's campaigns and store them; add campaigns with unfinished reads."""
-        listed = self.client.sent_campaigns(self.audience_id, mc_time(since_send))
+    def _campaigns(self, history_from: datetime, since_send: datetime) -> list[_Campaign]:
+        """List the audience's campaigns sent since `history_from` and store them; read those
+        sent since `since_send`, those never seen before and those with unfinished reads."""
+        listed = self.client.sent_campaigns(self.audience_id, mc_time(history_from))
         self.result.requests += max(1, -(-len(listed) // 1000))
         known = {
             cid
@@ -351,7 +353,14 @@ class ActivityPuller:
                 """,
                 [self.audience_id],
             ).fetchall()
-        out = {str(c[1]): _Campaign(str(c[1]), c[5]) for c in rows if c[5] is not None}
+        # New ones whatever their send time: a campaign may be reported sent before the last
+        # pull began (a scheduled or time-zone send finishing later, a clock that differs).
+        new_ids = {str(c["id"]) for c in new}
+        out = {
+            str(c[1]): _Campaign(str(c[1]), c[5])
+            for c in rows
+            if c[5] is not None and (c[5] >= since_send or str(c[1]) in new_ids)
+        }
         for cid, sent in unfinished:
             out.setdefault(cid, _Campaign(cid, sent))
         return sorted(out.values(), key=lambda c: (c.send_time, c.campaign_id))
@@ -387,7 +396,7 @@ class ActivityPuller:
             else started - timedelta(days=spec.history_days)
         )
         self.result.since_send_time = mc_time(since_send)
-        campaigns = self._campaigns(since_send)
+        campaigns = self._campaigns(started - timedelta(days=spec.history_days), since_send)
         self.result.campaigns = len(campaigns)
         self.progress.start("pull campaign activity", len(campaigns))
         self._resume = {

@@ -263,3 +263,16 @@ def test_sigkill_during_the_activity_pull_resumes_without_losing_or_repeating(au
     # The next pull starts at the first page not stored, and ends with every recipient once.
     assert sent_to_offsets() == [str(o) for o in range(kept, 3500, 1000)]
     assert stored(env, cid)["sent"] == 3500
+
+
+def test_a_campaign_first_seen_after_its_look_back_window_is_still_read(audience, sandbox):
+    env = audience
+    send(env, "Recent", days_ago=1, seed=6)
+    assert pull(env).activity.campaigns == 1
+    # Reported as sent 30 days ago, but Mailchimp lists it only now (e.g. a send that finished
+    # late): the next pull reads it because it is new, then leaves it to the window.
+    late = send(env, "Reported late", days_ago=30, seed=7)
+    res = pull(env)
+    assert res.activity.new_campaigns == 1 and res.activity.campaigns == 2
+    assert stored(env, late)["sent"] == report(env, late)["emails_sent"]
+    assert pull(env).activity.campaigns == 1  # after that, only the recent one

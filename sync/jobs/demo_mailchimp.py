@@ -295,7 +295,11 @@ def _a_campaign_goes_out(
     # is outside the 7-day contact-cap window (recipients are not held out for it).
     day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
     sent = datetime.combine(day - timedelta(days=10), datetime.min.time(), UTC) + timedelta(hours=9)
-    counts = srv.campaign_activity(campaign_id, send_time=sent.isoformat(), **DEMO_ACTIVITY)
+    # A demo continued on a saved sandbox sends again: a new seed each time, else the same
+    # recipients would repeat exactly what they did (activity is a function of seed and person).
+    spec = dict(DEMO_ACTIVITY)
+    spec["seed"] = int(spec["seed"]) + len(client.sent_campaigns(audience_id, None))
+    counts = srv.campaign_activity(campaign_id, send_time=sent.isoformat(), **spec)
     happened = [
         f'campaign "{DEMO_CAMPAIGN["title"]}" sent to {where} on {sent:%Y-%m-%d}',
         f"{counts['opens']} opens ({counts['machine_opens']} by machines), "

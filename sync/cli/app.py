@@ -1,8 +1,9 @@
 """The `engage` command line: the Typer app and its commands, one module per command group.
 
 Every command is registered here, explicitly (nothing registers itself on import):
-`build` (sync.cli.warehouse), `demo` (sync.cli.demo), `plan | sync | pull | nightly | runs`
-(sync.cli.mailchimp) and `sandbox` (mailchimp_sandbox.command). Each has --help and a --json
+`build` and `backfill` (sync.cli.warehouse), `demo` (sync.cli.demo),
+`plan | sync | pull | nightly | runs` (sync.cli.mailchimp) and `sandbox`
+(mailchimp_sandbox.command). Each has --help and a --json
 summary; exit codes are in `sync.cli.exits` (and the README).
 """
 
@@ -28,6 +29,7 @@ def _root() -> None:
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
     warehouse.build
 )
+app.command("backfill")(warehouse.backfill)
 app.command()(demo.demo)
 app.command("sandbox")(sandbox_command)
 app.command("plan")(mailchimp.plan_cmd)

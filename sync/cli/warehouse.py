@@ -1,18 +1,34 @@
-"""`engage build`: the warehouse command (dbt build with the project's profile)."""
+"""`engage build` and `engage backfill`: the warehouse commands (dbt with the project's
+profile; backfill replays past days of segment sizes, `sync.jobs.backfill`)."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
-from sync.cli.exits import EXIT_CONFIG, EXIT_DBT_FAILED, EXIT_OK, EXIT_QUARANTINED
+from sync.cli.exits import (
+    EXIT_CONFIG,
+    EXIT_DBT_FAILED,
+    EXIT_OK,
+    EXIT_QUARANTINED,
+    exit_code_for_error,
+)
 from sync.cli.options import DbPathOpt, JsonOpt, RawDirOpt, VerboseOpt
-from sync.cli.output import console, dbt_progress, print_dbt_outcome
-from sync.errors import IngestError
+from sync.cli.output import (
+    RichProgress,
+    console,
+    dbt_progress,
+    print_dbt_outcome,
+    progress_bars,
+)
+from sync.errors import BuildError, ConfigError, IngestError, LockHeld
 from sync.ingest.scan import check_raw_dir
+from sync.jobs.backfill import backfill_dates, backfill_segment_sizes
+from sync.mailchimp.exposures import manifest_path_default
 from sync.warehouse.dbt_runner import (
     SKIP_UNIT_TESTS,
     DbtOutcome,
@@ -110,3 +126,72 @@ def build(
     if not outcome.success:
         raise typer.Exit(EXIT_DBT_FAILED)
     raise typer.Exit(EXIT_QUARANTINED if quarantined else EXIT_OK)
+
+
+def backfill(
+    days: Annotated[
+        int, typer.Option("--days", help="How far back to replay, in days (default 90).")
+    ] = 90,
+    every: Annotated[
+        int, typer.Option("--every", help="Replay one day in this many (default 7: weekly).")
+    ] = 7,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The current date (YYYY-MM-DD; default today): replays go back from it, and "
+            "the warehouse is left built for it.",
+        ),
+    ] = None,
+    db: DbPathOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fill segment sizes for past days (segment_sizes_daily) from the event history.
+
+    Replays the models that depend on the as-of date, once per past date (every --every days
+    over the last --days), so each segment's size trend reaches back before the first
+    nightly run; then rebuilds them for --as-of (default today). Each past size counts who
+    the segment rules select on that day's events, among the people reachable now (consent is
+    not replayed). Holds the writer lock: no sync runs meanwhile. Run `engage build` first.
+    """
+    settings = Settings.from_env(duckdb_path=db)
+    try:
+        end = date.fromisoformat(as_of) if as_of else date.today()
+        dates = backfill_dates(end, days, every)
+        with progress_bars() as bars:
+            result = backfill_segment_sizes(
+                settings,
+                manifest_path_default(),
+                dates,
+                vars_args(as_of=as_of),
+                RichProgress(bars),
+            )
+    except ValueError as exc:
+        _backfill_stop(f"--as-of must be a date like 2026-11-20 ({exc})", EXIT_CONFIG, as_json)
+    except (ConfigError, LockHeld, BuildError) as exc:
+        _backfill_stop(str(exc), exit_code_for_error(exc), as_json)
+    if as_json:
+        payload = {"command": "backfill", "status": "ok" if result.ok else "build"}
+        typer.echo(json.dumps({**payload, **result.as_dict()}, separators=(",", ":")))
+    else:
+        console.print(
+            f"backfill: {len(result.dates) - len(result.failed)} of {len(result.dates)} past "
+            f"day(s) replayed ({result.dates[0] if result.dates else '-'} .. "
+            f"{result.dates[-1] if result.dates else '-'}) in {result.seconds:.0f} s; "
+            "current state restored"
+        )
+        for day, why in result.failed.items():
+            console.print(f"[red]{day}: {why}[/]")
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_DBT_FAILED)
+
+
+def _backfill_stop(message: str, code: int, as_json: bool) -> NoReturn:
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"command": "backfill", "status": "error", "error": message},
+                separators=(",", ":"),
+            )
+        )
+    console.print(f"[red]{message}[/]")
+    raise typer.Exit(code)

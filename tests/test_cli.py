@@ -146,3 +146,14 @@ def test_a_failed_build_with_json_prints_one_line_saying_why(tmp_path) -> None:
     assert payload["status"] == "build" and payload["success"] is False
     assert "supporters" in payload["error"] and "does not exist" in payload["error"]
     assert "ERROR creating sql table model main.supporters" in result.stderr
+
+
+def test_backfill_explains_bad_input_and_a_missing_manifest(tmp_path, monkeypatch) -> None:
+    result = runner.invoke(app, ["backfill", "--as-of", "20-11-2026", "--json"])
+    assert result.exit_code == EXIT_CONFIG
+    assert "--as-of must be a date" in json.loads(result.stdout.splitlines()[0])["error"]
+    result = runner.invoke(app, ["backfill", "--every", "0", "--json"])
+    assert result.exit_code == EXIT_CONFIG and "--every" in result.stdout
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "nowhere"))
+    result = runner.invoke(app, ["backfill", "--db", str(tmp_path / "w.duckdb"), "--json"])
+    assert result.exit_code == EXIT_CONFIG and "run `engage build` first" in result.stdout

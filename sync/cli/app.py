@@ -1,7 +1,8 @@
 """The `engage` command line: the Typer app and its commands, one module per command group.
 
 Every command is registered here, explicitly (nothing registers itself on import):
-`build` and `backfill` (sync.cli.warehouse), `demo` (sync.cli.demo),
+`build` and `backfill` (sync.cli.warehouse), `demo` (sync.cli.demo), `catalogue`
+(sync.cli.catalogue),
 `plan | sync | pull | nightly | runs` (sync.cli.mailchimp) and `sandbox`
 (mailchimp_sandbox.command). Each has --help and a --json
 summary; exit codes are in `sync.cli.exits` (and the README).
@@ -12,7 +13,7 @@ from __future__ import annotations
 import typer
 
 from mailchimp_sandbox.command import sandbox_command
-from sync.cli import demo, mailchimp, warehouse
+from sync.cli import catalogue, demo, mailchimp, warehouse
 
 app = typer.Typer(
     help="engage: spreadsheets -> one supporter table -> segments -> Mailchimp.",
@@ -31,6 +32,7 @@ app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options"
 )
 app.command("backfill")(warehouse.backfill)
 app.command()(demo.demo)
+app.command("catalogue")(catalogue.catalogue)
 app.command("sandbox")(sandbox_command)
 app.command("plan")(mailchimp.plan_cmd)
 app.command("sync")(mailchimp.sync_cmd)

@@ -1,0 +1,444 @@
+"""The segment catalogue: a static site a marketer opens in a browser (`engage catalogue`).
+
+Owns reading what a marketer needs to know about each segment from a built warehouse and
+writing it as plain HTML (Jinja2 templates in `templates/catalogue`, autoescaped, no script,
+no external URL): `index.html` lists every tag of the `segments` mart; `segments/<tag>.html`
+shows one tag; `merge-fields.html` lists the merge fields the exposures declare, with
+ready-to-paste Mailchimp conditional-content snippets.
+
+Where the figures come from: `segments` (size, change since the previous build, priority,
+held-out counts by reason), `segment_sizes_daily` (sizes over time, the 90-day trend),
+`segment_memberships` (overlap between tags), `issues` (the issue an `issue:` tag belongs to),
+`engage_sync.sync_runs` (last synced, when the sync has run) and dbt's manifest (each
+segment's description and SQL). The warehouse is opened read-only. Only aggregate counts are
+read: no page carries an e-mail address or any other member's detail.
+
+The merge fields come in as `MergeFieldInput` (built by the caller from the exposures), so this
+module does not depend on the Mailchimp package.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from sync.errors import ConfigError
+
+TREND_DAYS = 90
+# A merge field without declared choices lists the values members hold only when there are few
+# of them, and only values held by at least this many members (aggregates, never one person).
+MAX_OBSERVED_VALUES = 12
+MIN_MEMBERS_PER_VALUE = 3
+SPARK_WIDTH = 120
+SPARK_HEIGHT = 24
+HELD_OUT_REASONS = ("not_emailable", "contact_cap", "segment_limit")
+
+
+@dataclass(frozen=True)
+class MergeFieldInput:
+    """One merge field declared in an exposure, as the catalogue needs it."""
+
+    audience: str
+    tag: str
+    name: str
+    type: str
+    column: str
+    relation_sql: str  # the members relation, e.g. "main"."mailchimp_members"
+    members_filter: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass
+class MergeFieldEntry:
+    audience: str
+    tag: str
+    name: str
+    type: str
+    column: str
+    values: list[tuple[str, int | None]]  # allowed (declared) or observed values, with counts
+    values_source: str  # declared | observed | none
+    snippets: list[str]
+
+
+@dataclass
+class SizePoint:
+    day: date
+    size: int
+    held_out: int | None
+    candidates: int | None
+
+
+@dataclass
+class SegmentEntry:
+    segment_name: str
+    tag: str
+    description: str
+    size: int
+    previous_size: int | None
+    size_change: int | None
+    priority: int | None
+    candidates: int
+    held_out: dict[str, int]
+    respects_contact_cap: bool | None
+    counts_toward_limit: bool | None
+    model_path: str
+    issue: str | None = None
+    definition: str = ""
+    sql: str | None = None
+    sizes: list[SizePoint] = field(default_factory=list)
+    overlaps: list[tuple[str, str, int]] = field(default_factory=list)  # tag, page, shared
+
+    @property
+    def page(self) -> str:
+        return page_name(self.tag)
+
+    @property
+    def trend(self) -> list[SizePoint]:
+        if not self.sizes:
+            return []
+        start = self.sizes[-1].day - timedelta(days=TREND_DAYS)
+        return [p for p in self.sizes if p.day > start]
+
+    @property
+    def held_out_total(self) -> int:
+        return sum(self.held_out.values())
+
+    def sparkline(self) -> str:
+        """The SVG polyline points of the 90-day trend ('' with fewer than two days)."""
+        return sparkline_points([p.size for p in self.trend])
+
+
+@dataclass
+class Catalogue:
+    as_of_date: date | None
+    generated_at: datetime
+    segments: list[SegmentEntry]
+    merge_fields: list[MergeFieldEntry]
+    last_synced: datetime | None
+    manifest_found: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of_date": str(self.as_of_date) if self.as_of_date else None,
+            "last_synced": self.last_synced.isoformat() if self.last_synced else None,
+            "segments": [
+                {
+                    "tag": s.tag,
+                    "segment_name": s.segment_name,
+                    "size": s.size,
+                    "size_change": s.size_change,
+                    "priority": s.priority,
+                    "held_out": s.held_out,
+                    "issue": s.issue,
+                    "page": f"segments/{s.page}",
+                }
+                for s in self.segments
+            ],
+            "merge_fields": [m.tag for m in self.merge_fields],
+        }
+
+
+@dataclass
+class CatalogueSite:
+    out_dir: Path
+    catalogue: Catalogue
+    files: list[Path]
+
+    @property
+    def index(self) -> Path:
+        return self.out_dir / "index.html"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "out": str(self.out_dir),
+            "index": str(self.index),
+            "files": len(self.files),
+            **self.catalogue.as_dict(),
+        }
+
+
+def page_name(tag: str) -> str:
+    """A tag's page file name: `seg:event-town-hall` -> `seg-event-town-hall.html`."""
+    return re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") + ".html"
+
+
+def sparkline_points(values: list[int]) -> str:
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1
+    step = SPARK_WIDTH / (len(values) - 1)
+    points = []
+    for i, v in enumerate(values):
+        y = SPARK_HEIGHT - 2 - (v - low) * (SPARK_HEIGHT - 4) / span
+        points.append(f"{i * step:.1f},{y:.1f}")
+    return " ".join(points)
+
+
+def snippets_for(tag: str, values: list[str]) -> list[str]:
+    """Mailchimp conditional-content blocks for a merge field: one per value chain, and the
+    has-a-value form every field gets."""
+    out: list[str] = []
+    if values:
+        lines = []
+        for i, value in enumerate(values):
+            keyword = "IF" if i == 0 else "ELSEIF"
+            lines.append(f"*|{keyword}:{tag}={value}|*")
+            lines.append(f"  Your message for {value}.")
+        lines += ["*|ELSE:|*", "  Your message for everyone else.", "*|END:IF|*"]
+        out.append("\n".join(lines))
+    out.append(
+        "\n".join(
+            [
+                f"*|IF:{tag}|*",
+                f"  Shown when {tag} has a value: *|{tag}|*",
+                "*|ELSE:|*",
+                f"  Shown when {tag} is empty.",
+                "*|END:IF|*",
+            ]
+        )
+    )
+    return out
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _manifest_segments(manifest: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Segment model name -> its manifest node (description, meta, SQL)."""
+    if not manifest:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for node in manifest.get("nodes", {}).values():
+        if node.get("resource_type") == "model":
+            out.setdefault(node["name"], node)
+    return out
+
+
+def _node_meta(node: dict[str, Any]) -> dict[str, Any]:
+    meta = dict(node.get("meta") or {})
+    meta.update((node.get("config") or {}).get("meta") or {})
+    return meta
+
+
+def _issue_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    if not _relation_exists(con, "main", "issues"):
+        return {}
+    return {
+        str(s): str(label)
+        for s, label in con.execute("select issue_slug, label from issues").fetchall()
+    }
+
+
+def _issue_for(tag: str, meta: dict[str, Any], labels: dict[str, str]) -> str | None:
+    slug = tag.removeprefix("issue:") if tag.startswith("issue:") else meta.get("issue")
+    if not slug:
+        return None
+    slug = str(slug)
+    return f"{labels[slug]} ({slug})" if slug in labels else slug
+
+
+def _segments(con: duckdb.DuckDBPyConnection) -> list[SegmentEntry]:
+    rows = con.execute(
+        "select segment_name, tag, description, size, previous_size, size_change, priority, "
+        "candidates, held_out_not_emailable, held_out_contact_cap, held_out_segment_limit, "
+        "respects_contact_cap, counts_toward_limit, model_path "
+        "from segments order by priority nulls last, tag"
+    ).fetchall()
+    return [
+        SegmentEntry(
+            segment_name=str(r[0]),
+            tag=str(r[1]),
+            description=str(r[2] or ""),
+            size=int(r[3] or 0),
+            previous_size=None if r[4] is None else int(r[4]),
+            size_change=None if r[5] is None else int(r[5]),
+            priority=None if r[6] is None else int(r[6]),
+            candidates=int(r[7] or 0),
+            held_out=dict(zip(HELD_OUT_REASONS, (int(n or 0) for n in r[8:11]), strict=True)),
+            respects_contact_cap=r[11],
+            counts_toward_limit=r[12],
+            model_path=str(r[13] or ""),
+        )
+        for r in rows
+    ]
+
+
+def _sizes(con: duckdb.DuckDBPyConnection) -> dict[str, list[SizePoint]]:
+    out: dict[str, list[SizePoint]] = {}
+    if not _relation_exists(con, "main", "segment_sizes_daily"):
+        return out
+    for tag, day, size, held_out, candidates in con.execute(
+        "select tag, as_of_date, size, held_out, candidates from segment_sizes_daily "
+        "order by tag, as_of_date"
+    ).fetchall():
+        out.setdefault(str(tag), []).append(
+            SizePoint(
+                day=day,
+                size=int(size or 0),
+                held_out=None if held_out is None else int(held_out),
+                candidates=None if candidates is None else int(candidates),
+            )
+        )
+    return out
+
+
+def _overlaps(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, int]]]:
+    out: dict[str, list[tuple[str, int]]] = {}
+    if not _relation_exists(con, "main", "segment_memberships"):
+        return out
+    for tag, other, shared in con.execute(
+        "select a.tag, b.tag, count(*) from segment_memberships a "
+        "join segment_memberships b on a.supporter_id = b.supporter_id and a.tag <> b.tag "
+        "group by 1, 2 order by 1, 3 desc, 2"
+    ).fetchall():
+        out.setdefault(str(tag), []).append((str(other), int(shared)))
+    return out
+
+
+def _last_synced(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    if not _relation_exists(con, "engage_sync", "sync_runs"):
+        return None
+    row = con.execute(
+        "select max(finished_at) from engage_sync.sync_runs "
+        "where command in ('sync', 'nightly') and status in ('ok', 'warnings')"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _merge_field(con: duckdb.DuckDBPyConnection, spec: MergeFieldInput) -> MergeFieldEntry:
+    values: list[tuple[str, int | None]] = []
+    source = "none"
+    if spec.choices:
+        values, source = [(c, None) for c in spec.choices], "declared"
+    elif spec.type in ("text", "number", "radio", "dropdown", "zip"):
+        where = f"where {spec.members_filter}" if spec.members_filter else ""
+        col = f'"{spec.column}"'
+        try:
+            counts = con.execute(
+                f"select cast({col} as varchar), count(*) from {spec.relation_sql} {where} "
+                f"group by 1 having {col} is not null order by 2 desc, 1 "
+                f"limit {MAX_OBSERVED_VALUES + 1}"
+            ).fetchall()
+        except duckdb.Error:
+            counts = []
+        if 0 < len(counts) <= MAX_OBSERVED_VALUES and all("@" not in str(v) for v, _ in counts):
+            values = [(str(v), int(n)) for v, n in counts if n >= MIN_MEMBERS_PER_VALUE]
+            source = "observed" if values else "none"
+    return MergeFieldEntry(
+        audience=spec.audience,
+        tag=spec.tag,
+        name=spec.name,
+        type=spec.type,
+        column=spec.column,
+        values=values,
+        values_source=source,
+        snippets=snippets_for(spec.tag, [v for v, _ in values]),
+    )
+
+
+def read_catalogue(
+    db_path: Path,
+    manifest: dict[str, Any] | None = None,
+    merge_fields: list[MergeFieldInput] | None = None,
+) -> Catalogue:
+    """Everything the site shows, read from the warehouse (read-only) and the manifest.
+    ConfigError when the warehouse, or its `segments` mart, has not been built."""
+    if not db_path.exists():
+        raise ConfigError(
+            f"no warehouse at {db_path}: run `engage build` (or `engage demo`) first, or pass --db"
+        )
+    nodes = _manifest_segments(manifest)
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        if not _relation_exists(con, "main", "segments"):
+            raise ConfigError(
+                f"{db_path} has no `segments` mart: run `engage build` to build the warehouse"
+            )
+        segments = _segments(con)
+        sizes = _sizes(con)
+        overlaps = _overlaps(con)
+        labels = _issue_labels(con)
+        as_of = con.execute("select max(as_of_date) from segments").fetchone()
+        last_synced = _last_synced(con)
+        fields = [_merge_field(con, spec) for spec in merge_fields or []]
+    finally:
+        con.close()
+    for seg in segments:
+        node = nodes.get(seg.segment_name, {})
+        seg.issue = _issue_for(seg.tag, _node_meta(node), labels)
+        seg.definition = str(node.get("description") or "").strip()
+        seg.sql = node.get("raw_code") or None
+        seg.sizes = sizes.get(seg.tag, [])
+        seg.overlaps = [(t, page_name(t), n) for t, n in overlaps.get(seg.tag, [])]
+    return Catalogue(
+        as_of_date=as_of[0] if as_of else None,
+        generated_at=datetime.now(UTC).replace(microsecond=0),
+        segments=segments,
+        merge_fields=fields,
+        last_synced=last_synced,
+        manifest_found=manifest is not None,
+    )
+
+
+def load_manifest(path: Path) -> dict[str, Any] | None:
+    """dbt's manifest, or None when there is none (the site then goes without segment SQL)."""
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except ValueError as err:
+        raise ConfigError(f"{path}: not a readable dbt manifest ({err})") from None
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("sync.warehouse", "templates/catalogue"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["signed"] = lambda n: "" if n is None else f"{n:+d}"
+    return env
+
+
+def write_site(catalogue: Catalogue, out_dir: Path) -> CatalogueSite:
+    """Render the catalogue into `out_dir` (created; pages already there are overwritten)."""
+    env = _environment()
+    (out_dir / "segments").mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+
+    def render(template: str, dest: Path, root: str, **context: Any) -> None:
+        html = env.get_template(template).render(cat=catalogue, root=root, **context)
+        dest.write_text(html, encoding="utf-8")
+        files.append(dest)
+
+    render("index.html.j2", out_dir / "index.html", "")
+    render("merge_fields.html.j2", out_dir / "merge-fields.html", "")
+    for seg in catalogue.segments:
+        render("segment.html.j2", out_dir / "segments" / seg.page, "../", seg=seg)
+    return CatalogueSite(out_dir=out_dir, catalogue=catalogue, files=files)
+
+
+def build_catalogue(
+    db_path: Path,
+    out_dir: Path,
+    manifest_path: Path | None = None,
+    merge_fields: list[MergeFieldInput] | None = None,
+) -> CatalogueSite:
+    """Read the warehouse (and manifest) and write the site; the one call commands make."""
+    manifest = load_manifest(manifest_path) if manifest_path else None
+    return write_site(read_catalogue(db_path, manifest, merge_fields), out_dir)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sync.cli.catalogue import CatalogueResult, write_catalogue
 from sync.cli.exits import EXIT_DBT_FAILED, EXIT_OK, EXIT_PARTIAL
 from sync.cli.options import DbPathOpt, JsonOpt, VerboseOpt
 from sync.cli.output import RichProgress, console, dbt_progress, print_dbt_outcome, progress_bars
@@ -32,6 +33,8 @@ def demo(
     Then runs `engage nightly` twice against an in-process Mailchimp sandbox (saved in
     target/sandbox-demo.json) and prints what changed in the audience. Delete that file to
     start over: the sync state it left in the warehouse (schema engage_sync) goes with it.
+    Last, writes the segment catalogue (`engage catalogue`) to target/catalogue and prints
+    its path.
     """
     if not no_sync:
         forget_a_lost_sandbox(db)  # a fresh sandbox: the warehouse forgets the old one's state
@@ -45,6 +48,10 @@ def demo(
     if result.build.success and not no_sync:
         with progress_bars() as bars:
             sync_result = run_demo_sync(db, progress=RichProgress(bars))
+    # Last, the segment catalogue: a static site a marketer opens in a browser.
+    site: CatalogueResult | None = None
+    if result.build.success:
+        site = write_catalogue(db)
     if as_json:
         typer.echo(
             json.dumps(
@@ -53,6 +60,7 @@ def demo(
                     "warehouse": result.warehouse.as_dict() if result.warehouse else None,
                     "segments": [s.__dict__ for s in result.segments or []],
                     "mailchimp": sync_result.as_dict() if sync_result else None,
+                    "catalogue": str(site.site.index) if site else None,
                 },
                 indent=2,
                 default=str,
@@ -67,6 +75,10 @@ def demo(
             out.print(render_segments(result.segments))
         if sync_result:
             out.print(render_sync(sync_result))
+        if site:
+            for warning in site.warnings:
+                console.print(f"[yellow]{warning}[/]")
+            typer.echo(f"Segment catalogue: open {site.site.index} in a browser.")
     if not result.build.success:
         raise typer.Exit(EXIT_DBT_FAILED)
     raise typer.Exit(EXIT_OK if sync_result is None or sync_result.ok else EXIT_PARTIAL)

@@ -324,12 +324,14 @@ def _merge_field(con: duckdb.DuckDBPyConnection, spec: MergeFieldInput) -> Merge
     if spec.choices:
         values, source = [(c, None) for c in spec.choices], "declared"
     elif spec.type in ("text", "number", "radio", "dropdown", "zip"):
-        where = f"where {spec.members_filter}" if spec.members_filter else ""
         col = f'"{spec.column}"'
+        where = f"where {col} is not null"
+        if spec.members_filter:
+            where += f" and ({spec.members_filter})"
         try:
             counts = con.execute(
                 f"select cast({col} as varchar), count(*) from {spec.relation_sql} {where} "
-                f"group by 1 having {col} is not null order by 2 desc, 1 "
+                f"group by 1 order by 2 desc, 1 "
                 f"limit {MAX_OBSERVED_VALUES + 1}"
             ).fetchall()
         except duckdb.Error:

@@ -9,10 +9,12 @@ skips where Chromium is not installed, unless ENGAGE_REQUIRE_CHROMIUM=1 (set by 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import subprocess
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,10 +27,13 @@ from sync.cli.catalogue import merge_field_inputs
 from sync.cli.exits import EXIT_CONFIG, EXIT_OK
 from sync.warehouse.catalogue import (
     CatalogueSite,
+    SizePoint,
     build_catalogue,
     page_name,
     snippets_for,
     sparkline_points,
+    unique_pages,
+    write_site,
 )
 from sync.warehouse.project import PROJECT_DIR
 
@@ -100,7 +105,7 @@ def test_the_index_lists_every_segment_and_links_its_page(
     page = parse(site.index)
     assert sorted(page.rows) == segment_tags
     for tag in segment_tags:
-        assert f"segments/{page_name(tag)}" in page.links
+        assert f"segments/{page_name(tag)}" in page.links  # the sample's tags read apart
     assert "merge-fields.html" in page.links
 
 
@@ -174,6 +179,24 @@ def test_snippets_and_sparkline_helpers() -> None:
     assert sparkline_points([5]) == ""
     assert len(sparkline_points([1, 2, 3]).split()) == 3
     assert page_name("seg:event-Town Hall") == "seg-event-town-hall.html"
+    pages = unique_pages(["seg:a-b", "seg:a_b"])
+    assert len(set(pages.values())) == 2 and pages["seg:a-b"] == "seg-a-b.html"
+
+
+def test_the_index_draws_a_trend_once_there_are_days_to_draw(
+    site: CatalogueSite, tmp_path: Path
+) -> None:
+    """The sample has one day of sizes; with 120 days, the last 90 are drawn as a line."""
+    seg = site.catalogue.segments[0]
+    today = seg.sizes[-1].day
+    days = [SizePoint(today - timedelta(days=n), n % 7, None, None) for n in range(120, -1, -1)]
+    longer = dataclasses.replace(site.catalogue, segments=[dataclasses.replace(seg, sizes=days)])
+    written = write_site(longer, tmp_path / "trend")
+    html = written.index.read_text(encoding="utf-8")
+    points = html.split('<polyline points="')[1].split('"')[0].split()
+    assert len(points) == 90
+    page = (tmp_path / "trend" / "segments" / seg.page).read_text(encoding="utf-8")
+    assert page.count("<tr><td>") >= 121
 
 
 def test_the_command_writes_the_site_and_explains_an_unbuilt_warehouse(

@@ -19,6 +19,7 @@ module does not depend on the Mailchimp package.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -94,10 +95,7 @@ class SegmentEntry:
     sql: str | None = None
     sizes: list[SizePoint] = field(default_factory=list)
     overlaps: list[tuple[str, str, int]] = field(default_factory=list)  # tag, page, shared
-
-    @property
-    def page(self) -> str:
-        return page_name(self.tag)
+    page: str = ""  # file name under segments/
 
     @property
     def trend(self) -> list[SizePoint]:
@@ -167,6 +165,20 @@ class CatalogueSite:
 def page_name(tag: str) -> str:
     """A tag's page file name: `seg:event-town-hall` -> `seg-event-town-hall.html`."""
     return re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") + ".html"
+
+
+def unique_pages(tags: list[str]) -> dict[str, str]:
+    """Tag -> page file name, distinct even when two tags read alike (`seg:a-b`, `seg:a_b`)."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for tag in tags:
+        name = page_name(tag)
+        if name in taken:
+            digest = hashlib.md5(tag.encode(), usedforsecurity=False).hexdigest()[:8]
+            name = name.removesuffix(".html") + f"-{digest}.html"
+        taken.add(name)
+        out[tag] = name
+    return out
 
 
 def sparkline_points(values: list[int]) -> str:
@@ -378,13 +390,15 @@ def read_catalogue(
         fields = [_merge_field(con, spec) for spec in merge_fields or []]
     finally:
         con.close()
+    pages = unique_pages([seg.tag for seg in segments])
     for seg in segments:
+        seg.page = pages[seg.tag]
         node = nodes.get(seg.segment_name, {})
         seg.issue = _issue_for(seg.tag, _node_meta(node), labels)
         seg.definition = str(node.get("description") or "").strip()
         seg.sql = node.get("raw_code") or None
         seg.sizes = sizes.get(seg.tag, [])
-        seg.overlaps = [(t, page_name(t), n) for t, n in overlaps.get(seg.tag, [])]
+        seg.overlaps = [(t, pages.get(t, page_name(t)), n) for t, n in overlaps.get(seg.tag, [])]
     return Catalogue(
         as_of_date=as_of[0] if as_of else None,
         generated_at=datetime.now(UTC).replace(microsecond=0),

@@ -252,11 +252,13 @@ def test_sigkill_during_the_activity_pull_resumes_without_losing_or_repeating(au
     deadline = time.monotonic() + 60
     while len(sent_to_offsets()) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)  # while the second page is in flight
+    proc.send_signal(signal.SIGKILL)  # about when the second page is in flight
     proc.wait(timeout=10)
+    time.sleep(0.6)  # the sandbox logs a request when it answers: let the killed ones finish
     assert sent_to_offsets()[:2] == ["0", "1000"]
     kept = stored(env, cid)["sent"]
-    assert kept in (1000, 2000)  # the second page may have been stored just before the kill
+    # What the killed pull had stored (on a loaded machine it may have got further).
+    assert kept in (1000, 2000, 3000)
     sandbox.set_faults(None)
     sandbox.clear_request_log()
     assert pull(env).status == "ok"

@@ -23,8 +23,8 @@ from typer.testing import CliRunner
 from warehouse_build import Warehouse
 
 from sync.cli.app import app
-from sync.cli.catalogue import merge_field_inputs
 from sync.cli.exits import EXIT_CONFIG, EXIT_OK
+from sync.jobs.catalogue import merge_field_inputs
 from sync.warehouse.catalogue import (
     CatalogueSite,
     SizePoint,

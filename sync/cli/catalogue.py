@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -14,71 +13,17 @@ from sync.cli.exits import EXIT_CONFIG, EXIT_OK
 from sync.cli.options import DbPathOpt, JsonOpt, ManifestOpt
 from sync.cli.output import console
 from sync.errors import ConfigError
-from sync.mailchimp.exposures import load_audiences, manifest_path_default
-from sync.warehouse.catalogue import CatalogueSite, MergeFieldInput, build_catalogue
-from sync.warehouse.project import PROJECT_DIR, Settings
-
-DEFAULT_OUT = PROJECT_DIR / "target" / "catalogue"
-
-
-@dataclass
-class CatalogueResult:
-    site: CatalogueSite
-    warnings: list[str] = field(default_factory=list)
-
-
-def merge_field_inputs(manifest_path: Path) -> list[MergeFieldInput]:
-    """Every merge field the exposures in the manifest declare (ConfigError if none can be
-    read)."""
-    return [
-        MergeFieldInput(
-            audience=audience.key,
-            tag=mf.tag,
-            name=mf.display_name,
-            type=mf.type,
-            column=mf.column,
-            relation_sql=audience.members_relation.sql,
-            members_filter=audience.spec.members.filter,
-            choices=tuple(mf.choices or ()),
-        )
-        for audience in load_audiences(manifest_path)
-        for mf in audience.spec.merge_fields
-    ]
-
-
-def write_catalogue(
-    db: Path | None = None, out: Path | None = None, manifest: Path | None = None
-) -> CatalogueResult:
-    """The catalogue of the warehouse `db` (default: the project's) written to `out`.
-    A missing or unreadable manifest leaves out the SQL and the merge fields, with a warning;
-    a warehouse that is not built raises ConfigError."""
-    settings = Settings.from_env(duckdb_path=db)
-    manifest_path = manifest or manifest_path_default()
-    warnings: list[str] = []
-    fields: list[MergeFieldInput] = []
-    if manifest_path.exists():
-        try:
-            fields = merge_field_inputs(manifest_path)
-        except ConfigError as err:
-            warnings.append(f"merge fields left out: {err}")
-    else:
-        warnings.append(
-            f"no dbt manifest at {manifest_path}: segment SQL and merge fields left out "
-            "(run `engage build`)"
-        )
-    site = build_catalogue(
-        settings.duckdb_path,
-        (out or DEFAULT_OUT).expanduser().resolve(),
-        manifest_path if manifest_path.exists() else None,
-        fields,
-    )
-    return CatalogueResult(site, warnings)
+from sync.jobs.catalogue import write_catalogue
 
 
 def catalogue(
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder to write the site to (default: target/catalogue)."),
+        typer.Option(
+            "--out",
+            help="Folder to write the site to (default: $ENGAGE_CATALOGUE_DIR, else "
+            "`catalogue` next to the warehouse file: target/catalogue).",
+        ),
     ] = None,
     db: DbPathOpt = None,
     manifest: ManifestOpt = None,

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sync.cli.catalogue import CatalogueResult, write_catalogue
 from sync.cli.exits import EXIT_DBT_FAILED, EXIT_OK, EXIT_PARTIAL
 from sync.cli.options import DbPathOpt, JsonOpt, VerboseOpt
 from sync.cli.output import RichProgress, console, dbt_progress, print_dbt_outcome, progress_bars
+from sync.jobs.catalogue import CatalogueResult, write_catalogue
 from sync.jobs.demo_mailchimp import forget_a_lost_sandbox, run_demo_sync
 from sync.jobs.demo_mailchimp import render as render_sync
 from sync.jobs.demo_warehouse import run_demo
@@ -33,7 +33,7 @@ def demo(
     Then runs `engage nightly` twice against an in-process Mailchimp sandbox (saved in
     target/sandbox-demo.json) and prints what changed in the audience. Delete that file to
     start over: the sync state it left in the warehouse (schema engage_sync) goes with it.
-    Last, writes the segment catalogue (`engage catalogue`) to target/catalogue and prints
+    Last, writes the segment catalogue (`engage catalogue`) next to the warehouse and prints
     its path.
     """
     if not no_sync:

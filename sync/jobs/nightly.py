@@ -40,6 +40,7 @@ from sync.ingest.scan import check_raw_dir
 from sync.jobs import history
 from sync.jobs.alerts import AlertResult, AlertSettings, send
 from sync.jobs.audience_sync import AudienceOutcome, client_for, sync_audience
+from sync.jobs.catalogue import write_catalogue
 from sync.jobs.guards import refuse_sample_data
 from sync.jobs.lock import locked
 from sync.mailchimp import state
@@ -75,6 +76,7 @@ class NightlyOutcome:
     durations: dict[str, float] = field(default_factory=dict)  # seconds per step, and total
     alert: AlertResult | None = None
     notes: list[str] = field(default_factory=list)  # warnings about the run's own bookkeeping
+    catalogue: str | None = None  # the segment catalogue's index.html, when written
 
     @property
     def error(self) -> str | None:
@@ -156,6 +158,7 @@ class NightlyOutcome:
             "pull": [p.as_dict() for p in self.pulls],
             "build": {"success": self.build_ok, **(self.build_summary or {})},
             "audiences": [a.as_dict() for a in self.audiences],
+            "catalogue": self.catalogue,
             "alert": self.alert.as_dict() if self.alert else None,
         }
 
@@ -351,6 +354,16 @@ def _run(
             con.close()
     if optouts_only:
         out.failure = build_failure(summary, optouts_pushed=True)
+        return
+    # 6. the catalogue marketers read, from the night's build (not writing it is a warning).
+    if out.build_ok:
+        with _timed(out, "catalogue"):
+            try:
+                written = write_catalogue(db, manifest=manifest)
+                out.catalogue = str(written.site.index)
+                out.notes += [f"catalogue: {w}" for w in written.warnings]
+            except (ConfigError, OSError, duckdb.Error) as err:
+                out.notes.append(f"the segment catalogue was not written ({redact(str(err))})")
 
 
 def _finish(

@@ -1,5 +1,6 @@
 """Opt-outs never wait for a segment: the night a segment model breaks, a spreadsheet's
-unsubscribe still reaches Mailchimp (real dbt on a copy of the project, the sandbox)."""
+unsubscribe still reaches Mailchimp (real dbt on a copy of the project, the sandbox). The
+nights before it write the segment catalogue."""
 
 from __future__ import annotations
 
@@ -66,6 +67,9 @@ def test_an_unsubscribe_reaches_mailchimp_the_night_a_segment_breaks(
         first = night()
         assert first.status in ("ok", "warnings"), first.as_dict()
         aid = first.audiences[0].audience_id
+        # A night that built ends by writing the catalogue beside the warehouse file.
+        index = tmp_path / "catalogue" / "index.html"
+        assert first.catalogue == str(index) and "seg:new-30d" in index.read_text()
         assert sandbox.member(aid, sub_hash(email("Grace")))["status"] == "subscribed"
 
         # The next day: Grace unsubscribes (a Mailchimp export dropped in the raw folder), and

@@ -29,20 +29,30 @@ def consent_build(calls):
     return build
 
 
+def only_the_catalogue_warned(out) -> bool:
+    """The stand-in build makes no marts, so the night can only say the segment catalogue was
+    not written; anything else (a failure, another warning) is a real finding."""
+    return (
+        out.failure is None
+        and [w for w in out.warnings if "catalogue" not in w] == []
+        and (out.status in ("ok", "warnings"))
+    )
+
+
 def test_nightly_pulls_first_so_mailchimp_optouts_reach_the_warehouse(env, sandbox):
     env.declare(activity={"enabled": False})  # no campaigns here: their staleness would warn
     env.warehouse([supporter(1), supporter(2)], [("s0001", "a", "seg:a")])
     settings = Settings.from_env(duckdb_path=env.db)
     calls: list[str] = []
     out = nightly_job(settings, env.manifest, client=env.client(), build=consent_build(calls))
-    assert out.status == "ok", out.as_dict()
+    assert only_the_catalogue_warned(out), out.as_dict()
     assert calls == ["build"] and out.pulls[0].status == "skipped"  # no audience yet
     aid = env.audience_id()
     # Person 1 unsubscribes through Mailchimp's link.
     sandbox.add_member(aid, "person1@campaign-mail.net", "unsubscribed", tags=["seg:a"])
     sandbox.clear_request_log()
     out = nightly_job(settings, env.manifest, client=env.client(), build=consent_build(calls))
-    assert out.status == "ok", out.as_dict()
+    assert only_the_catalogue_warned(out), out.as_dict()
     assert out.pulls[0].opted_out_seen == 1
     supporters = dict(env.query("select email, email_status from main.supporters"))
     assert supporters["person1@campaign-mail.net"] == "unsubscribed"

@@ -27,6 +27,7 @@ from mailchimp_sandbox.routing import (
     query_choice,
     require_fields,
     require_object,
+    time_filter,
 )
 from mailchimp_sandbox.rules import now_iso, parse_timestamp
 from mailchimp_sandbox.store import Audience, Campaign, Store
@@ -43,19 +44,6 @@ def get_campaign(req: Request) -> Campaign:
     if campaign is None:
         raise errors.not_found()
     return campaign
-
-
-def time_filter(req: Request, name: str) -> datetime | None:
-    raw = req.query.get(name)
-    if not raw:
-        return None
-    parsed = parse_timestamp(raw)
-    if parsed is None:
-        raise errors.invalid_resource(
-            f"The {name} parameter must be an ISO 8601 date-time.",
-            [{"field": name, "message": "Please provide an ISO 8601 date-time."}],
-        )
-    return parsed
 
 
 def in_window(value: str, since: datetime | None, before: datetime | None) -> bool:

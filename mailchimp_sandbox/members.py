@@ -31,6 +31,7 @@ from mailchimp_sandbox.routing import (
     query_choice,
     require_fields,
     require_object,
+    time_filter,
 )
 from mailchimp_sandbox.rules import (
     PATCH_STATUSES,
@@ -521,19 +522,6 @@ def post_member_tags(req: Request) -> Result:
 SORT_FIELDS = ("timestamp_opt", "timestamp_signup", "last_changed")
 
 
-def _time_filter(req: Request, name: str) -> datetime | None:
-    raw = req.query.get(name)
-    if not raw:
-        return None
-    parsed = parse_timestamp(raw)
-    if parsed is None:
-        raise errors.invalid_resource(
-            f"The {name} parameter must be an ISO 8601 date-time.",
-            [{"field": name, "message": "Please provide an ISO 8601 date-time."}],
-        )
-    return parsed
-
-
 def _ts(value: str) -> datetime | None:
     return parse_timestamp(value) if value else None
 
@@ -564,10 +552,10 @@ def select_members(req: Request, a: Audience) -> list[Member]:
         ("before_timestamp_opt", "timestamp_opt", lambda t, b: t is not None and t < b),
     ]
     for param, attr, keep in bounds:
-        bound = _time_filter(req, param)
+        bound = time_filter(req, param)
         if bound is not None:
             members = [m for m in members if keep(_ts(getattr(m, attr)), bound)]
-    unsub_since = _time_filter(req, "unsubscribed_since")
+    unsub_since = time_filter(req, "unsubscribed_since")
     if unsub_since is not None:
         if status != "unsubscribed":
             raise errors.invalid_resource(

@@ -15,8 +15,16 @@ from typing import Any
 
 from mailchimp_sandbox import errors
 from mailchimp_sandbox.activity import iso, summarise
-from mailchimp_sandbox.campaigns import CAMPAIGN_TYPES, get_campaign, in_window, time_filter
-from mailchimp_sandbox.routing import Endpoint, Request, Result, links, page, query_choice
+from mailchimp_sandbox.campaigns import CAMPAIGN_TYPES, get_campaign, in_window
+from mailchimp_sandbox.routing import (
+    Endpoint,
+    Request,
+    Result,
+    links,
+    page,
+    query_choice,
+    time_filter,
+)
 from mailchimp_sandbox.store import Audience, Campaign
 
 RENDERED_ACTIVITY_KEYS = ("action", "type", "url", "timestamp", "ip")

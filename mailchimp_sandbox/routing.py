@@ -16,11 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from mailchimp_sandbox import errors
 from mailchimp_sandbox.batch_runner import BatchRunner
 from mailchimp_sandbox.faults import FaultEngine
+from mailchimp_sandbox.rules import parse_timestamp
 from mailchimp_sandbox.settings import SandboxSettings
 from mailchimp_sandbox.store import Store
 
@@ -189,6 +191,21 @@ def query_choice(req: Request, name: str, allowed: tuple[str, ...]) -> str | Non
             [{"field": name, "message": f"Must be one of: {', '.join(allowed)}."}],
         )
     return value or None
+
+
+def time_filter(req: Request, name: str) -> datetime | None:
+    """An ISO 8601 date-time query parameter (`since_last_changed`, `since_send_time`, ...),
+    None when absent; Mailchimp's 400 when it is not a date-time."""
+    raw = req.query.get(name)
+    if not raw:
+        return None
+    parsed = parse_timestamp(raw)
+    if parsed is None:
+        raise errors.invalid_resource(
+            f"The {name} parameter must be an ISO 8601 date-time.",
+            [{"field": name, "message": "Please provide an ISO 8601 date-time."}],
+        )
+    return parsed
 
 
 def links(

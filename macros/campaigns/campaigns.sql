@@ -22,3 +22,15 @@
         else nullif(trim({{ reason }}), '')
     end
 {%- endmacro %}
+
+{#- True for a privacy-proxy (machine) open: an open within var proxy_open_seconds (default 60)
+    after the message reached the person. Never null. -#}
+{% macro engage_is_proxy_open(is_open, sent_at, opened_at) -%}
+    coalesce(
+        {{ is_open }}
+        and {{ sent_at }} is not null
+        and {{ dbt.datediff(sent_at, opened_at, 'second') }}
+            between 0 and {{ var('proxy_open_seconds', 60) }},
+        false
+    )
+{%- endmacro %}

@@ -64,13 +64,7 @@ select
     occurred_at,
     coalesce(campaign_key, lower(campaign_id)) as campaign_name,
     'email' as channel,
-    coalesce(
-        action = 'open'
-        and message_sent_at is not null
-        and {{ dbt.datediff('message_sent_at', 'occurred_at', 'second') }}
-            between 0 and {{ var('proxy_open_seconds', 60) }},
-        false
-    ) as is_proxy_open,
+    {{ engage_is_proxy_open("action = 'open'", 'message_sent_at', 'occurred_at') }} as is_proxy_open,
     cast(null as date) as event_date,
     cast(null as {{ dbt.type_numeric() }}) as amount,
     cast(null as {{ dbt.type_string() }}) as stated_issues,

@@ -65,8 +65,8 @@
 
 {#- The canonical text of a merge-field value: what the sync stores, compares and sends
     ('' is empty). Numbers without a fraction lose their '.0'; dates are ISO; birthdays MM/DD;
-    radio/dropdown values outside the declared choices are empty; text is trimmed and cut to
-    Mailchimp's 255 bytes at a character boundary. -#}
+    radio/dropdown values outside the declared choices are empty; text is trimmed, made safe
+    (mailchimp_safe_text) and cut to Mailchimp's 255 bytes at a character boundary. -#}
 {% macro mailchimp_canonical_value(field, column_sql) -%}
     {%- set c = column_sql -%}
     {%- if field.type == 'number' -%}
@@ -88,8 +88,25 @@
         ) then {{ t }} end, '')
     {%- else -%}
         {%- set t = 'trim(cast(' ~ c ~ ' as varchar))' -%}
+        {%- if field.type in (none, 'text') -%}
+            {%- set t = mailchimp_safe_text(t) -%}
+        {%- endif -%}
         coalesce(case when strlen({{ t }}) <= 255 then {{ t }}
             else left({{ t }}, len(list_filter(range(1, 256),
                 lambda k: strlen(left({{ t }}, k::bigint)) <= 255))) end, '')
     {%- endif -%}
+{%- endmacro %}
+
+{#- Text that leaves the warehouse for a Mailchimp text merge field, neutralised (docs/sync.md,
+    "Values made safe"): HTML tags are removed and any stray < or > dropped, so a name cannot
+    carry markup or a link into an e-mail; merge-tag delimiters `*|` and `|*` lose their pipe,
+    so a value cannot open a merge tag or an *|IF:|* block; a value starting with a formula
+    character (= + - @, tab, carriage return) gets a leading apostrophe, the OWASP rule for
+    CSV/formula injection, so an audience export opened in a spreadsheet shows it as text.
+    Only type 'text' fields: a phone (+44...) or a URL is left as it is. -#}
+{% macro mailchimp_safe_text(expr) -%}
+    {%- set no_markup = "trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace("
+        ~ expr ~ ", '<[^>]*>', '', 'g'), '[<>]', '', 'g'), '[*][|]', '*', 'g'), '[|][*]', '*', 'g'))" -%}
+    case when regexp_matches({{ no_markup }}, '^[-=+@\t\r]') then '''' || {{ no_markup }}
+        else {{ no_markup }} end
 {%- endmacro %}

@@ -356,6 +356,37 @@ def test_long_text_is_cut_to_255_bytes(con):
     assert len(mf["FNAME"].encode()) <= 255 and mf["FNAME"] == "é" * 127
 
 
+@pytest.mark.parametrize(
+    ("written", "sent"),
+    [
+        ("=HYPERLINK(\"http://x.example\",\"Ana\")", "'=HYPERLINK(\"http://x.example\",\"Ana\")"),
+        ("+1 Ana", "'+1 Ana"),
+        ("-Ana", "'-Ana"),
+        ("@Ana", "'@Ana"),
+        ('Ana <a href="http://x.example">click</a>', "Ana click"),
+        ("<script>alert(1)</script>Ana", "alert(1)Ana"),
+        ("Ana <3", "Ana 3"),
+        ("*|UNSUB|*", "*UNSUB*"),
+        ("Ana-Maria O'Neil", "Ana-Maria O'Neil"),
+    ],
+)
+def test_text_merge_fields_are_made_safe(con, written, sent):
+    """Formula-looking text, HTML and merge-tag delimiters in a name never reach Mailchimp as
+    they were written (docs/sync.md, "Values made safe")."""
+    make_warehouse(con, [supporter(1, first_name=written)], [])
+    compute_plan(con, audience(), AID, False)
+    mf = json.loads(plan_members(con, "create")[sub_hash("person1@campaign-mail.net")][2])
+    assert mf["FNAME"] == sent
+
+
+def test_phone_and_url_merge_fields_keep_their_leading_plus(con):
+    make_warehouse(con, [supporter(1, last_name="+44 20 7946 0000")], [])
+    meta = default_meta(merge_fields=[{"column": "last_name", "tag": "PHONE", "type": "phone"}])
+    compute_plan(con, audience(meta), AID, False)
+    mf = json.loads(plan_members(con, "create")[sub_hash("person1@campaign-mail.net")][2])
+    assert mf["PHONE"] == "+44 20 7946 0000"
+
+
 def test_member_staff_archived_that_we_never_pushed_is_left_alone(con):
     # Seen unsubscribed by one pull, archived by staff before the next: the warehouse no longer
     # sees the opt-out and we never pushed the member. Creating it would revive it as subscribed.

@@ -359,7 +359,7 @@ def test_long_text_is_cut_to_255_bytes(con):
 @pytest.mark.parametrize(
     ("written", "sent"),
     [
-        ("=HYPERLINK(\"http://x.example\",\"Ana\")", "'=HYPERLINK(\"http://x.example\",\"Ana\")"),
+        ('=HYPERLINK("http://x.example","Ana")', '\'=HYPERLINK("http://x.example","Ana")'),
         ("+1 Ana", "'+1 Ana"),
         ("-Ana", "'-Ana"),
         ("@Ana", "'@Ana"),

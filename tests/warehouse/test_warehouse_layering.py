@@ -78,9 +78,7 @@ _REF_CALL = re.compile(r"\bref\s*\(")
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    warehouse: Warehouse = make_warehouse(
-        tmp_path_factory.mktemp("layering"), SAMPLE_RAW_DIR
-    )
+    warehouse: Warehouse = make_warehouse(tmp_path_factory.mktemp("layering"), SAMPLE_RAW_DIR)
     outcome = warehouse.dbt("parse")
     assert outcome.success, outcome.error
     return warehouse.manifest

@@ -10,7 +10,11 @@ Owns three things:
   list: the trees ship as `response_fields.json` beside this module, written from the spec
   by `tests/sandbox/contract/extract_spec.py`, and a test re-derives them and compares.
 - `split(...)`: which requested paths the schema knows. Mailchimp ignores a path its schema
-  does not have (the response simply lacks it; no error), so by default the sandbox does too;
+  does not have (the response simply lacks it; no error), so by default the sandbox does too.
+  Evidence: the widely used Singer tap-mailchimp asks every list endpoint for `constraints`,
+  which only `GET /lists` has, and works against the live API; and a maintainer's thread
+  (mailchimp/mailchimp-client-lib-codegen#135) shows `fields=email_address` on the members
+  list, a path outside the envelope, answered 200 rather than 400;
   the `fields_outside_schema="error"` setting turns such a path into Mailchimp's
   `400 Requested Fields Invalid`, to catch typos in a client under test.
 - `apply(...)`: the filtering itself, relative to the response envelope

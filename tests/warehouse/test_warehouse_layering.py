@@ -35,7 +35,7 @@ INTERMEDIATE_READS_MART = {
             "segment inputs are the published supporter marts; issue 18 gives segments their "
             "own layer after the marts"
         )
-        for reader in ("int_segment_candidates", "int_segment_catalogue")
+        for reader in ("int_segment_catalogue",)
         for mart in (
             "supporters",
             "supporter_engagement",
@@ -62,10 +62,6 @@ STAGING_ENGINE = {
 # macro -> why it may call ref()
 MACROS_WITH_REF = {
     "test_engagement_only_emailable_supporters": "a generic data test reads the model it checks",
-    "engagement_segment_input_refs": (
-        "the segment union re-renders each segment's SQL; issue 18 makes it ref() the segment "
-        "models from the model itself"
-    ),
     "engage_kind_columns_sql": (
         "per-kind staging reads the seeds that describe its columns; issue 18 moves the "
         "ref() into the models"

@@ -26,10 +26,6 @@ LAYERS = ("staging", "intermediate", "marts", "segments")
 
 # (reader, read) -> why an intermediate model reads a mart
 INTERMEDIATE_READS_MART = {
-    ("int_consent__email_status", "consent_events"): (
-        "consent is published as a mart and then decided from it; issue 18 moves the "
-        "decision into intermediate"
-    ),
     **{
         (reader, mart): (
             "segment inputs are the published supporter marts; issue 18 gives segments their "

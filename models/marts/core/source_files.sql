@@ -29,9 +29,15 @@ incomplete_files as (
     select
         file_id,
         'no "' || {{ dbt.listagg('column_name', "'\" or \"'", 'order by column_name') }}
-            || '" column (headers found: ' || max(headers_found) || '); add to seeds/header_aliases.csv: '
-            || {{ dbt.listagg("suggested_alias_row", "'; '", "order by column_name") }}
-            || ' (a header key is the header lower-cased, other characters as _), then build again'
+            || '" column (headers found: ' || max(headers_found) || '); '
+            || case
+                when min(header_row_found) is not null
+                    then 'row ' || cast(min(header_row_found) as {{ dbt.type_string() }})
+                        || ' looks like the real header: delete the lines above it (a title or notes), then build again'
+                else 'add to seeds/header_aliases.csv: '
+                    || {{ dbt.listagg("suggested_alias_row", "'; '", "order by column_name") }}
+                    || ' (a header key is the header lower-cased, other characters as _), then build again'
+            end
             as missing_columns_reason
     from missing_columns
     group by file_id

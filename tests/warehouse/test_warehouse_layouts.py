@@ -11,10 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from warehouse_build import Warehouse, failure_text, make_warehouse
 from warehousetest_helpers import WAREHOUSE_SELECT
 
-from sync.warehouse.report import file_notes, warehouse_summary
+from sync.warehouse.report import file_notes, render_warehouse, warehouse_summary
 
 LAYOUTS_RAW = Path(__file__).resolve().parents[1] / "fixtures" / "layouts" / "raw"
 
@@ -500,3 +501,12 @@ def test_rows_whose_date_or_amount_could_not_be_read_are_counted(layouts: Wareho
         "header found on row 2"
     )
     assert file_notes(layouts.db_path) == (summary.unparsed_values, summary.layout_notes)
+    console = Console(record=True, width=400)
+    console.print(render_warehouse(summary))
+    text = console.export_text()
+    assert (
+        "values not read (no event for these rows): petitions/unparsed/bad-dates_signatures.csv"
+        in text
+    )
+    assert "note: mailchimp_members/mailchimp/audience_backup_june.csv" in text
+    assert "@" not in text  # no addresses in what the build prints

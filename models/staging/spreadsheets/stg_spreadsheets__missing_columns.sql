@@ -123,8 +123,12 @@ suggestions as (
         and email_like_values.source_column = headers.source_column
 ),
 
+-- a column holding an email header in a row and addresses below it: the real header row (a
+-- column whose cells merely say "Email", such as a contact preference, has no addresses)
 header_rows as (
-    select file_id, min(header_row_found) as header_row_found
+    select
+        file_id,
+        min(case when email_like_values > 0 then header_row_found end) as header_row_found
     from email_like_values
     group by file_id
 ),

@@ -53,6 +53,9 @@ STAGING_ENGINE = {
     "stg_spreadsheets__files": "the file inventory (kind, settings, file-name attributes)",
     "stg_spreadsheets__headers": "the header-to-column map per file",
     "stg_spreadsheets__missing_columns": "the required columns a file lacks",
+    "stg_spreadsheets__file_layouts": (
+        "per-file layout facts (a Mailchimp export's status from its columns, repeated headers)"
+    ),
 }
 
 # macro -> why it may call ref()

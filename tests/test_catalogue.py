@@ -169,7 +169,11 @@ def test_the_conditional_content_fields_list_their_allowed_values_and_snippets(
     assert {"TOPISSUE", "RFM", "NEXTSTEP", "ENGTIER"} <= set(fields)
     html = (site.out_dir / "merge-fields.html").read_text(encoding="utf-8")
     ladder = [str(s) for (s,) in built_warehouse.query("select next_step from next_step_ladder")]
-    for tag, column in (("TOPISSUE", "top_issue_slug"), ("RFM", "rfm_label"), ("NEXTSTEP", "next_step")):
+    for tag, column in (
+        ("TOPISSUE", "top_issue_slug"),
+        ("RFM", "rfm_label"),
+        ("NEXTSTEP", "next_step"),
+    ):
         field = fields[tag]
         assert field.type == "dropdown" and field.values_source == "declared", tag
         held = dict(

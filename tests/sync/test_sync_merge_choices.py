@@ -56,9 +56,7 @@ def test_a_value_outside_the_choices_refuses_the_plan_naming_field_value_and_fix
 
 def test_an_empty_value_is_not_a_choice_problem(con):
     fields = [FIELDS[0], {**FIELDS[1], "choices": ["D0"]}]
-    make_warehouse(
-        con, [supporter(i, district="D0" if i % 2 else None) for i in range(4)], []
-    )
+    make_warehouse(con, [supporter(i, district="D0" if i % 2 else None) for i in range(4)], [])
     assert compute_plan(con, _audience(fields), "aud1", False).counts.creates == 4
 
 

@@ -2,8 +2,8 @@
   The next step to ask of each supporter, from the seed next_step_ladder: one row per
   supporter with the first rule (lowest step_order) whose condition holds, so one broadcast
   can carry a different ask per person (merge field NEXTSTEP, conditional content
-  `*|IF:NEXTSTEP=volunteer|*`). Conditions are a closed list, evaluated on actions up to
-  var as_of (supporter_engagement's all-time counts):
+  `*|IF:NEXTSTEP=volunteer|*`). Conditions are a closed list, evaluated on every event up to
+  var as_of (int_engagement_events_dated, all time; everyone in int_identity__survivorship):
     volunteered     at least one volunteer shift
     attended_event  attended or hosted an event
     donated         at least one donation
@@ -19,20 +19,14 @@ with
 
 supporters as (
 
-    select
-        supporter_id,
-        petition_signatures,
-        event_rsvps_unattended,
-        event_attendances,
-        events_hosted,
-        legislator_contacts,
-        story_shares,
-        consultation_responses,
-        volunteer_signups,
-        volunteer_shifts,
-        donations
+    select supporter_id from {{ ref('int_identity__survivorship') }}
 
-    from {{ ref('supporter_engagement') }}
+),
+
+events as (
+
+    select supporter_id, action_type
+    from {{ ref('int_engagement_events_dated') }}
 
 ),
 
@@ -43,21 +37,37 @@ ladder as (
 
 ),
 
-conditions as (
+counts as (
 
     select
         supporter_id,
-        volunteer_shifts > 0 as volunteered,
-        event_attendances > 0 or events_hosted > 0 as attended_event,
-        donations > 0 as donated,
-        petition_signatures > 0
-            and event_rsvps_unattended + event_attendances + events_hosted
-                + legislator_contacts + story_shares + consultation_responses
-                + volunteer_signups + volunteer_shifts + donations = 0 as petition_only,
-        event_rsvps_unattended + legislator_contacts + story_shares + consultation_responses
-            + volunteer_signups > 0 as other_action
+        {{ engagement_count_if("action_type = 'petition_signature'") }} as petition_signatures,
+        {{ engagement_count_if("action_type = 'volunteer_shift'") }} as volunteer_shifts,
+        {{ engagement_count_if("action_type in ('event_attendance', 'event_hosted')") }} as events_attended,
+        {{ engagement_count_if("action_type = 'donation'") }} as donations,
+        {{ engagement_count_if("action_type in ('event_rsvp', 'legislator_contact', 'story_share', "
+            ~ "'consultation_response', 'volunteer_signup')") }} as other_actions
+
+    from events
+    group by supporter_id
+
+),
+
+conditions as (
+
+    select
+        supporters.supporter_id,
+        coalesce(counts.volunteer_shifts, 0) > 0 as volunteered,
+        coalesce(counts.events_attended, 0) > 0 as attended_event,
+        coalesce(counts.donations, 0) > 0 as donated,
+        coalesce(counts.petition_signatures, 0) > 0
+            and coalesce(counts.volunteer_shifts + counts.events_attended + counts.donations
+                + counts.other_actions, 0) = 0 as petition_only,
+        coalesce(counts.other_actions, 0) > 0 as other_action
 
     from supporters
+    left join counts
+        on supporters.supporter_id = counts.supporter_id
 
 ),
 

@@ -1,7 +1,8 @@
 {#-
   No batch and blast (docs/engagement.md §5.3): one row per segment tag with its share of the
   emailable audience. A tag that would reach more than var broadcast_max_share of the
-  emailable supporters is a broadcast, allowed only when its segment's meta carries
+  emailable supporters, and more than var broadcast_min_size people (on a tiny list every
+  segment is most of it, as the sync's pct_floor), is a broadcast, allowed only when its segment's meta carries
   broadcast_approved (an ISO date no more than var broadcast_approval_days days before the
   as-of date, and not after it) and broadcast_approved_by. is_blocked rows fail the data test
   engagement_no_unapproved_broadcast, so `dbt build` stops naming the segment and its file.
@@ -49,9 +50,11 @@ checked as (
 
     select
         shares.*,
-        audience_share > {{ var('broadcast_max_share', 0.8) }} as is_broadcast,
+        audience_share > {{ var('broadcast_max_share', 0.8) }}
+            and size > {{ var('broadcast_min_size', 50) }} as is_broadcast,
         case
-            when audience_share <= {{ var('broadcast_max_share', 0.8) }} then 'not_a_broadcast'
+            when audience_share <= {{ var('broadcast_max_share', 0.8) }}
+                or size <= {{ var('broadcast_min_size', 50) }} then 'not_a_broadcast'
             when broadcast_approved is null then 'not_approved'
             when broadcast_approved_by is null then 'no_approver'
             when approval_age_days < 0 then 'approval_in_future'

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -160,6 +160,61 @@ def test_the_merge_field_page_has_a_snippet_per_field(site: CatalogueSite) -> No
     assert not next(f for f in fields if f.tag == "FNAME").values
 
 
+def test_the_conditional_content_fields_list_their_allowed_values_and_snippets(
+    site: CatalogueSite, built_warehouse: Warehouse
+) -> None:
+    """TOPISSUE, RFM and NEXTSTEP (dropdowns) list every declared choice with how many people
+    hold it, and a ready-to-paste block per choice."""
+    fields = {f.tag: f for f in site.catalogue.merge_fields}
+    assert {"TOPISSUE", "RFM", "NEXTSTEP", "ENGTIER"} <= set(fields)
+    html = (site.out_dir / "merge-fields.html").read_text(encoding="utf-8")
+    ladder = [str(s) for (s,) in built_warehouse.query("select next_step from next_step_ladder")]
+    for tag, column in (
+        ("TOPISSUE", "top_issue_slug"),
+        ("RFM", "rfm_label"),
+        ("NEXTSTEP", "next_step"),
+    ):
+        field = fields[tag]
+        assert field.type == "dropdown" and field.values_source == "declared", tag
+        held = dict(
+            built_warehouse.query(
+                f"select {column}, count(*) from mailchimp_members where {column} is not null "
+                "group by 1"
+            )
+        )
+        assert set(held) <= {v for v, _ in field.values}, tag  # every value held is allowed
+        assert {v: n for v, n in field.values if n} == held, tag
+        for value, _ in field.values:
+            assert f"*|IF:{tag}={value}|*\n  Only for {value}: your message.\n*|END:IF|*" in html
+    assert set(ladder) == {v for v, _ in fields["NEXTSTEP"].values}
+    assert "*|IF:NEXTSTEP=volunteer|*" in html and "*|IF:NEXTSTEP=share_story|*" in html
+    assert "Allowed values" in html
+
+
+def test_approved_broadcasts_show_their_date_and_approver(
+    site: CatalogueSite, built_warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """The sample approves no broadcast (no badge); a segment whose meta approves one shows
+    the date and the approver on the index and on its page."""
+    assert built_warehouse.scalar("select count(broadcast_approved) from segments") == 0
+    assert "approved broadcast:" not in site.index.read_text(encoding="utf-8")
+    seg = site.catalogue.segments[0]
+    approved = dataclasses.replace(
+        seg, broadcast_approved=date(2026, 10, 1), broadcast_approved_by="Campaigns lead"
+    )
+    written = write_site(
+        dataclasses.replace(site.catalogue, segments=[approved, *site.catalogue.segments[1:]]),
+        tmp_path / "approved",
+    )
+    index = written.index.read_text(encoding="utf-8")
+    assert index.count("approved broadcast: 2026-10-01, Campaigns lead") == 1
+    page = (tmp_path / "approved" / "segments" / seg.page).read_text(encoding="utf-8")
+    assert "on 2026-10-01 by Campaigns lead" in page
+    entry = written.catalogue.as_dict()["segments"][0]
+    assert entry["broadcast_approved"] == "2026-10-01"
+    assert entry["broadcast_approved_by"] == "Campaigns lead"
+
+
 def test_no_email_address_on_any_page(site: CatalogueSite) -> None:
     for path in site.out_dir.rglob("*"):
         if path.is_file():
@@ -176,6 +231,9 @@ def test_snippets_and_sparkline_helpers() -> None:
     chain = snippets_for("ENGTIER", ["leader", "activist"])[0]
     assert chain.splitlines()[0] == "*|IF:ENGTIER=leader|*"
     assert "*|ELSEIF:ENGTIER=activist|*" in chain and chain.endswith("*|END:IF|*")
+    assert len(snippets_for("ENGTIER", ["leader", "activist"])) == 2
+    each = snippets_for("NEXTSTEP", ["host", "volunteer"], one_per_value=True)
+    assert len(each) == 4 and each[2].splitlines()[0] == "*|IF:NEXTSTEP=volunteer|*"
     assert sparkline_points([5]) == ""
     assert len(sparkline_points([1, 2, 3]).split()) == 3
     assert page_name("seg:event-Town Hall") == "seg-event-town-hall.html"

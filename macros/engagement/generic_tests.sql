@@ -37,3 +37,43 @@ having count(*) > 1
 select 1 as no_rows
 where not exists (select 1 from {{ model }})
 {% endtest %}
+
+{#-
+  No batch and blast: fails for every segment tag of `model` (segment_broadcast_checks) that
+  would reach more than var broadcast_max_share of the emailable audience without a valid
+  approval (is_blocked). So that `dbt build` says which segment and file to fix, the failure
+  is raised with one line per blocked tag once the model is built.
+-#}
+{% test engagement_no_unapproved_broadcast(model) %}
+{%- set failing -%}
+select segment_name, tag, model_path, size, emailable_supporters, audience_share, max_share,
+    broadcast_approved, broadcast_approved_by, approval_age_days, approval_status
+from {{ model }}
+where is_blocked
+{%- endset -%}
+{%- if execute and load_relation(model) is not none -%}
+    {%- set found = run_query(failing ~ "\norder by tag") -%}
+    {%- if found.rows | length > 0 -%}
+        {%- set lines = [] -%}
+        {%- set days = var('broadcast_approval_days', 90) -%}
+        {%- for r in found.rows -%}
+            {%- set why = {
+                'not_approved': 'and is not approved',
+                'no_approver': 'and its approval of ' ~ r['broadcast_approved'] ~ ' names no approver',
+                'approval_expired': 'and its approval of ' ~ r['broadcast_approved'] ~ ' is '
+                    ~ r['approval_age_days'] ~ ' days old (valid ' ~ days ~ ')',
+                'approval_in_future': 'and its approval date ' ~ r['broadcast_approved'] ~ ' is after the as-of date',
+            }.get(r['approval_status'], r['approval_status']) -%}
+            {%- do lines.append("segment " ~ r['segment_name'] ~ " (" ~ r['model_path'] ~ "), tag "
+                ~ r['tag'] ~ ", would reach " ~ r['size'] ~ " of " ~ r['emailable_supporters']
+                ~ " emailable supporters (share " ~ r['audience_share'] ~ ", above broadcast_max_share "
+                ~ var('broadcast_max_share', 0.8) ~ ") " ~ why) -%}
+        {%- endfor -%}
+        {{ exceptions.raise_compiler_error("No batch and blast: " ~ (lines | join('; '))
+            ~ ". Narrow the segment's rule, or record the approval in its config: "
+            ~ "meta={'broadcast_approved': 'YYYY-MM-DD', 'broadcast_approved_by': 'who'} (valid "
+            ~ days ~ " days; docs/engagement.md §5.3).") }}
+    {%- endif -%}
+{%- endif %}
+{{ failing }}
+{% endtest %}

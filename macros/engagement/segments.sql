@@ -11,6 +11,10 @@
     priority             integer, 1 = most important; wins when a supporter hits the limit
     respects_contact_cap true/false (required): held out when the supporter is over the contact cap
     counts_toward_limit  true/false (default true): takes one of the per-supporter slots
+    broadcast_approved   ISO date (YYYY-MM-DD) someone approved tagging more than var
+                         broadcast_max_share of the emailable audience; valid for var
+                         broadcast_approval_days (90) days up to the as-of date
+    broadcast_approved_by who approved it (required with broadcast_approved)
 
   The union `int_segment_candidates` reads each segment model with ref(): its generated
   `-- engage:segments` block names every segment (written by `engage build`,
@@ -79,6 +83,12 @@
                 ~ "': use true or false.") -}}
         {%- endif -%}
     {%- endfor -%}
+    {%- set approved = (meta.get('broadcast_approved') or '') | string | trim -%}
+    {%- set approved_by = (meta.get('broadcast_approved_by') or '') | string | trim -%}
+    {%- if approved and modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', approved) is none -%}
+        {{- exceptions.raise_compiler_error(where ~ " has broadcast_approved '" ~ approved
+            ~ "': use the ISO date of the approval, e.g. '2026-11-20'.") -}}
+    {%- endif -%}
     {{- return({
         'name': node.name,
         'path': node.original_file_path,
@@ -90,6 +100,8 @@
         'priority': priority | int,
         'respects_contact_cap': flags['respects_contact_cap'],
         'counts_toward_limit': flags['counts_toward_limit'],
+        'broadcast_approved': approved or none,
+        'broadcast_approved_by': approved_by or none,
     }) -}}
 {%- endmacro %}
 
@@ -124,4 +136,18 @@
             ~ ") must return a supporter_id column; it returns: " ~ names | join(', ')) -}}
     {%- endif -%}
     {{- return(names) -}}
+{%- endmacro %}
+
+{% macro engagement_segment_approval_columns(spec) -%}
+    {#- The broadcast approval of one segment as two columns (null when not approved). -#}
+    {%- if spec.broadcast_approved -%}
+    cast('{{ spec.broadcast_approved }}' as date) as broadcast_approved,
+    {%- else -%}
+    cast(null as date) as broadcast_approved,
+    {%- endif %}
+    {% if spec.broadcast_approved_by -%}
+    cast('{{ dbt.escape_single_quotes(spec.broadcast_approved_by) }}' as {{ dbt.type_string() }}) as broadcast_approved_by
+    {%- else -%}
+    cast(null as {{ dbt.type_string() }}) as broadcast_approved_by
+    {%- endif -%}
 {%- endmacro %}

@@ -65,8 +65,9 @@
 
 {#- The canonical text of a merge-field value: what the sync stores, compares and sends
     ('' is empty). Numbers without a fraction lose their '.0'; dates are ISO; birthdays MM/DD;
-    radio/dropdown values outside the declared choices are empty; text is trimmed, made safe
-    (mailchimp_safe_text) and cut to Mailchimp's 255 bytes at a character boundary. -#}
+    radio/dropdown values are trimmed (the sync refuses a plan with a value outside the
+    declared choices); text is trimmed, made safe (mailchimp_safe_text) and cut to
+    Mailchimp's 255 bytes at a character boundary. -#}
 {% macro mailchimp_canonical_value(field, column_sql) -%}
     {%- set c = column_sql -%}
     {%- if field.type == 'number' -%}
@@ -80,12 +81,9 @@
     {%- elif field.type == 'birthday' -%}
         coalesce(strftime(try_cast({{ c }} as date), '%m/%d'), '')
     {%- elif field.type in ('radio', 'dropdown') -%}
-        {%- set t = 'trim(cast(' ~ c ~ ' as varchar))' -%}
-        coalesce(case when {{ t }} in (
-            {%- for choice in field.choices or [] -%}
-                {{ mailchimp_literal(choice) }}{{ ', ' if not loop.last }}
-            {%- endfor -%}
-        ) then {{ t }} end, '')
+        {#- Kept as they are: a value outside the declared choices must stop the plan with its
+            name (sync/mailchimp/plan.py validate_merge_values), never vanish silently. -#}
+        coalesce(trim(cast({{ c }} as varchar)), '')
     {%- else -%}
         {%- set t = 'trim(cast(' ~ c ~ ' as varchar))' -%}
         {%- if field.type in (none, 'text') -%}

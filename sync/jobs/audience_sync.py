@@ -179,7 +179,12 @@ def sync_audience(
     try:
         res.audience_id, double_optin = resolve_audience(con, client, aud, True)
         res.plan = compute_plan(
-            con, aud, res.audience_id, double_optin, "reconcile" if reconcile else "state"
+            con,
+            aud,
+            res.audience_id,
+            double_optin,
+            "reconcile" if reconcile else "state",
+            check_values=not optouts_only,
         )
         res.thresholds = evaluate(res.plan, aud.spec.safety)
         if optouts_only:

@@ -14,7 +14,9 @@ What the sync's own records add to the warehouse's consent, whatever the warehou
 - no one is created whose opt-out Mailchimp reported (pushed or pulled status) or who has a
   terminal reject (compliance state, forgotten, invalid email);
 - existing members never get a status, except `unsubscribed` to propagate an opt-out;
-- an invalid merge value is retried only once the values change.
+- an invalid merge value is retried only once the values change;
+- a radio/dropdown value outside the field's declared choices refuses the plan
+  (`validate_merge_values`): Mailchimp would reject it, and it would never be written.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ from sync.mailchimp.state import SCHEMA, run_sql, utcnow
 Basis = Literal["state", "reconcile"]
 
 TAG_MAX_LEN = 100
+# How many offending values an error names per field (each cut to VALUE_SHOWN_CHARS).
+VALUES_SHOWN = 5
+VALUE_SHOWN_CHARS = 40
 TAG_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*(:[a-z0-9][a-z0-9._-]*)*$")
 BLOCKING_REJECTS = ("compliance_state", "forgotten", "invalid_email")
 LIVE_STATUSES = ("subscribed", "pending")
@@ -132,6 +137,48 @@ def validate_tags(con: duckdb.DuckDBPyConnection, aud: Audience) -> None:
         )
 
 
+def validate_merge_values(con: duckdb.DuckDBPyConnection, aud: Audience) -> None:
+    """Every radio/dropdown value we would send must be one of the field's declared choices.
+
+    Mailchimp rejects any other value (and the member write with it), so a value outside the
+    choices stops the plan before any write, naming the field, the value and the fix."""
+    choices = {f.tag: f for f in aud.spec.merge_fields if f.type in ("radio", "dropdown")}
+    if not choices:
+        return
+    rows = run_sql(
+        con,
+        "plan_choice_values",
+        {"audience_key": aud.key, "choice_tags": sorted(choices)},
+        desired_relations(aud),
+    )
+    bad: dict[str, list[tuple[str, int]]] = {}
+    for tag, value, members in rows:
+        if value not in (choices[tag].choices or []):
+            bad.setdefault(tag, []).append((str(value), int(members)))
+    if not bad:
+        return
+    problems = []
+    for tag, values in sorted(bad.items()):
+        spec = choices[tag]
+        shown = ", ".join(
+            f"{v[:VALUE_SHOWN_CHARS]!r} ({n} member{'s' if n != 1 else ''})"
+            for v, n in values[:VALUES_SHOWN]
+        )
+        more = f" and {len(values) - VALUES_SHOWN} more" if len(values) > VALUES_SHOWN else ""
+        problems.append(
+            f"merge field {tag} ({spec.type}, column {spec.column!r}) holds {shown}{more}, "
+            f"not among its declared choices {list(spec.choices or [])}: add the value to the "
+            f"choices of {tag} in {aud.source_file or 'the exposure'} (and to the field's "
+            "choices in Mailchimp if it already exists), or change the warehouse's values; "
+            "then run `engage build`"
+        )
+    raise PlanError(
+        f"exposure {aud.key!r}: values outside the declared choices in "
+        f"{DESIRED_MODELS['desired_merge_fields']} (from {aud.members_relation.name}); "
+        "nothing was written:\n  " + "\n  ".join(problems)
+    )
+
+
 def new_plan_id() -> str:
     return utcnow().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
 
@@ -159,11 +206,17 @@ def compute_plan(
     double_optin: bool,
     basis: Basis = "state",
     plan_id: str | None = None,
+    check_values: bool = True,
 ) -> PlanSummary:
-    """Compute and store the plan for one audience; return its summary."""
+    """Compute and store the plan for one audience; return its summary.
+
+    `check_values=False` skips the choice check (`validate_merge_values`): only for a plan of
+    which nothing but the unsubscribes is applied (opt-outs carry no merge values)."""
     plan_id = plan_id or new_plan_id()
     _check_desired(con, aud)
     validate_tags(con, aud)
+    if check_values:
+        validate_merge_values(con, aud)
     relations = desired_relations(aud)
     params: dict[str, Any] = {
         "plan_id": plan_id,

@@ -90,6 +90,8 @@ class SegmentEntry:
     respects_contact_cap: bool | None
     counts_toward_limit: bool | None
     model_path: str
+    broadcast_approved: date | None = None  # segment meta: an approved broadcast (no batch
+    broadcast_approved_by: str | None = None  # and blast, docs/engagement.md §5.3)
     issue: str | None = None
     definition: str = ""
     sql: str | None = None
@@ -135,6 +137,10 @@ class Catalogue:
                     "priority": s.priority,
                     "held_out": s.held_out,
                     "issue": s.issue,
+                    "broadcast_approved": (
+                        str(s.broadcast_approved) if s.broadcast_approved else None
+                    ),
+                    "broadcast_approved_by": s.broadcast_approved_by,
                     "page": f"segments/{s.page}",
                 }
                 for s in self.segments
@@ -194,9 +200,10 @@ def sparkline_points(values: list[int]) -> str:
     return " ".join(points)
 
 
-def snippets_for(tag: str, values: list[str]) -> list[str]:
-    """Mailchimp conditional-content blocks for a merge field: one per value chain, and the
-    has-a-value form every field gets."""
+def snippets_for(tag: str, values: list[str], one_per_value: bool = False) -> list[str]:
+    """Mailchimp conditional-content blocks for a merge field: the chain over its values,
+    with `one_per_value` one block per value too (`*|IF:NEXTSTEP=volunteer|*...*|END:IF|*`),
+    and the has-a-value form every field gets."""
     out: list[str] = []
     if values:
         lines = []
@@ -206,6 +213,11 @@ def snippets_for(tag: str, values: list[str]) -> list[str]:
             lines.append(f"  Your message for {value}.")
         lines += ["*|ELSE:|*", "  Your message for everyone else.", "*|END:IF|*"]
         out.append("\n".join(lines))
+    if one_per_value:
+        out += [
+            f"*|IF:{tag}={value}|*\n  Only for {value}: your message.\n*|END:IF|*"
+            for value in values
+        ]
     out.append(
         "\n".join(
             [
@@ -262,11 +274,29 @@ def _issue_for(tag: str, meta: dict[str, Any], labels: dict[str, str]) -> str | 
     return f"{labels[slug]} ({slug})" if slug in labels else slug
 
 
+def _has_columns(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> bool:
+    have = {
+        str(c)
+        for (c,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'main' and table_name = ?",
+            [table],
+        ).fetchall()
+    }
+    return set(columns) <= have
+
+
 def _segments(con: duckdb.DuckDBPyConnection) -> list[SegmentEntry]:
+    # A warehouse built before broadcast approvals existed has no such columns: none approved.
+    approvals = (
+        "broadcast_approved, broadcast_approved_by"
+        if _has_columns(con, "segments", ("broadcast_approved", "broadcast_approved_by"))
+        else "cast(null as date), cast(null as varchar)"
+    )
     rows = con.execute(
         "select segment_name, tag, description, size, previous_size, size_change, priority, "
         "candidates, held_out_not_emailable, held_out_contact_cap, held_out_segment_limit, "
-        "respects_contact_cap, counts_toward_limit, model_path "
+        f"respects_contact_cap, counts_toward_limit, model_path, {approvals} "
         "from segments order by priority nulls last, tag"
     ).fetchall()
     return [
@@ -283,6 +313,8 @@ def _segments(con: duckdb.DuckDBPyConnection) -> list[SegmentEntry]:
             respects_contact_cap=r[11],
             counts_toward_limit=r[12],
             model_path=str(r[13] or ""),
+            broadcast_approved=r[14],
+            broadcast_approved_by=None if r[15] is None else str(r[15]),
         )
         for r in rows
     ]
@@ -333,13 +365,24 @@ def _last_synced(con: duckdb.DuckDBPyConnection) -> datetime | None:
 def _merge_field(con: duckdb.DuckDBPyConnection, spec: MergeFieldInput) -> MergeFieldEntry:
     values: list[tuple[str, int | None]] = []
     source = "none"
+    col = f'"{spec.column}"'
+    where = f"where {col} is not null"
+    if spec.members_filter:
+        where += f" and ({spec.members_filter})"
     if spec.choices:
-        values, source = [(c, None) for c in spec.choices], "declared"
+        # Every allowed value, with how many members hold it today (a count, never a member).
+        try:
+            held = dict(
+                con.execute(
+                    f"select cast({col} as varchar), count(*) from {spec.relation_sql} {where} "
+                    "group by 1"
+                ).fetchall()
+            )
+        except duckdb.Error:
+            held = None
+        values = [(c, None if held is None else int(held.get(c, 0))) for c in spec.choices]
+        source = "declared"
     elif spec.type in ("text", "number", "radio", "dropdown", "zip"):
-        col = f'"{spec.column}"'
-        where = f"where {col} is not null"
-        if spec.members_filter:
-            where += f" and ({spec.members_filter})"
         try:
             counts = con.execute(
                 f"select cast({col} as varchar), count(*) from {spec.relation_sql} {where} "
@@ -359,7 +402,7 @@ def _merge_field(con: duckdb.DuckDBPyConnection, spec: MergeFieldInput) -> Merge
         column=spec.column,
         values=values,
         values_source=source,
-        snippets=snippets_for(spec.tag, [v for v, _ in values]),
+        snippets=snippets_for(spec.tag, [v for v, _ in values], one_per_value=bool(spec.choices)),
     )
 
 

@@ -26,6 +26,9 @@ def test_demo_nights_create_the_audience_then_read_a_campaigns_activity_back(
     created = night1.outcome.audiences[0].applied.done["created"]
     assert night1.after.statuses == {"subscribed": created}
     assert sum(night1.after.tags.values()) == night1.outcome.audiences[0].plan.counts.tag_adds
+    # The conditional-content dropdowns are created on the first night, with their choices.
+    made = night1.outcome.audiences[0].applied.merge_fields_created
+    assert {"TOPISSUE", "RFM", "NEXTSTEP"} <= set(made), made
     # Night 2: a campaign went to a tag; its activity and opt-outs were read back and rebuilt.
     counts = night2.campaign_counts
     assert counts["recipients"] > 0 and counts["unsubscribes"] > 0
@@ -52,5 +55,6 @@ def test_demo_nights_create_the_audience_then_read_a_campaigns_activity_back(
     console.print(render(result))
     text = console.export_text()
     assert "Night 2" in text and "tag seg:" in text
+    assert "merge fields created:" in text and "NEXTSTEP" in text
     assert DEMO_CAMPAIGN["title"] in text and "campaign_performance" in text
     assert "@" not in text  # no email address is ever printed

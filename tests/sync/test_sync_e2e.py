@@ -36,7 +36,8 @@ def sample(built_warehouse, sandbox, tmp_path):
 def expected_members(env):
     rows = env.query(
         "select email, first_name, last_name, district, engagement_rung, "
-        "strftime(last_action_date, '%Y-%m-%d') from main.mailchimp_members where is_emailable"
+        "strftime(last_action_date, '%Y-%m-%d'), top_issue_slug, rfm_label, next_step "
+        "from main.mailchimp_members where is_emailable"
     )
     tags = {}
     for email, tag in env.query(
@@ -54,7 +55,7 @@ def test_sample_first_run_creates_members_fields_and_tags_then_nothing(sample):
     members = sample.members()
     assert set(members) == set(want)
     assert len(want) > 100
-    for email, ((fname, lname, district, rung, last), tags) in want.items():
+    for email, ((fname, lname, district, rung, last, issue, rfm, step), tags) in want.items():
         m = members[email]
         assert m["status"] == "subscribed"
         mf = m["merge_fields"]
@@ -64,6 +65,12 @@ def test_sample_first_run_creates_members_fields_and_tags_then_nothing(sample):
             district or "",
         )
         assert (mf.get("ENGTIER", ""), mf.get("LASTACT", "")) == (rung or "", last or "")
+        # The conditional-content fields (dropdowns): every member gets an ask.
+        assert (mf.get("TOPISSUE", ""), mf.get("RFM", ""), mf.get("NEXTSTEP", "")) == (
+            issue or "",
+            rfm or "",
+            step,
+        )
         assert set(m["tags"]) == tags, email
     not_emailable = {
         e

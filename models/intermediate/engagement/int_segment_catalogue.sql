@@ -28,7 +28,9 @@ select
     cast(null as integer) as priority,
     cast(null as boolean) as respects_contact_cap,
     cast(null as boolean) as counts_toward_limit,
-    cast(null as {{ text }}) as model_path
+    cast(null as {{ text }}) as model_path,
+    cast(null as date) as broadcast_approved,
+    cast(null as {{ text }}) as broadcast_approved_by
 where 1 = 0
 {%- else %}
 {%- for node in nodes %}
@@ -51,7 +53,8 @@ select
     {{ spec.priority }} as priority,
     {{ 'true' if spec.respects_contact_cap else 'false' }} as respects_contact_cap,
     {{ 'true' if spec.counts_toward_limit else 'false' }} as counts_toward_limit,
-    cast('{{ spec.path }}' as {{ text }}) as model_path
+    cast('{{ spec.path }}' as {{ text }}) as model_path,
+    {{ engagement_segment_approval_columns(spec) }}
 from {{ ref(spec.tag_list) }}
     {%- else %}
 select
@@ -61,7 +64,8 @@ select
     {{ spec.priority }} as priority,
     {{ 'true' if spec.respects_contact_cap else 'false' }} as respects_contact_cap,
     {{ 'true' if spec.counts_toward_limit else 'false' }} as counts_toward_limit,
-    cast('{{ spec.path }}' as {{ text }}) as model_path
+    cast('{{ spec.path }}' as {{ text }}) as model_path,
+    {{ engagement_segment_approval_columns(spec) }}
     {%- endif %}
 {%- if not loop.last %}
 union all

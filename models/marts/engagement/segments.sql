@@ -75,6 +75,8 @@ select
     coalesce(counts.held_out_contact_cap, 0) as held_out_contact_cap,
     coalesce(counts.held_out_segment_limit, 0) as held_out_segment_limit,
     catalogue.model_path,
+    catalogue.broadcast_approved,
+    catalogue.broadcast_approved_by,
     {{ engagement_as_of_date() }} as as_of_date
 
 from catalogue

@@ -35,8 +35,17 @@ mapped_rows as (
     ) }}
 ),
 
+-- country names and codes as keys: the hand seed of local spellings wins over the seed
+-- generated from pycountry and Babel (scripts/make_intl_seeds.py)
 country_aliases as (
-    select * from {{ ref('country_aliases') }}
+    select alias, country_code from {{ ref('country_aliases_local') }}
+    union all
+    select generated.alias, generated.country_code
+    from {{ ref('country_aliases') }} as generated
+    where not exists (
+        select 1 from {{ ref('country_aliases_local') }} as local_aliases
+        where local_aliases.alias = generated.alias
+    )
 ),
 
 -- dates and times in three steps, each a plain projection (see macros/normalise/dates.sql):

@@ -1,4 +1,4 @@
-{#- Postal codes: US ZIPs, UK postcodes, and a dispatcher by country. -#}
+{#- Postal codes: US ZIPs, UK postcodes, and every other country's format (seed postcode_formats). -#}
 
 {#- US ZIP as 5 digits: Excel's lost leading zeros restored (2116 -> 02116; 3-digit Puerto Rico/
     Virgin Islands 601 -> 00601), ZIP+4 cut to 5, ="00971" unwrapped, 0/00000 (missing) -> null -#}
@@ -22,13 +22,35 @@
     end
 {%- endmacro %}
 
-{#- UK shapes are recognised whatever the country; US rules apply when the country is US;
-    anything else is kept cleaned and upper-cased -#}
-{% macro engage_postcode(expr, country) -%}
+{#- A postcode as its country writes it, read in the row's country (docs/international.md):
+    - a UK shape is recognised whatever the country (cf564fg -> CF56 4FG);
+    - US: engage_us_zip (lost leading zeros restored, ZIP+4 cut; anything else is null);
+    - other countries, with their format from seed postcode_formats joined on the country
+      (`pattern`, `separator`, `separator_position`: SQL expressions, null when the country has
+      none): the value upper-cased with spaces and hyphens removed, the separator put back
+      where the country's canonical form has it (1234ab -> 1234 AB, h3z2y7 -> H3Z 2Y7,
+      00950 -> 00-950), when that matches the one pattern; 4030 in Belgium stays 4030;
+    - anything else is kept cleaned and upper-cased (never dropped), 0 or blank is null.
+    Called with two arguments, only the UK and US rules apply. -#}
+{% macro engage_postcode(expr, country, pattern=none, separator=none, separator_position=none) -%}
+    {%- set cleaned = "upper(" ~ engage_regexp_replace(engage_regexp_replace(engage_clean_text(engage_unwrap_excel(expr)), "'^([0-9]+)[.]0+$'", "'\\1'"), "'^0+$'", "''") ~ ")" -%}
+    {%- if pattern is not none -%}
+        {%- set compact = engage_regexp_replace(cleaned, "'[ -]'", "''") -%}
+        {%- set formatted -%}
+            case
+                when coalesce({{ separator }}, '') = '' or length({{ compact }}) <= {{ separator_position }} then {{ compact }}
+                else substr({{ compact }}, 1, length({{ compact }}) - {{ separator_position }})
+                    || {{ separator }} || substr({{ compact }}, length({{ compact }}) - {{ separator_position }} + 1)
+            end
+        {%- endset -%}
+    {%- endif %}
     case
         when {{ engage_uk_postcode(expr) }} is not null then {{ engage_uk_postcode(expr) }}
         when {{ country }} = 'US' then {{ engage_us_zip(expr) }}
-        else nullif(upper({{ engage_regexp_replace(engage_clean_text(engage_unwrap_excel(expr)), "'^0+$'", "''") }}), '')
+        {%- if pattern is not none %}
+        when {{ pattern }} is not null and {{ engage_regexp_like(formatted, pattern) }} then {{ formatted }}
+        {%- endif %}
+        else nullif({{ cleaned }}, '')
     end
 {%- endmacro %}
 

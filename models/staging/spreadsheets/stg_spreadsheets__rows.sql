@@ -25,6 +25,10 @@ phone_rules as (
     select * from {{ ref('phone_country_rules') }}
 ),
 
+postcode_formats as (
+    select * from {{ ref('postcode_formats') }}
+),
+
 -- files lacking a required column of their kind: quarantined, every row rejected
 incomplete_files as (
     select
@@ -71,9 +75,16 @@ normalised as (
             'phone_rules.international_prefix',
             'phone_rules.national_number_pattern'
         ) }} as phone,
-        {{ engage_postcode('located.postcode_raw', 'located.location_country') }} as postcode
+        {{ engage_postcode(
+            'located.postcode_raw',
+            'located.location_country',
+            'postcode_formats.postcode_pattern',
+            'postcode_formats.separator',
+            'postcode_formats.separator_position'
+        ) }} as postcode
     from located
     left join phone_rules on phone_rules.country_code = located.location_country
+    left join postcode_formats on postcode_formats.country_code = located.location_country
 ),
 
 -- exact duplicates (same kind, same cells, same file-name values): the first copy is kept,

@@ -31,11 +31,12 @@
       where the country's canonical form has it (1234ab -> 1234 AB, h3z2y7 -> H3Z 2Y7,
       00950 -> 00-950), when that matches the one pattern; 4030 in Belgium stays 4030;
     - anything else is kept cleaned and upper-cased (never dropped), 0 or blank is null.
-    Called with two arguments, only the UK and US rules apply. -#}
-{% macro engage_postcode(expr, country, pattern=none, separator=none, separator_position=none) -%}
-    {%- set cleaned = "upper(" ~ engage_regexp_replace(engage_regexp_replace(engage_clean_text(engage_unwrap_excel(expr)), "'^([0-9]+)[.]0+$'", "'\\1'"), "'^0+$'", "''") ~ ")" -%}
+    Called with two arguments, only the UK and US rules apply. `compact`: the row's
+    engage_postcode_compact, when a CTE already computed it. -#}
+{% macro engage_postcode(expr, country, pattern=none, separator=none, separator_position=none, compact=none) -%}
+    {%- set cleaned = engage_postcode_cleaned(expr) -%}
     {%- if pattern is not none -%}
-        {%- set compact = engage_regexp_replace(cleaned, "'[ -]'", "''") -%}
+        {%- set compact = compact if compact is not none else engage_postcode_compact(expr) -%}
         {%- set formatted -%}
             case
                 when coalesce({{ separator }}, '') = '' or length({{ compact }}) <= {{ separator_position }} then {{ compact }}
@@ -48,10 +49,22 @@
         when {{ engage_uk_postcode(expr) }} is not null then {{ engage_uk_postcode(expr) }}
         when {{ country }} = 'US' then {{ engage_us_zip(expr) }}
         {%- if pattern is not none %}
-        when {{ pattern }} is not null and {{ engage_regexp_like(formatted, pattern) }} then {{ formatted }}
+        when {{ engage_regexp_like(formatted, pattern) }} then {{ formatted }}
         {%- endif %}
         else nullif({{ cleaned }}, '')
     end
+{%- endmacro %}
+
+{#- a postcode cleaned (whitespace, Excel's ="..." and a trailing .0 removed), upper-cased;
+    '' for 0 or 00000 -#}
+{% macro engage_postcode_cleaned(expr) -%}
+    upper({{ engage_regexp_replace(engage_regexp_replace(engage_clean_text(engage_unwrap_excel(expr)), "'^([0-9]+)[.]0+$'", "'\\1'"), "'^0+$'", "''") }})
+{%- endmacro %}
+
+{#- the cleaned postcode without spaces or hyphens, the form a country's separator is put back
+    into (compute it once per row in a CTE and pass it to engage_postcode as `compact`) -#}
+{% macro engage_postcode_compact(expr) -%}
+    {{ engage_regexp_replace(engage_postcode_cleaned(expr), "'[ -]'", "''") }}
 {%- endmacro %}
 
 {#- the spaceless upper-case form postcodes are matched on -#}

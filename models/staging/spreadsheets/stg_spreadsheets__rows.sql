@@ -56,7 +56,8 @@ located as (
             base_rows.settings_country,
             file_countries.file_country,
             base_rows.default_country
-        ) as location_country
+        ) as location_country,
+        {{ engage_postcode_compact('base_rows.postcode_raw') }} as postcode_compact
     from base_rows
     left join file_countries
         on file_countries.file_id = base_rows.file_id
@@ -80,7 +81,8 @@ normalised as (
             'located.location_country',
             'postcode_formats.postcode_pattern',
             'postcode_formats.separator',
-            'postcode_formats.separator_position'
+            'postcode_formats.separator_position',
+            compact='located.postcode_compact'
         ) }} as postcode
     from located
     left join phone_rules on phone_rules.country_code = located.location_country

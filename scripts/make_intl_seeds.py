@@ -119,13 +119,17 @@ def portable_regex(pattern: str) -> str:
     return f"^(?:{out})$"
 
 
+SEPARATOR_NAMES = {" ": "space", "-": "hyphen"}  # words: seed loaders strip a lone space
+
+
 def _separator(examples: list[str]) -> tuple[str, str]:
-    """(separator, its position counted from the end) that at least 3/4 of the examples share,
-    else ('', '')."""
+    """(separator name, its position counted from the end) that at least 3/4 of the examples
+    share, else ('', '')."""
     rules = collections.Counter()
     for example in examples:
         found = re.search(r"[ -]", example)
-        rules[(found.group(0), str(len(example) - found.end())) if found else ("", "")] += 1
+        rule = (SEPARATOR_NAMES[found.group(0)], str(len(example) - found.end())) if found else None
+        rules[rule or ("", "")] += 1
     ((rule, count),) = rules.most_common(1)
     return rule if count * 4 >= 3 * len(examples) else ("", "")
 

@@ -39,9 +39,11 @@
         {%- set compact = compact if compact is not none else engage_postcode_compact(expr) -%}
         {%- set formatted -%}
             case
-                when coalesce({{ separator }}, '') = '' or length({{ compact }}) <= {{ separator_position }} then {{ compact }}
+                when {{ separator }} not in ('space', 'hyphen') or {{ separator }} is null
+                    or length({{ compact }}) <= {{ separator_position }} then {{ compact }}
                 else substr({{ compact }}, 1, length({{ compact }}) - {{ separator_position }})
-                    || {{ separator }} || substr({{ compact }}, length({{ compact }}) - {{ separator_position }} + 1)
+                    || case when {{ separator }} = 'space' then ' ' else '-' end
+                    || substr({{ compact }}, length({{ compact }}) - {{ separator_position }} + 1)
             end
         {%- endset -%}
     {%- endif %}

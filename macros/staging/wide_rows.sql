@@ -11,8 +11,9 @@
       raw_rows: the raw_rows relation (file_id, row_number, c1..cN)
       headers:  the stg_spreadsheets__headers relation
       columns:  canonical column names to return (each null where a file lacks it)
+      with_row_text: false leaves row_text out (a model that only reads a few columns)
 -#}
-{% macro engage_wide_rows(raw_rows, headers, columns) -%}
+{% macro engage_wide_rows(raw_rows, headers, columns, with_row_text=true) -%}
     {%- set layouts = {} -%}
     {%- set layout_order = [] -%}
     {%- if execute -%}
@@ -59,9 +60,11 @@
         file_id,
         cast(row_number as {{ dbt.type_bigint() }}) as row_number,
         {%- for name in columns %}
-        {{ spec['exprs'][loop.index0] }} as {{ name }},
+        {{ spec['exprs'][loop.index0] }} as {{ name }}{{ "," if with_row_text or not loop.last }}
         {%- endfor %}
+        {%- if with_row_text %}
         {{ engage_concat_ws("chr(31)", spec['hash']) }} as row_text
+        {%- endif %}
     from {{ raw_rows }}
     where file_id in ('{{ spec['file_ids'] | join("', '") }}')
     {{ "union all" if not loop.last }}
@@ -70,9 +73,11 @@
         cast(null as {{ dbt.type_string() }}) as file_id,
         cast(null as {{ dbt.type_bigint() }}) as row_number,
         {%- for name in columns %}
-        cast(null as {{ dbt.type_string() }}) as {{ name }},
+        cast(null as {{ dbt.type_string() }}) as {{ name }}{{ "," if with_row_text or not loop.last }}
         {%- endfor %}
+        {%- if with_row_text %}
         cast(null as {{ dbt.type_string() }}) as row_text
+        {%- endif %}
     where 1 = 0
     {%- endfor %}
 {%- endmacro %}
@@ -99,8 +104,9 @@
     (day-first when `day_first`, a SQL boolean, is true), yes/no flags, numbers and money;
     text and country cleaned; emails, names, phones and postcodes left for the row-level
     normalisers. (A model typing many timestamp columns runs the three steps of
-    engage_parse_timestamp in their own CTEs instead, as stg_spreadsheets__rows does.) -#}
-{% macro engage_typed_value(expr, data_type, day_first='false') -%}
+    engage_parse_timestamp in their own CTEs instead, as stg_spreadsheets__rows does.) Money is
+    read with `decimal_separator` (a SQL expression, 'comma' or 'dot') when given. -#}
+{% macro engage_typed_value(expr, data_type, day_first='false', decimal_separator=none) -%}
     {%- if data_type in ('text', 'country') -%}
         {{ engage_clean_text(expr) }}
     {%- elif data_type == 'timestamp' -%}
@@ -108,7 +114,7 @@
     {%- elif data_type == 'flag' -%}
         {{ engage_parse_flag(expr) }}
     {%- elif data_type == 'money' -%}
-        {{ engage_parse_money(expr) }}
+        {{ engage_parse_money(expr, decimal_separator) }}
     {%- elif data_type == 'integer' -%}
         {{ engage_safe_integer(expr) }}
     {%- else -%}

@@ -56,6 +56,8 @@ STAGING_ENGINE = {
     "stg_spreadsheets__file_layouts": (
         "per-file layout facts (a Mailchimp export's status from its columns, repeated headers)"
     ),
+    "stg_spreadsheets__country_aliases": "the country names, generated and local, in one lookup",
+    "stg_spreadsheets__decimal_separators": "each file's decimal separator, configured or detected",
 }
 
 # macro -> why it may call ref()

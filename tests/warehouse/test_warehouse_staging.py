@@ -323,7 +323,7 @@ def test_a_file_setting_changes_dates_and_phones_of_that_file_only(tiny: Warehou
     in its country; the same values in a file without a setting stay month-first and US."""
     warehouse = copy_tiny(tiny, tmp_path / "settings").on_project_copy(tmp_path / "settings")
     with (warehouse.project_dir / "seeds" / "file_settings.csv").open("a") as fh:
-        fh.write("contacts/uk_street_list.csv,true,GB,a test file\n")
+        fh.write("contacts/uk_street_list.csv,true,GB,a test file,\n")  # no decimal_separator
     for name in ("uk_street_list.csv", "us_street_list.csv"):
         write_csv(
             warehouse.raw_dir / "contacts" / name,
@@ -341,7 +341,9 @@ def test_a_file_setting_changes_dates_and_phones_of_that_file_only(tiny: Warehou
     ]
 
 
-@pytest.mark.parametrize("seed", ["header_aliases", "canonical_columns", "file_name_rules"])
+@pytest.mark.parametrize(
+    "seed", ["header_aliases", "canonical_columns", "file_name_rules", "file_settings"]
+)
 def test_seeds_parse_as_csv_with_a_consistent_width(seed: str):
     rows = list(csv.reader((PROJECT_DIR / "seeds" / f"{seed}.csv").open()))
     assert rows and all(len(r) == len(rows[0]) for r in rows)

@@ -142,6 +142,20 @@ header_counts as (
     group by file_id
 ),
 
+-- how amounts were read (comma or dot decimals), and whether configured or detected
+decimal_separators as (
+    select
+        file_id,
+        case when min(decimal_separator) = max(decimal_separator) then min(decimal_separator) else 'mixed' end as decimal_separator,
+        case
+            when max(case when separator_source = 'ambiguous' then 1 else 0 end) = 1 then 'ambiguous'
+            when min(separator_source) = max(separator_source) then min(separator_source)
+            else 'mixed'
+        end as decimal_separator_source
+    from {{ ref('stg_spreadsheets__decimal_separators') }}
+    group by file_id
+),
+
 final as (
     select
         files.file_id,
@@ -170,7 +184,9 @@ final as (
         originals.file_path as duplicate_of_file_path,
         files.read_error,
         files.read_note,
-        coalesce(files.read_error, incomplete_files.missing_columns_reason) as quarantine_reason
+        coalesce(files.read_error, incomplete_files.missing_columns_reason) as quarantine_reason,
+        decimal_separators.decimal_separator,
+        decimal_separators.decimal_separator_source
     from files
     left join row_counts on row_counts.file_id = files.file_id
     left join header_counts on header_counts.file_id = files.file_id
@@ -179,6 +195,7 @@ final as (
     left join layouts on layouts.file_id = files.file_id
     left join incomplete_files on incomplete_files.file_id = files.file_id
     left join files as originals on originals.file_id = files.duplicate_of_file_id
+    left join decimal_separators on decimal_separators.file_id = files.file_id
 )
 
 select * from final

@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
 {#- One row per file (per sheet for workbooks): what the reader found, plus the settings and
-    names that apply to it (kind, day-first dates, default country, values parsed from the file
+    names that apply to it (kind, day-first dates, default country, decimal separator, values parsed from the file
     name) and whether it is a re-upload of an earlier file. -#}
 {%- set file_attributes = [
     'file_date', 'member_status', 'activity_type', 'campaign_name', 'petition_name',
@@ -52,6 +52,7 @@ setting_matches as (
         files.file_id,
         settings.day_first,
         settings.default_country,
+        lower(trim(settings.decimal_separator)) as decimal_separator,
         row_number() over (
             partition by files.file_id
             order by length(settings.path_like) desc, settings.path_like
@@ -136,7 +137,10 @@ final as (
 
         -- re-uploads
         case when copies.original_file_id <> files.file_id then copies.original_file_id end as duplicate_of_file_id,
-        coalesce(copies.original_file_id <> files.file_id, false) as is_duplicate_file
+        coalesce(copies.original_file_id <> files.file_id, false) as is_duplicate_file,
+
+        -- how amounts are written, when configured (else detected: stg_spreadsheets__decimal_separators)
+        setting_matches.decimal_separator as settings_decimal_separator
 
     from files
     left join kinds on kinds.kind = files.kind

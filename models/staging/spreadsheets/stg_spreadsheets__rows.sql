@@ -25,6 +25,10 @@ phone_rules as (
     select * from {{ ref('phone_country_rules') }}
 ),
 
+postcode_formats as (
+    select * from {{ ref('postcode_formats') }}
+),
+
 -- files lacking a required column of their kind: quarantined, every row rejected
 incomplete_files as (
     select
@@ -52,7 +56,8 @@ located as (
             base_rows.settings_country,
             file_countries.file_country,
             base_rows.default_country
-        ) as location_country
+        ) as location_country,
+        {{ engage_postcode_compact('base_rows.postcode_raw') }} as postcode_compact
     from base_rows
     left join file_countries
         on file_countries.file_id = base_rows.file_id
@@ -71,9 +76,17 @@ normalised as (
             'phone_rules.international_prefix',
             'phone_rules.national_number_pattern'
         ) }} as phone,
-        {{ engage_postcode('located.postcode_raw', 'located.location_country') }} as postcode
+        {{ engage_postcode(
+            'located.postcode_raw',
+            'located.location_country',
+            'postcode_formats.postcode_pattern',
+            'postcode_formats.separator',
+            'postcode_formats.separator_position',
+            compact='located.postcode_compact'
+        ) }} as postcode
     from located
     left join phone_rules on phone_rules.country_code = located.location_country
+    left join postcode_formats on postcode_formats.country_code = located.location_country
 ),
 
 -- exact duplicates (same kind, same cells, same file-name values): the first copy is kept,

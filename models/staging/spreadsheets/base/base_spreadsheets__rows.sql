@@ -38,7 +38,18 @@ mapped_rows as (
 ),
 
 country_aliases as (
-    select * from {{ ref('country_aliases') }}
+    select * from {{ ref('stg_spreadsheets__country_aliases') }}
+),
+
+-- how each file writes the decimals of each money column: one row per file
+decimal_separators as (
+    select
+        file_id
+        {%- for name, data_type in column_types if data_type == 'money' %},
+        max(case when column_name = '{{ name }}' then decimal_separator end) as {{ name }}__decimal_separator
+        {%- endfor %}
+    from {{ ref('stg_spreadsheets__decimal_separators') }}
+    group by file_id
 ),
 
 -- dates and times in three steps, each a plain projection (see macros/normalise/dates.sql):
@@ -49,9 +60,13 @@ timestamp_layouts as (
         {%- for name, data_type in column_types if data_type == 'timestamp' %}
         {{ engage_timestamp_layout('mapped_rows.' ~ name, 'files.day_first') }} as {{ name }}__layout,
         {%- endfor %}
+        {%- for name, data_type in column_types if data_type == 'money' %}
+        coalesce(decimal_separators.{{ name }}__decimal_separator, 'dot') as {{ name }}__decimal_separator,
+        {%- endfor %}
         files.kind
     from mapped_rows
     inner join files on files.file_id = mapped_rows.file_id
+    left join decimal_separators on decimal_separators.file_id = mapped_rows.file_id
 ),
 
 timestamp_fields as (
@@ -65,7 +80,8 @@ timestamp_fields as (
     from timestamp_layouts
 ),
 
--- each value typed by its column's data type (dates read day-first where the file says so)
+-- each value typed by its column's data type (dates read day-first where the file says so,
+-- amounts with the file's decimal separator)
 row_values as (
     select
         file_id,
@@ -78,6 +94,8 @@ row_values as (
         {%- do fields.update({field: name ~ '__' ~ field}) %}
         {%- endfor %}
         {{ engage_timestamp_from_fields(fields) }} as {{ name }},
+        {%- elif data_type == 'money' %}
+        {{ engage_typed_value(name, data_type, decimal_separator=name ~ '__decimal_separator') }} as {{ name }},
         {%- else %}
         {{ engage_typed_value(name, data_type) }} as {{ name }},
         {%- endif %}

@@ -90,6 +90,7 @@ email_messages as (
 
     from events
     where counts_as_message
+        and coalesce(channel, 'email') = 'email'
     group by supporter_id, message_key
 
 ),

@@ -4,7 +4,7 @@ Owns the store, the settings, the fault engine and the batch worker; knows nothi
 HTTP (auth, concurrency, wire faults and the request log live in `mailchimp_sandbox.app`).
 It matches the route (404/405 with `Allow`), parses the JSON body (`JSON Parse Exception`),
 runs the handler, renders `ApiError`s as problem documents and applies `fields` /
-`exclude_fields` to what it returns.
+`exclude_fields` to what it returns (the filtering itself is `mailchimp_sandbox.partial`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from mailchimp_sandbox import (
     lists,
     members,
     merge_fields,
+    partial,
     reports,
     segments,
 )
@@ -113,8 +114,8 @@ class MailchimpApi:
                 body = json.loads(body_text)
             except (ValueError, UnicodeDecodeError):
                 raise errors.json_parse() from None
-        fields = _csv(query.get("fields"))
-        exclude = _csv(query.get("exclude_fields"))
+        fields = partial.csv_paths(query.get("fields"))
+        exclude = partial.csv_paths(query.get("exclude_fields"))
         if fields and exclude:
             raise errors.bad_request("Use either fields or exclude_fields, not both.")
         req = Request(
@@ -132,79 +133,11 @@ class MailchimpApi:
         )
         result = handler(req)
         if result.body is not None and (fields or exclude) and result.status < 300:
-            result.body = filter_fields(result.body, fields, exclude)
+            result.body = partial.apply(
+                result.body,
+                f"{method} {route.template}",
+                fields,
+                exclude,
+                self.settings.fields_outside_schema,
+            )
         return result
-
-
-def _csv(value: str | None) -> list[str]:
-    return [p.strip() for p in (value or "").split(",") if p.strip()]
-
-
-def _tree(paths: list[str]) -> dict[str, Any]:
-    tree: dict[str, Any] = {}
-    for path in paths:
-        node = tree
-        for part in path.split("."):
-            node = node.setdefault(part, {})
-    return tree
-
-
-# Keys a resource only carries in some states; asking for them is never an error.
-OPTIONAL_KEYS = {
-    "interests",
-    "marketing_permissions",
-    "unsubscribe_reason",
-    "total_contacts",
-    "report_summary",  # sent campaigns only
-    "segment_opts",  # campaigns sent to a segment only
-    "url",  # click activity only
-    "type",  # bounce activity only
-}
-
-
-def _check_paths(doc: Any, tree: dict[str, Any]) -> None:
-    """A requested path must exist somewhere in the data it applies to (if there is data)."""
-    items = doc if isinstance(doc, list) else [doc]
-    dicts = [d for d in items if isinstance(d, dict)]
-    if not dicts:
-        return
-    for key, sub in tree.items():
-        having = [d[key] for d in dicts if key in d]
-        if not having:
-            if key in OPTIONAL_KEYS:
-                continue
-            raise errors.fields_invalid()
-        if sub:
-            flat: list[Any] = []
-            for value in having:
-                flat.extend(value if isinstance(value, list) else [value])
-            _check_paths(flat, sub)
-
-
-def _keep(doc: Any, tree: dict[str, Any]) -> Any:
-    if isinstance(doc, list):
-        return [_keep(item, tree) for item in doc]
-    if not isinstance(doc, dict):
-        return doc
-    return {k: (_keep(doc[k], sub) if sub else doc[k]) for k, sub in tree.items() if k in doc}
-
-
-def _drop(doc: Any, tree: dict[str, Any]) -> Any:
-    if isinstance(doc, list):
-        return [_drop(item, tree) for item in doc]
-    if not isinstance(doc, dict):
-        return doc
-    out = {}
-    for k, v in doc.items():
-        if k not in tree:
-            out[k] = v
-        elif tree[k]:
-            out[k] = _drop(v, tree[k])
-    return out
-
-
-def filter_fields(doc: Any, fields: list[str], exclude: list[str]) -> Any:
-    """Mailchimp's partial responses: dot paths relative to the response (the envelope)."""
-    tree = _tree(fields or exclude)
-    _check_paths(doc, tree)
-    return _keep(doc, tree) if fields else _drop(doc, tree)

@@ -22,6 +22,7 @@ from mailchimp_sandbox.routing import (
     Result,
     expect_enum,
     expect_type,
+    in_window,
     links,
     page,
     query_choice,
@@ -44,16 +45,6 @@ def get_campaign(req: Request) -> Campaign:
     if campaign is None:
         raise errors.not_found()
     return campaign
-
-
-def in_window(value: str, since: datetime | None, before: datetime | None) -> bool:
-    """`since` / `before` compare strictly, as the member filters do; no time never matches."""
-    if since is None and before is None:
-        return True
-    moment = parse_timestamp(value) if value else None
-    if moment is None:
-        return False
-    return (since is None or moment > since) and (before is None or moment < before)
 
 
 def _segment_members(a: Audience, segment_id: int | None) -> list[str]:

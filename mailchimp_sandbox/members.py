@@ -26,6 +26,7 @@ from mailchimp_sandbox.routing import (
     Result,
     expect_enum,
     expect_type,
+    in_window,
     links,
     page,
     query_choice,
@@ -545,23 +546,16 @@ def select_members(req: Request, a: Audience) -> list[Member]:
         members = [m for m in members if m.unique_email_id == q["unique_email_id"]]
     if query_bool(q.get("vip_only")):
         members = [m for m in members if m.vip]
-    bounds = [
-        ("since_last_changed", "last_changed", lambda t, b: t is not None and t > b),
-        ("before_last_changed", "last_changed", lambda t, b: t is not None and t < b),
-        ("since_timestamp_opt", "timestamp_opt", lambda t, b: t is not None and t > b),
-        ("before_timestamp_opt", "timestamp_opt", lambda t, b: t is not None and t < b),
-    ]
-    for param, attr, keep in bounds:
-        bound = time_filter(req, param)
-        if bound is not None:
-            members = [m for m in members if keep(_ts(getattr(m, attr)), bound)]
+    for attr in ("last_changed", "timestamp_opt"):  # since_* inclusive, before_* exclusive
+        since, before = time_filter(req, f"since_{attr}"), time_filter(req, f"before_{attr}")
+        members = [m for m in members if in_window(getattr(m, attr), since, before)]
     unsub_since = time_filter(req, "unsubscribed_since")
     if unsub_since is not None:
         if status != "unsubscribed":
             raise errors.invalid_resource(
                 "unsubscribed_since can only be used with status=unsubscribed."
             )
-        members = [m for m in members if (t := _ts(m.last_changed)) and t > unsub_since]
+        members = [m for m in members if in_window(m.last_changed, unsub_since, None)]
     sort_field = query_choice(req, "sort_field", SORT_FIELDS)
     if sort_field:
         floor = datetime.min.replace(tzinfo=UTC)

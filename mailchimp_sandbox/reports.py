@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from mailchimp_sandbox import errors
-from mailchimp_sandbox.activity import iso, summarise
-from mailchimp_sandbox.campaigns import CAMPAIGN_TYPES, get_campaign, in_window
+from mailchimp_sandbox.activity import summarise
+from mailchimp_sandbox.campaigns import CAMPAIGN_TYPES, get_campaign
 from mailchimp_sandbox.routing import (
     Endpoint,
     Request,
     Result,
+    in_window,
     links,
     page,
     query_choice,
@@ -169,14 +170,14 @@ def sent_to(req: Request) -> Result:
 def email_activity(req: Request) -> Result:
     with req.store.lock:
         c = _sent(req)
-        moment = time_filter(req, "since")
-        since = iso(moment) if moment is not None else ""  # stored times compare as strings
+        since = time_filter(req, "since")
         recipients = c.recipients
-        if since:
+        if since is not None:
             recipients = [
                 r
                 for r in recipients
-                if (events := c.activity.get(r["email_id"])) and events[-1]["timestamp"] > since
+                if (events := c.activity.get(r["email_id"]))
+                and in_window(events[-1]["timestamp"], since, None)
             ]
         shown, total = page(recipients, req)
         rows = []
@@ -186,7 +187,7 @@ def email_activity(req: Request) -> Result:
             row["activity"] = [
                 {k: e[k] for k in RENDERED_ACTIVITY_KEYS if k in e}
                 for e in c.activity.get(r["email_id"], [])
-                if e["timestamp"] > since
+                if in_window(e["timestamp"], since, None)
             ]
             row["_links"] = links(req, f"/reports/{c.id}/email-activity/{r['email_id']}")
             rows.append(row)

@@ -208,6 +208,26 @@ def time_filter(req: Request, name: str) -> datetime | None:
     return parsed
 
 
+def in_window(value: str | None, since: datetime | None, before: datetime | None) -> bool:
+    """Does a stored time fall in the window of a `since_*` / `before_*` pair?
+
+    `since_*` is inclusive (>=), as Mailchimp's is: an incremental reader that asks again from
+    the newest `last_changed` it saw gets every change of that second, including one made after
+    its previous read. The comparison is at the resolution the sandbox stores times in (whole
+    seconds), so a bound of 12:00:00.250 still keeps a change stored as 12:00:00. `before_*`
+    stays exclusive, so a window and the next one starting where it ends share no record.
+    An item without that time never matches a bound.
+    """
+    if since is None and before is None:
+        return True
+    moment = parse_timestamp(value) if value else None
+    if moment is None:
+        return False
+    if since is not None and moment < since.replace(microsecond=0):
+        return False
+    return before is None or moment < before
+
+
 def links(
     req: Request, self_path: str, parent_path: str | None = None, methods: tuple[str, ...] = ()
 ) -> list[dict[str, str]]:

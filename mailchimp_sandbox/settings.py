@@ -63,6 +63,10 @@ class SandboxSettings:
     # Unverified whether Mailchimp moves `last_changed` when only tags change; by default the
     # sandbox does not, so an incremental reader cannot rely on it to see tag changes.
     tag_changes_touch_last_changed: bool = False
+    # A `fields` / `exclude_fields` path that Mailchimp's published response schema lacks:
+    # "ignore" it as Mailchimp does, or answer "error" (400 Requested Fields Invalid), a strict
+    # mode that catches a client's typos.
+    fields_outside_schema: str = "ignore"
     fake_domains: tuple[str, ...] = DEFAULT_FAKE_DOMAINS
     fake_local_parts: tuple[str, ...] = DEFAULT_FAKE_LOCAL_PARTS
     role_local_parts: tuple[str, ...] = DEFAULT_ROLE_LOCAL_PARTS
@@ -83,6 +87,8 @@ class SandboxSettings:
             )
         if self.page_size_over_limit not in ("error", "clamp"):
             raise ValueError("page_size_over_limit must be 'error' or 'clamp'")
+        if self.fields_outside_schema not in ("ignore", "error"):
+            raise ValueError("fields_outside_schema must be 'ignore' or 'error'")
         for name in ("fake_domains", "fake_local_parts", "role_local_parts"):
             setattr(self, name, tuple(str(v).lower() for v in getattr(self, name)))
 

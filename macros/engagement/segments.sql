@@ -12,32 +12,13 @@
     respects_contact_cap true/false (required): held out when the supporter is over the contact cap
     counts_toward_limit  true/false (default true): takes one of the per-supporter slots
 
-  `segment_memberships` is built by rendering every segment's SQL inside one union (dbt's
-  `render()`), so adding a segment file needs no other change, and the union never races
-  the segment views: it depends only on the models segments may read
-  (`engagement_segment_inputs`).
+  The union `int_segment_candidates` reads each segment model with ref(): its generated
+  `-- engage:segments` block names every segment (written by `engage build`,
+  sync/warehouse/segment_wiring.py), so each segment is compiled once, as its own view, and
+  dbt's selection and lineage see the edge. The models a segment may read are the
+  `-- depends_on:` lines of `int_segment_catalogue`; reading anything else fails the build.
+  These macros return SQL or plain values; the models make every ref().
 -#}
-
-{% macro engagement_segment_inputs() -%}
-    {#- The models a segment may read. A segment that reads anything else fails the build
-        with a message naming it; add the model here (one line) to allow it. -#}
-    {{ return([
-        'supporters',
-        'supporter_engagement',
-        'supporter_top_issue',
-        'supporter_issue_interest',
-        'engagement_events',
-        'int_upcoming_events_in_window',
-        'issues',
-    ]) }}
-{%- endmacro %}
-
-{% macro engagement_segment_input_refs() -%}
-    {#- Parse-time refs to every segment input, so the union is scheduled after them. -#}
-    {%- for name in engagement_segment_inputs() %}
--- depends_on: {{ ref(name) }}
-    {%- endfor %}
-{%- endmacro %}
 
 {% macro engagement_segment_nodes() -%}
     {#- Every enabled model in the segments folder of this project, sorted by name. -#}
@@ -112,28 +93,32 @@
     }) -}}
 {%- endmacro %}
 
-{% macro engagement_segment_sql(node) -%}
-    {#- The segment's SELECT, rendered in the calling model's context (refs resolve there). -#}
-    {%- set allowed = [] -%}
-    {%- for dep in model.depends_on.nodes -%}{%- do allowed.append(dep) -%}{%- endfor -%}
+{% macro engagement_segment_check_reads(node, inputs) -%}
+    {#- Fail, naming the segment, when it reads a model outside `inputs` (node names). -#}
     {%- for dep in node.depends_on.nodes -%}
-        {%- if dep not in allowed -%}
+        {%- if dep.split('.')[-1] not in inputs -%}
             {{- exceptions.raise_compiler_error("segment model " ~ node.name ~ " (" ~ node.original_file_path
                 ~ ") reads " ~ dep ~ ", which segments may not use. Read one of "
-                ~ engagement_segment_inputs() | join(', ') ~ ", or add the model to "
-                ~ "engagement_segment_inputs() in macros/engagement/segments.sql.") -}}
+                ~ inputs | join(', ') ~ ", or add the line -- depends_on: {{ ref('"
+                ~ dep.split('.')[-1] ~ "') }} to models/intermediate/engagement/int_segment_catalogue.sql.") -}}
         {%- endif -%}
     {%- endfor -%}
-    {%- set sql = render(node.raw_code) | trim -%}
-    {%- if sql.endswith(';') -%}{%- set sql = sql[:-1] -%}{%- endif -%}
-    {{- return(sql) -}}
 {%- endmacro %}
 
-{% macro engagement_segment_columns(node, sql) -%}
-    {#- Column names the segment returns (lower-case), by running it with no rows. -#}
-    {%- set result = run_query("select * from (\n" ~ sql ~ "\n) as segment_probe where 1 = 0") -%}
+{% macro engagement_segment_check_wired(node) -%}
+    {#- Fail, naming the segment and the fix, when the calling union has no ref() edge to it. -#}
+    {%- if node.unique_id not in model.depends_on.nodes -%}
+        {{- exceptions.raise_compiler_error("segment model " ~ node.name ~ " (" ~ node.original_file_path
+            ~ ") is not wired into " ~ model.original_file_path ~ ". `engage build` wires new "
+            ~ "segments; with plain dbt, add the line -- depends_on: {{ ref('" ~ node.name
+            ~ "') }} inside its -- engage:segments block.") -}}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro engagement_segment_columns(node, relation) -%}
+    {#- Column names the segment's view returns (lower-case). -#}
     {%- set names = [] -%}
-    {%- for c in result.column_names -%}{%- do names.append(c | lower) -%}{%- endfor -%}
+    {%- for c in adapter.get_columns_in_relation(relation) -%}{%- do names.append(c.name | lower) -%}{%- endfor -%}
     {%- if 'supporter_id' not in names -%}
         {{- exceptions.raise_compiler_error("segment model " ~ node.name ~ " (" ~ node.original_file_path
             ~ ") must return a supporter_id column; it returns: " ~ names | join(', ')) -}}

@@ -88,10 +88,18 @@ def progress_bars() -> Progress:
 
 
 def print_dbt_outcome(
-    outcome: DbtOutcome, as_json: bool, quarantined: list[tuple[str, str]] | None = None
+    outcome: DbtOutcome,
+    as_json: bool,
+    quarantined: list[tuple[str, str]] | None = None,
+    unparsed: list[tuple[str, str]] | None = None,
+    notes: list[tuple[str, str]] | None = None,
 ) -> None:
-    """A dbt run's result: JSON on stdout, or counts, failures and quarantined files on stderr."""
+    """A dbt run's result: JSON on stdout, or counts, failures and quarantined files on stderr;
+    then the files with values that could not be read (their rows give no event) and what the
+    files' layouts implied (source_files.unparsed_values, layout_notes, read_note)."""
     quarantined = quarantined or []
+    unparsed = unparsed or []
+    notes = notes or []
     if as_json:
         typer.echo(
             json.dumps(
@@ -110,6 +118,10 @@ def print_dbt_outcome(
                     "quarantined_files": [
                         {"file": path, "reason": reason} for path, reason in quarantined
                     ],
+                    "unparsed_values": [
+                        {"file": path, "columns": columns} for path, columns in unparsed
+                    ],
+                    "file_notes": [{"file": path, "note": note} for path, note in notes],
                 },
                 separators=(",", ":"),
             )
@@ -129,3 +141,12 @@ def print_dbt_outcome(
         )
         for path, reason in quarantined:
             console.print(f"  [yellow]{path}[/]: {reason}")
+    if unparsed:
+        console.print(
+            f"[yellow]{len(unparsed)} file(s) with values that could not be read[/] (those rows "
+            "give no event; see source_files.unparsed_values):"
+        )
+        for path, columns in unparsed:
+            console.print(f"  [yellow]{path}[/]: {columns}")
+    for path, note in notes:
+        console.print(f"  note: {path}: {note}")

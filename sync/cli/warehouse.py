@@ -37,7 +37,7 @@ from sync.warehouse.dbt_runner import (
     vars_args,
 )
 from sync.warehouse.project import Settings
-from sync.warehouse.report import quarantined_files
+from sync.warehouse.report import file_notes, quarantined_files
 
 
 def run_dbt_with_progress(
@@ -120,9 +120,12 @@ def build(
     extra += list(ctx.args)
     outcome = run_dbt_with_progress("build", settings, extra, verbose)
     quarantined = []
+    unparsed: list[tuple[str, str]] = []
+    notes: list[tuple[str, str]] = []
     if outcome.success and settings.target == "dev":
         quarantined = quarantined_files(settings.duckdb_path)
-    print_dbt_outcome(outcome, as_json, quarantined)
+        unparsed, notes = file_notes(settings.duckdb_path)
+    print_dbt_outcome(outcome, as_json, quarantined, unparsed, notes)
     if not outcome.success:
         raise typer.Exit(EXIT_DBT_FAILED)
     raise typer.Exit(EXIT_QUARANTINED if quarantined else EXIT_OK)

@@ -24,7 +24,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sync.ingest.readers import clean_header, last_nonblank, sniff_delimiter
+from sync.ingest.readers import (
+    TITLE_LOOKAHEAD,
+    clean_header,
+    header_position,
+    is_blank_row,
+    last_nonblank,
+    sniff_delimiter,
+)
 
 # A part is written per this many rows (the caller's chunk size).
 Writer = Callable[[list[int], list[pa.Array], int], int]
@@ -56,11 +63,26 @@ def eligible(data: bytes) -> bool:
 
 def dialect_of(data: bytes, suffix: str) -> tuple[str, int]:
     """The delimiter the Python reader would choose (the same sniffing of the same text), and
-    the number of fields of the first record (the header)."""
+    the number of fields of the first record (the header); width 0 when a title line sits
+    above the header (`readers.header_position`): the Python reader skips it, this one would
+    not, so the caller falls back."""
     text = data[:_SNIFF_BYTES].decode("utf-8", errors="ignore").removeprefix("\ufeff")
     delimiter = sniff_delimiter(text, "\t" if suffix == ".tsv" else ",")
-    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
-    return delimiter, len(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    ahead: list[list[str]] = []
+    try:
+        for record in reader:
+            if record and not is_blank_row(record):
+                ahead.append(record)
+                if len(ahead) >= TITLE_LOOKAHEAD:
+                    break
+    except csv.Error:
+        pass  # a cut-off record at the end of the sniffed text: judge by the records before it
+    if not ahead:
+        return delimiter, 0
+    if header_position(ahead) != 0:
+        return delimiter, 0
+    return delimiter, len(ahead[0])
 
 
 def read(

@@ -28,11 +28,17 @@ import pyarrow.parquet as pq
 
 from sync.ingest import fast_csv
 from sync.ingest.errors import IngestError
-from sync.ingest.readers import DELIMITED_EXTENSIONS, SheetStream, last_nonblank, stream_file
+from sync.ingest.readers import (
+    DELIMITED_EXTENSIONS,
+    SheetStream,
+    last_nonblank,
+    stream_file,
+    title_note,
+)
 
 CHUNK_ROWS = 50_000
 # Bump when the Parquet layout or the reading rules change: cached parts are then re-read.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 
 @dataclass
@@ -47,6 +53,7 @@ class SheetResult:
     rows_read: int = 0
     headers: list[str] = field(default_factory=list)
     read_error: str | None = None
+    read_note: str | None = None  # e.g. a title above the header, skipped
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -185,7 +192,7 @@ def _write_sheet(
     file_path: str, sheet: SheetStream, out_dir: Path, written: list[Path]
 ) -> SheetResult:
     fid = file_id(file_path, sheet.name)
-    result = SheetResult(fid, sheet.name)
+    result = SheetResult(fid, sheet.name, read_note=title_note(sheet.header_row, sheet.title_rows))
     digest = hashlib.sha256(
         "\x1f".join(sheet.headers).rstrip("\x1f").encode("utf-8", "surrogatepass")
     )

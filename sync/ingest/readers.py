@@ -8,12 +8,17 @@ whole sheets. Two formats:
   per file among `,` `;` tab `|` (an Excel `sep=;` first line wins), parsed by Python's `csv`
   module (CRLF, quoted delimiters and newlines, doubled quotes). A record with a quoted newline
   is one row. The first non-blank record is the header, numbered by its record position (row 1
-  in a normal file), so the first data record is row 2.
+  in a normal file), so the first data record is row 2; unless it is a title (see below).
 - workbooks (XLSX and the other formats calamine reads): every non-empty sheet; the first
   non-empty row is the header; rows keep the sheet's own row numbers. Cells become text:
   integral numbers without `.0`, other numbers with up to 15 significant digits (what Excel
   shows), dates `2024-02-01`, datetimes `2024-02-01 13:05:00`, times `13:05:00`, booleans
   `TRUE`/`FALSE`; text cells as stored (leading zeros kept).
+
+A title above the header (one or a few lines filling at most two cells, such as "Contributions
+report 2024", before a row filling many) is skipped: `header_position` finds the header among
+the first non-blank rows, and the sheet says which row it was (`header_row`, `title_rows`;
+`title_note` words it for source_files). Rows keep their numbers either way.
 
 Blank rows (every cell empty or whitespace) are dropped but keep their number. Values are kept
 as found; headers are trimmed and lose any BOM. Duplicate or empty headers stay, by position.
@@ -44,6 +49,10 @@ _SNIFF_RECORDS = 50
 _SEP_LINE = re.compile(r"\A\"?sep=(.)\"?\r?\n", re.IGNORECASE)
 # A single cell can be a long free-text answer; Python's default limit is 128 KiB.
 _FIELD_SIZE_LIMIT = 64 * 1024 * 1024
+# Non-blank rows examined for a title above the header.
+TITLE_LOOKAHEAD = 6
+# A title line fills at most this many cells.
+_TITLE_MAX_CELLS = 2
 
 
 @dataclass
@@ -58,6 +67,8 @@ class Sheet:
     headers: list[str]
     row_numbers: list[int] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
+    header_row: int = 1
+    title_rows: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -128,10 +139,40 @@ def sniff_delimiter(text: str, preferred: str = ",") -> str:
     return best_delim
 
 
+def header_position(records: list[list[str]]) -> int:
+    """Which of a sheet's first non-blank records (up to TITLE_LOOKAHEAD) is its header: the
+    first filling at least two cells and at least half as many as the fullest of them, when
+    every record before it fills at most two cells (a title such as "Contributions report
+    2024", a "Generated on" line). 0 (the first record) otherwise, and whenever in doubt."""
+    counts = [sum(1 for v in record if v and v.strip()) for record in records]
+    if len(counts) < 2 or max(counts) <= _TITLE_MAX_CELLS:
+        return 0
+    needed = max(2, (max(counts) + 1) // 2)
+    for position, filled in enumerate(counts):
+        if filled >= needed:
+            return position
+        if filled > _TITLE_MAX_CELLS:
+            return 0
+    return 0
+
+
+def title_note(header_row: int, title_rows: list[int]) -> str | None:
+    """The note source_files shows for a sheet whose header is below a title; None otherwise.
+    Names rows only (a title can be anything, so its text is not repeated)."""
+    if not title_rows:
+        return None
+    rows = ", ".join(str(n) for n in title_rows)
+    return (
+        f"header found on row {header_row}; row{'s' if len(title_rows) > 1 else ''} {rows} "
+        "above it read as a title and skipped"
+    )
+
+
 def iter_delimited(
     text: str, name: str = "<text>", preferred: str = ","
-) -> tuple[list[str], str, Iterator[tuple[int, list[str]]]]:
-    """Parse decoded text lazily; returns (headers, delimiter, numbered non-blank records).
+) -> tuple[list[str], str, Iterator[tuple[int, list[str]]], int, list[int]]:
+    """Parse decoded text lazily; returns (headers, delimiter, numbered non-blank records,
+    the header's row number, the row numbers of title lines skipped above it).
 
     The records are produced as the iterator is consumed, so a large file never needs all its
     rows in memory. Raises IngestError (while iterating) when a quoted value is never closed
@@ -149,19 +190,26 @@ def iter_delimited(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records = enumerate(reader, start=1)
     headers: list[str] = []
+    ahead: list[tuple[int, list[str]]] = []  # the first non-blank records, header included
     try:
-        for _, record in records:
+        for number, record in records:
             if record and not is_blank_row(record):
-                headers = [clean_header(h) for h in record]
-                first = record
-                break
-        else:
-            first = []
+                ahead.append((number, record))
+                if len(ahead) >= TITLE_LOOKAHEAD:
+                    break
     except csv.Error as exc:
         raise _parse_error(name, reader, exc) from exc
+    position = header_position([record for _, record in ahead])
+    title_rows = [number for number, _ in ahead[:position]]
+    header_row, first = ahead[position] if ahead else (1, [])
+    headers = [clean_header(h) for h in first]
+    buffered = ahead[position + 1 :]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        last, last_number = first, 1
+        last, last_number = first, header_row
+        for number, record in buffered:
+            last, last_number = record, number
+            yield number, record
         try:
             for number, record in records:
                 if record and not is_blank_row(record):
@@ -176,7 +224,7 @@ def iter_delimited(
                 'that row (a literal quote inside a quoted value must be doubled: "").'
             )
 
-    return headers, delimiter, rows()
+    return headers, delimiter, rows(), header_row, title_rows
 
 
 def _parse_error(name: str, reader, exc: csv.Error) -> IngestError:
@@ -264,18 +312,27 @@ def read_workbook(path: Path, name: str | None = None) -> FileContent:
 
 
 def _sheet_from_cells(name: str, values: list[list[object]], first_row: int) -> Sheet | None:
-    """Cells of a sheet's used range (starting at spreadsheet row `first_row`) -> a Sheet."""
-    sheet: Sheet | None = None
+    """Cells of a sheet's used range (starting at spreadsheet row `first_row`) -> a Sheet
+    (its header below any title lines: `header_position`)."""
+    numbers: list[int] = []
+    rows: list[list[str]] = []
     for offset, raw in enumerate(values):
         row = [v if v.__class__ is str else cell_text(v) for v in raw]  # most cells are text
         if is_blank_row(row):
             continue
-        if sheet is None:
-            sheet = Sheet(name=name, headers=[clean_header(h) for h in row])
-            continue
-        sheet.row_numbers.append(first_row + offset)
-        sheet.rows.append(row)
-    return sheet
+        numbers.append(first_row + offset)
+        rows.append(row)
+    if not rows:
+        return None
+    position = header_position(rows[:TITLE_LOOKAHEAD])
+    return Sheet(
+        name=name,
+        headers=[clean_header(h) for h in rows[position]],
+        row_numbers=numbers[position + 1 :],
+        rows=rows[position + 1 :],
+        header_row=numbers[position],
+        title_rows=numbers[:position],
+    )
 
 
 # ---------------------------------------------------------------------------------- streaming
@@ -288,6 +345,8 @@ class SheetStream:
     name: str | None
     headers: list[str]
     records: Iterator[tuple[int, list[str]]]
+    header_row: int = 1
+    title_rows: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -311,7 +370,13 @@ def stream_file(path: Path, name: str | None = None) -> StreamedFile:
     if suffix in WORKBOOK_EXTENSIONS:
         content = read_workbook(path, name)
         streams = [
-            SheetStream(s.name, s.headers, iter(zip(s.row_numbers, s.rows, strict=True)))
+            SheetStream(
+                s.name,
+                s.headers,
+                iter(zip(s.row_numbers, s.rows, strict=True)),
+                s.header_row,
+                s.title_rows,
+            )
             for s in content.sheets
         ]
         return StreamedFile(streams, content.encoding, None, content.empty_reason)
@@ -326,7 +391,9 @@ def read_delimited(path: Path, name: str | None = None) -> FileContent:
     streamed = _stream_delimited(path, name or str(path))
     sheets = []
     for stream in streamed.sheets:
-        sheet = Sheet(stream.name, stream.headers)
+        sheet = Sheet(
+            stream.name, stream.headers, header_row=stream.header_row, title_rows=stream.title_rows
+        )
         for number, record in stream.records:
             sheet.row_numbers.append(number)
             sheet.rows.append(record)
@@ -342,7 +409,9 @@ def _stream_delimited(path: Path, label: str) -> StreamedFile:
     text, encoding = decode_bytes(data, label)
     del data
     preferred = "\t" if path.suffix.lower() == ".tsv" else ","
-    headers, delimiter, records = iter_delimited(text, label, preferred)
+    headers, delimiter, records, header_row, title_rows = iter_delimited(text, label, preferred)
     if not headers:
         return StreamedFile([], encoding, delimiter, empty_reason="empty file: no header row")
-    return StreamedFile([SheetStream(None, headers, records)], encoding, delimiter)
+    return StreamedFile(
+        [SheetStream(None, headers, records, header_row, title_rows)], encoding, delimiter
+    )

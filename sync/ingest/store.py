@@ -51,6 +51,7 @@ RAW_FILES_SCHEMA = pa.schema(
         ("delimiter", pa.string()),
         ("rows_read", pa.int64()),
         ("read_error", pa.string()),
+        ("read_note", pa.string()),
     ]
 )
 RAW_HEADERS_SCHEMA = pa.schema(
@@ -246,6 +247,7 @@ def _tables(files: dict[str, dict], summary: IngestSummary) -> IngestResult:
                     "delimiter": sheet["delimiter"],
                     "rows_read": sheet["rows_read"],
                     "read_error": sheet["read_error"],
+                    "read_note": sheet.get("read_note"),
                 }
             )
             for position, header in enumerate(sheet["headers"], start=1):

@@ -21,6 +21,7 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from sync.errors import redact
 from sync.warehouse.project import PROFILES_DIR, Settings
+from sync.warehouse.segment_wiring import wire_segments
 
 
 @dataclass
@@ -127,9 +128,17 @@ def run_dbt(
     """Invoke dbt `command` (build, run, test, seed, ...) and summarise the result.
 
     With `on_node`, dbt's own console log is silenced (`--quiet`: errors still print) and the
-    listener hears each node start and finish instead, e.g. to drive a progress bar.
+    listener hears each node start and finish instead, e.g. to drive a progress bar. Segment
+    files added or removed are wired into the segment union first (sync.warehouse.segment_wiring).
     """
     settings.apply_to_env()
+    wiring = wire_segments(settings.project_dir)
+    if wiring.changed:
+        print(
+            f"segments wired into the segment union: added {list(wiring.added)}, "
+            f"removed {list(wiring.removed)}",
+            file=sys.stderr,
+        )
     args = dbt_args(command, settings, extra)
     callbacks = []
     if on_node is not None:

@@ -25,6 +25,11 @@ class WarehouseSummary:
     supporters: int
     supporters_by_email_status: list[tuple[str, int]]
     files_with_errors: list[tuple[str, str]] = field(default_factory=list)
+    # (file, per-column counts of values that could not be read): rows that give no event
+    unparsed_values: list[tuple[str, str]] = field(default_factory=list)
+    # (file, what its layout implied: a Mailchimp status read from its columns, several headers
+    # for one column, a title skipped above the header)
+    layout_notes: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -36,6 +41,8 @@ class WarehouseSummary:
             "supporters": self.supporters,
             "supporters_by_email_status": dict(self.supporters_by_email_status),
             "files_with_errors": dict(self.files_with_errors),
+            "unparsed_values": dict(self.unparsed_values),
+            "layout_notes": dict(self.layout_notes),
         }
 
 
@@ -60,6 +67,7 @@ def warehouse_summary(db_path: Path) -> WarehouseSummary:
             "select reason, count(*) from rejected_rows group by reason order by 2 desc, 1"
         ).fetchall()
         errors = _quarantined(con)
+        unparsed, notes = _file_notes(con)
         supporters = con.execute("select count(*) from supporters").fetchall()[0][0]
         by_status = con.execute(
             "select email_status, count(*) from supporters group by 1 order by 2 desc, 1"
@@ -75,6 +83,8 @@ def warehouse_summary(db_path: Path) -> WarehouseSummary:
         supporters=int(supporters),
         supporters_by_email_status=[(str(s), int(n)) for s, n in by_status],
         files_with_errors=errors,
+        unparsed_values=unparsed,
+        layout_notes=notes,
     )
 
 
@@ -120,6 +130,18 @@ def quarantined_files(db_path: Path) -> list[tuple[str, str]]:
         con.close()
 
 
+def file_notes(db_path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(file, values not read per column) and (file, layout notes) of the last build; empty
+    when the warehouse has no source_files yet."""
+    if not db_path.exists():
+        return [], []
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return _file_notes(con) if _relation_exists(con, "source_files") else ([], [])
+    finally:
+        con.close()
+
+
 def _quarantined(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """Printed and sent in reports, so redacted: a file without a header row shows its first
     data row, emails included, as the headers it found."""
@@ -128,6 +150,24 @@ def _quarantined(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         "from source_files where quarantine_reason is not null order by 1"
     ).fetchall()
     return [(str(path), redact(str(reason))) for path, reason in rows]
+
+
+def _file_notes(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(file, unparsed values) and (file, layout notes) from source_files; empty lists for a
+    warehouse built before these columns existed. Redacted like the quarantine reasons."""
+    columns = {r[0] for r in con.execute("describe source_files").fetchall()}
+    if not {"unparsed_values", "layout_notes", "read_note"} <= columns:
+        return [], []
+    rows = con.execute(
+        "select file_path || coalesce(' (sheet ' || sheet_name || ')', ''), unparsed_values, "
+        "concat_ws(' | ', read_note, layout_notes) "
+        "from source_files where quarantine_reason is null order by 1"
+    ).fetchall()
+    unparsed = [(str(p), redact(str(u))) for p, u, _ in rows if u]
+    notes = [(str(p), redact(str(n))) for p, _, n in rows if n]
+    return unparsed, notes
 
 
 def render_warehouse(summary: WarehouseSummary) -> Table:
@@ -145,6 +185,10 @@ def render_warehouse(summary: WarehouseSummary) -> Table:
         table.add_row(f"  email status: {status}", str(n))
     for path, err in summary.files_with_errors:
         table.add_row(f"  not read: {path}", err)
+    for path, unparsed in summary.unparsed_values:
+        table.add_row(f"  values not read (no event for these rows): {path}", unparsed)
+    for path, note in summary.layout_notes:
+        table.add_row(f"  note: {path}", note)
     return table
 
 

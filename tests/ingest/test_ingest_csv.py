@@ -9,7 +9,8 @@ import pytest
 
 from sync.ingest.decoding import decode_bytes
 from sync.ingest.errors import IngestError
-from sync.ingest.readers import read_delimited
+from sync.ingest.parse import parse_file
+from sync.ingest.readers import header_position, read_delimited, title_note
 
 
 def _write(tmp_path: Path, data: bytes, name: str = "f.csv") -> Path:
@@ -203,3 +204,52 @@ def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
     content = read_delimited(_write(tmp_path, b"Email,Name\r\n"))
     assert content.sheets[0].headers == ["Email", "Name"]
     assert content.sheets[0].rows == []
+
+
+# ---------------------------------------------------------------------------- title above header
+
+
+@pytest.mark.parametrize(
+    ("records", "position"),
+    [
+        ([["Email", "Name", "Zip"], ["a@x.org", "A", "1"]], 0),
+        ([["Contributions report 2024"], ["Date", "Email", "Amount"], ["d", "e", "1"]], 1),
+        ([["Report"], ["Generated 2024-12-31", ""], ["Date", "Email", "Amount"]], 2),
+        ([["Email"], ["a@x.org"], ["b@x.org"]], 0),  # a one-column file: no title
+        ([["Email", "Name"], ["a@x.org", "A"]], 0),
+        # a row filling more than two cells that is not header-wide: in doubt, the first row
+        ([["A", "B", "C"], ["Date", "Email", "Amount", "Zip", "Name", "Phone", "Ref", "X"]], 0),
+        ([["Title"]], 0),
+        ([], 0),
+    ],
+)
+def test_header_position(records: list[list[str]], position: int) -> None:
+    assert header_position(records) == position
+
+
+def test_a_title_above_the_header_is_skipped_and_rows_keep_their_numbers(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        b"Contributions report 2024\nGenerated 2024-12-31,\n\nDate,Email,Amount\n"
+        b"2024-01-01,ana@x.org,5\n",
+    )
+    (sheet,) = read_delimited(path).sheets
+    assert sheet.headers == ["Date", "Email", "Amount"]
+    assert (sheet.header_row, sheet.title_rows) == (4, [1, 2])
+    assert _records(path) == [(5, ["2024-01-01", "ana@x.org", "5"])]
+    assert title_note(sheet.header_row, sheet.title_rows) == (
+        "header found on row 4; rows 1, 2 above it read as a title and skipped"
+    )
+    assert title_note(1, []) is None
+
+
+def test_the_title_note_reaches_the_ingest_result(tmp_path: Path) -> None:
+    path = _write(tmp_path, b"Signups report\nEmail,Name,Zip\nana@x.org,Ana,1\n")
+    (result,) = parse_file(str(path), "contacts/f.csv", str(tmp_path / "out"))
+    assert result["headers"] == ["Email", "Name", "Zip"]
+    assert (
+        result["read_note"] == "header found on row 2; row 1 above it read as a title and skipped"
+    )
+    plain = _write(tmp_path, b"Email,Name,Zip\nana@x.org,Ana,1\n", "plain.csv")
+    (result,) = parse_file(str(plain), "contacts/plain.csv", str(tmp_path / "out2"))
+    assert result["read_note"] is None

@@ -101,3 +101,19 @@ def test_workbook_without_any_data(tmp_path: Path) -> None:
     content = read_workbook(path)
     assert content.sheets == []
     assert content.empty_reason == "workbook has no sheet with data"
+
+
+def test_a_title_above_a_wide_header_is_skipped(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Gifts"
+    ws["A1"] = "Contributions report 2024"
+    ws.append(["Date", "Email", "Amount", "Zip"])  # row 2
+    ws.append([None])
+    ws.append(["2024-01-01", "ana@x.org", 5, "02116"])  # row 4
+    path = tmp_path / "gifts.xlsx"
+    wb.save(path)
+    (sheet,) = read_workbook(path).sheets
+    assert sheet.headers == ["Date", "Email", "Amount", "Zip"]
+    assert (sheet.header_row, sheet.title_rows) == (2, [1])
+    assert sheet.row_numbers == [4]

@@ -211,7 +211,8 @@ def test_report_paging(sandbox, api, sandbox_audience):
     assert set(only.json()["sent_to"][0]) == {"email_id"}
     lean = api.get(f"/reports/{cid}", params={"exclude_fields": "opens,clicks,_links"}).json()
     assert "opens" not in lean and "bounces" in lean
-    assert api.get(f"/reports/{cid}", params={"fields": "nope"}).status_code == 400
+    ignored = api.get(f"/reports/{cid}", params={"fields": "nope,id"})  # not in the schema
+    assert (ignored.status_code, ignored.json()) == (200, {"id": cid})
 
 
 def test_email_activity_since(sandbox, api, sandbox_audience):
@@ -222,7 +223,7 @@ def test_email_activity_since(sandbox, api, sandbox_audience):
     since = (datetime.fromisoformat(SEND_TIME) + timedelta(hours=6)).isoformat()
     later = all_pages(api, f"/reports/{cid}/email-activity", "emails", since=since)
     expected = {
-        r["email_id"]: [e for e in r["activity"] if e["timestamp"] > since] for r in everything
+        r["email_id"]: [e for e in r["activity"] if e["timestamp"] >= since] for r in everything
     }
     expected = {k: v for k, v in expected.items() if v}
     assert expected and len(expected) < len(everything)
@@ -240,7 +241,10 @@ def test_late_wave_adds_activity(sandbox, api, sandbox_audience):
     assert late["machine_opens"] == 0 and late["opens"] > 0
     since = (datetime.fromisoformat(SEND_TIME) + timedelta(hours=72)).isoformat()
     later = all_pages(api, f"/reports/{cid}/email-activity", "emails", since=since)
-    assert sum(len(r["activity"]) for r in later) == late["opens"] + late["clicks"]
+    # every action of the late wave, bounces included (whether it has one depends on the
+    # addresses, which differ with the tests run before this one)
+    expected = late["opens"] + late["clicks"] + late["bounces"]
+    assert sum(len(r["activity"]) for r in later) == expected
     report = api.get(f"/reports/{cid}").json()
     assert report["opens"]["opens_total"] == first["opens"] + late["opens"]
 

@@ -29,6 +29,8 @@ def test_bad_files_are_quarantined_and_the_rest_builds_with_opt_outs(tmp_path: P
         "mailchimp_members/unsubscribed_members_export_x.csv",
         "Email Address,First Name,Last Name,UNSUB_TIME\nbo@example.org,Bo,Fixture,2026-10-01\n",
     )
+    # a date that cannot be read: counted and printed, never lost quietly
+    _put(raw, "petitions/dates.csv", "Email,Date\nzoe@example.org,someday\n")
     _put(raw, "contacts/junk.csv", bytes(range(256)) * 8)
     _put(raw, "petitions/cut.csv", 'Email,Comment\nzed@example.org,"never closed\n')
     _put(raw, "notes.txt", "a stray file in the root\n")
@@ -48,6 +50,9 @@ def test_bad_files_are_quarantined_and_the_rest_builds_with_opt_outs(tmp_path: P
     summary = json.loads(line)
     assert summary["status"] == "warnings" and summary["error"] is None
     assert summary["success"] is True
+    assert summary["unparsed_values"] == [
+        {"file": "petitions/dates.csv", "columns": 'occurred_at ("Date"): 1 rows, first row 2'}
+    ]
     assert {q["file"] for q in summary["quarantined_files"]} == {
         "contacts/junk.csv",
         "events/pipe.csv",

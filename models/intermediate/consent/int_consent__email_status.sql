@@ -12,7 +12,7 @@
 with
 
 email_events as (
-    select * from {{ ref('consent_events') }}
+    select * from {{ ref('int_consent_events__unioned') }}
     where channel = 'email'
 ),
 

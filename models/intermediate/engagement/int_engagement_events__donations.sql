@@ -18,4 +18,5 @@ select
 
 from {{ ref('stg_spreadsheets__donations') }}
 where coalesce(amount, 0) > 0
+    and refunded_at is null
     and coalesce(donation_status, 'completed') not in ('refunded', 'cancelled', 'canceled', 'failed', 'declined')

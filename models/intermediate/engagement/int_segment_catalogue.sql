@@ -3,10 +3,22 @@
   segment, and one row per listed value for pattern segments (e.g. issue:* lists every
   issue in the seed issues), so empty segments still appear in the catalogue.
 -#}
-{{ engagement_segment_input_refs() }}
+-- The models a segment may read; a segment reading anything else fails the build, naming it:
+-- depends_on: {{ ref('supporters') }}
+-- depends_on: {{ ref('supporter_engagement') }}
+-- depends_on: {{ ref('supporter_top_issue') }}
+-- depends_on: {{ ref('supporter_issue_interest') }}
+-- depends_on: {{ ref('engagement_events') }}
+-- depends_on: {{ ref('int_upcoming_events_in_window') }}
+-- depends_on: {{ ref('issues') }}
+-- ... and after the segment union, so selecting a segment and its children rebuilds this too:
+-- depends_on: {{ ref('int_segment_candidates') }}
 {%- set nodes = engagement_segment_nodes() %}
 {%- set text = dbt.type_string() %}
-{%- set allowed = engagement_segment_inputs() %}
+{%- set allowed = [] %}
+{%- for dep in model.depends_on.nodes if dep.split('.')[-1] != 'int_segment_candidates' %}
+    {%- do allowed.append(dep.split('.')[-1]) %}
+{%- endfor %}
 
 {%- if nodes | length == 0 %}
 select
@@ -21,12 +33,13 @@ where 1 = 0
 {%- else %}
 {%- for node in nodes %}
     {%- set spec = engagement_segment_spec(node) %}
+    {%- do engagement_segment_check_reads(node, allowed) %}
     {%- set meta = node.config.meta %}
     {%- if spec.is_pattern %}
         {%- if spec.tag_list not in allowed %}
             {{- exceptions.raise_compiler_error("segment model " ~ node.name ~ " lists its tags in '"
                 ~ spec.tag_list ~ "', which is not one of the segment inputs (" ~ allowed | join(', ')
-                ~ "); add it to engagement_segment_inputs() in macros/engagement/segments.sql.") }}
+                ~ "); add the line -- depends_on: {{ ref('" ~ spec.tag_list ~ "') }} to " ~ model.original_file_path ~ ".") }}
         {%- endif %}
         {%- set key = meta.get('tag_list_key', 'tag') %}
         {%- set label = meta.get('tag_list_label', 'label') %}

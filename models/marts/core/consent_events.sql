@@ -1,21 +1,5 @@
-{#- Every consent event the warehouse knows, per supporter: from the spreadsheets (Mailchimp
-    audience exports, subscription status columns, suppression flags, consent answers) and from
-    what the sync read back from Mailchimp. The effective status is on `supporters`. -#}
+{#- Every consent event the warehouse knows, per supporter, published from
+    int_consent_events__unioned (spreadsheets and the sync's read-back of Mailchimp). The
+    effective status is on `supporters`. -#}
 
-with
-
-spreadsheet_events as (
-    select * from {{ ref('int_consent__spreadsheet_events') }}
-),
-
-sync_events as (
-    select * from {{ ref('int_consent__sync_events') }}
-),
-
-final as (
-    select * from spreadsheet_events
-    union all
-    select * from sync_events
-)
-
-select * from final
+select * from {{ ref('int_consent_events__unioned') }}

@@ -22,11 +22,13 @@ final as (
         coalesce(upper(sheet_rows.currency), sheet_rows.amount__currency) as currency,
         coalesce(
             sheet_rows.refunded
+            or sheet_rows.refunded_at is not null
             or lower(sheet_rows.donation_status) like '%refund%'
             or sheet_rows.amount < 0,
             false
         ) as is_refund,
         sheet_rows.refunded,
+        sheet_rows.refunded_at,
         lower(sheet_rows.donation_status) as donation_status,
         sheet_rows.payment_method,
         sheet_rows.is_recurring,

@@ -37,6 +37,7 @@ files as (
         delimiter,
         cast(rows_read as {{ dbt.type_bigint() }}) as rows_read,
         read_error,
+        read_note,
         lower(case
             when position('.' in file_name) > 0
                 then substr(file_name, 1, length(file_name) - position('.' in reverse(file_name)))
@@ -117,6 +118,7 @@ final as (
         files.delimiter,
         files.rows_read,
         files.read_error,
+        files.read_note,
 
         -- kind and settings
         kinds.kind is not null as is_known_kind,

@@ -1,5 +1,7 @@
 {#- Accepted rows of Mailchimp audience exports (mailchimp_members/): one file per status, so
-    member_status comes from a Status column or else the file name. occurred_at is LAST_CHANGED.
+    member_status comes from a Status column (when it holds a Mailchimp status), else the file
+    name, else the file's columns (UNSUB_TIME -> unsubscribed, CLEAN_TIME -> cleaned, else
+    subscribed: stg_spreadsheets__file_layouts). occurred_at is LAST_CHANGED.
     OPTIN/CONFIRM times are opt-in evidence; UNSUB/CLEAN times are opt-out evidence. -#}
 
 with
@@ -14,12 +16,23 @@ files as (
     where kind = 'mailchimp_members'
 ),
 
+layouts as (
+    select file_id, column_member_status from {{ ref('stg_spreadsheets__file_layouts') }}
+),
+
 final as (
     select
 {{ engage_shared_columns('sheet_rows') }},
 
         -- Mailchimp membership
-        coalesce(lower(sheet_rows.member_status), files.file_member_status) as member_status,
+        coalesce(
+            case
+                when lower(sheet_rows.member_status) in ('subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional', 'archived')
+                    then lower(sheet_rows.member_status)
+            end,
+            files.file_member_status,
+            layouts.column_member_status
+        ) as member_status,
         cast(sheet_rows.member_rating as {{ dbt.type_int() }}) as member_rating,
         sheet_rows.optin_at,
         sheet_rows.optin_ip,
@@ -43,6 +56,7 @@ final as (
         lower(sheet_rows.email_type) as email_type
     from sheet_rows
     inner join files on files.file_id = sheet_rows.file_id
+    left join layouts on layouts.file_id = sheet_rows.file_id
 )
 
 select * from final

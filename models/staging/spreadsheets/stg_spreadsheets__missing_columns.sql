@@ -4,9 +4,13 @@
     missing_required_column and source_files names the file and the fix; every other file
     loads. The suggested header is, for a missing email column, the unknown column whose values
     look most like emails, else the unknown header that resembles the column's name, else the
-    first unknown header. Grain: one row per file and missing column. -#}
+    first unknown header. When a row of the file holds a header of the missing column (the
+    header is below a title or notes the reader did not recognise as such), the fix is to
+    delete the lines above that row: `header_row_found`. Grain: one row per file and missing
+    column. -#}
 {%- set raw_rows = source('spreadsheets', 'raw_rows') -%}
 
+-- depends_on: {{ ref('header_aliases') }}
 with
 
 files as (
@@ -48,7 +52,8 @@ found_headers as (
     group by file_id
 ),
 
-{#- how many values of each unknown column of a file lacking its email column contain an @:
+{#- how many values of each unknown column of a file lacking its email column contain an @,
+    and the first row (of the first 20) holding a header of an email column (the real header):
     one small scan per candidate column, of that file's rows only -#}
 {%- set candidates = [] -%}
 {%- if execute and flags.WHICH in ('run', 'build') -%}
@@ -75,7 +80,13 @@ email_like_values as (
     select
         '{{ file_id }}' as file_id,
         '{{ source_column }}' as source_column,
-        sum(case when {{ source_column }} like '%@%' then 1 else 0 end) as email_like_values
+        sum(case when {{ source_column }} like '%@%' then 1 else 0 end) as email_like_values,
+        min(case
+            when row_number <= 20 and {{ engage_key(source_column) }} in (
+                select header_key from {{ ref('header_aliases') }}
+                where canonical_column = 'email' and position('%' in header_key) = 0
+            ) then row_number
+        end) as header_row_found
     from {{ raw_rows }}
     where file_id = '{{ file_id }}'
     union all
@@ -83,7 +94,8 @@ email_like_values as (
     select
         cast(null as {{ dbt.type_string() }}) as file_id,
         cast(null as {{ dbt.type_string() }}) as source_column,
-        0 as email_like_values
+        0 as email_like_values,
+        cast(null as {{ dbt.type_bigint() }}) as header_row_found
     where 1 = 0
 ),
 
@@ -111,6 +123,16 @@ suggestions as (
         and email_like_values.source_column = headers.source_column
 ),
 
+-- a column holding an email header in a row and addresses below it: the real header row (a
+-- column whose cells merely say "Email", such as a contact preference, has no addresses)
+header_rows as (
+    select
+        file_id,
+        min(case when email_like_values > 0 then header_row_found end) as header_row_found
+    from email_like_values
+    group by file_id
+),
+
 final as (
     select
         missing.file_id,
@@ -122,13 +144,15 @@ final as (
         suggestions.header_key as suggested_header_key,
         missing.kind || ','
             || coalesce(suggestions.header_key, '<header_key>') || ','
-            || missing.column_name || ',1' as suggested_alias_row
+            || missing.column_name || ',1' as suggested_alias_row,
+        cast(header_rows.header_row_found as {{ dbt.type_bigint() }}) as header_row_found
     from missing
     left join found_headers on found_headers.file_id = missing.file_id
     left join suggestions
         on suggestions.file_id = missing.file_id
         and suggestions.column_name = missing.column_name
         and suggestions.suggestion_rank = 1
+    left join header_rows on header_rows.file_id = missing.file_id
 )
 
 select * from final

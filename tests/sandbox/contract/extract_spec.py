@@ -4,8 +4,10 @@ The full file (3 MB, `mailchimp-marketing-openapi.json`, see the project's refer
 not in the repository; this script writes `mailchimp_openapi_subset.json` next to it: the
 operations of every route the sandbox serves, with their `$ref` closure under `components`
 (prose such as descriptions dropped, everything a validator reads unchanged), plus the sha256
-of the source so drift is visible. Re-run it when the spec is
-refreshed:
+of the source so drift is visible. It also writes `mailchimp_sandbox/response_fields.json`: the
+dot paths `fields` / `exclude_fields` may name, per response, derived by
+`mailchimp_sandbox.partial.derive` (the sandbox reads that file at run time). Re-run it when the
+spec is refreshed:
 
     .venv/bin/python tests/sandbox/contract/extract_spec.py PATH/TO/mailchimp-marketing-openapi.json
 """
@@ -21,6 +23,7 @@ from typing import Any
 
 HERE = Path(__file__).parent
 SUBSET = HERE / "mailchimp_openapi_subset.json"
+RESPONSE_FIELDS = HERE.parents[2] / "mailchimp_sandbox" / "response_fields.json"
 KEEP_OPERATION_KEYS = ("operationId", "parameters", "requestBody", "responses")
 # Prose and generator annotations carry no validation meaning; dropping them keeps the file small.
 DROP_KEYS = {"description", "example", "x-ballerina-name", "externalDocs"}
@@ -97,11 +100,13 @@ def main(argv: list[str]) -> int:
         return 2
     sys.path.insert(0, str(HERE.parents[2]))
     from mailchimp_sandbox.api import MailchimpApi
+    from mailchimp_sandbox.partial import derive
 
     source = Path(argv[1])
     raw = source.read_bytes()
     spec = json.loads(raw)
-    subset = extract(spec, MailchimpApi().router.endpoints())
+    endpoints = MailchimpApi().router.endpoints()
+    subset = extract(spec, endpoints)
     subset = {
         "source": {
             "file": source.name,
@@ -113,6 +118,9 @@ def main(argv: list[str]) -> int:
     }
     SUBSET.write_text(json.dumps(subset, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {SUBSET} ({SUBSET.stat().st_size} bytes, {len(subset['paths'])} paths)")
+    trees = {"source": subset["source"], "trees": derive(spec, endpoints)}
+    RESPONSE_FIELDS.write_text(json.dumps(trees, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {RESPONSE_FIELDS} ({len(trees['trees'])} responses)")
     return 0
 
 

@@ -11,6 +11,8 @@
 {%- for name, data_type in column_types if data_type in parsed_types -%}
     {%- do unparsed_checks.append("case when row_values." ~ name ~ "__text is not null and row_values." ~ name ~ " is null then '" ~ name ~ "' end") -%}
 {%- endfor -%}
+{#- a subscription status column holding words that are no subscription status -#}
+{%- do unparsed_checks.append("case when row_values.subscription_status is not null and " ~ engage_subscription_status('row_values.subscription_status') ~ " is null then 'subscription_status' end") -%}
 {%- for name, data_type in column_types if name not in shared_names -%}
     {%- do kind_columns.append((name, data_type)) -%}
 {%- endfor -%}
@@ -130,7 +132,7 @@ cleaned as (
         row_values.external_id,
         row_values.email_opt_in,
         row_values.email_opt_in_at,
-        lower(row_values.subscription_status) as subscription_status,
+        {{ engage_subscription_status('row_values.subscription_status') }} as subscription_status,
         row_values.subscription_at,
         lower(row_values.sms_status) as sms_status,
         row_values.email_suppressed,

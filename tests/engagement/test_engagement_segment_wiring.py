@@ -1,0 +1,66 @@
+"""Every segment model is wired into the segment union by a generated ref() line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sync.warehouse.project import PROJECT_DIR
+from sync.warehouse.segment_wiring import (
+    UNION_MODEL,
+    render_block,
+    segment_models,
+    wire_segments,
+    wired_models,
+)
+
+
+def test_the_repository_union_names_every_segment_model() -> None:
+    """`engage build` would change nothing: the committed block is up to date."""
+    union = (PROJECT_DIR / UNION_MODEL).read_text()
+    assert render_block(PROJECT_DIR) in union
+    assert wired_models(union) == segment_models(PROJECT_DIR)
+    assert len(wired_models(union)) >= 9
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for part in ("dbt_project.yml", "models"):
+        src = PROJECT_DIR / part
+        if src.is_dir():
+            shutil.copytree(src, tmp_path / part)
+        else:
+            shutil.copy(src, tmp_path / part)
+    return tmp_path
+
+
+def test_a_new_segment_is_wired_and_a_removed_one_unwired(project: Path) -> None:
+    (project / "models" / "segments" / "seg_donors_365d.sql").write_text("select 1")
+    (project / "models" / "segments" / "seg_lapsed_90d.sql").unlink()
+    wiring = wire_segments(project)
+    assert wiring.added == ("seg_donors_365d",) and wiring.removed == ("seg_lapsed_90d",)
+    text = (project / UNION_MODEL).read_text()
+    assert "-- depends_on: {{ ref('seg_donors_365d') }}" in text
+    assert "seg_lapsed_90d" not in text
+    assert wire_segments(project).changed is False  # idempotent
+    # the rest of the model is untouched
+    original = (PROJECT_DIR / UNION_MODEL).read_text()
+    assert text.split("-- engage:segments:end")[1] == original.split("-- engage:segments:end")[1]
+
+
+def test_a_segment_switched_off_by_a_var_is_wired_under_that_var(project: Path) -> None:
+    """dbt refuses a ref() to a disabled model, so seg_issue_top's line sits under its var."""
+    text = (project / UNION_MODEL).read_text()
+    assert (
+        "{% if var('issue_tags_enabled', true) %}-- depends_on: {{ ref('seg_issue_top') }}" in text
+    )
+
+
+def test_a_union_without_its_block_is_named(project: Path) -> None:
+    (project / UNION_MODEL).write_text("select 1")
+    with pytest.raises(
+        ValueError, match="int_segment_candidates.sql: no '-- engage:segments:begin'"
+    ):
+        wire_segments(project)

@@ -2256,6 +2256,7 @@ class Generator:
                     rows,
                     f"Mailchimp campaign report export ({report})",
                 )
+        self.recent_email_counts = dict(recent_counts)
         over = sorted(pid for pid, c in recent_counts.items() if c > 3)
         by_pid = {p.pid: p for p in self.everyone}
         self.hints["over_contact_cap_7d"] = [by_pid[pid].email or "" for pid in over]
@@ -2263,6 +2264,164 @@ class Generator:
             by_pid[pid].email or "" for pid, (sent, opens, clicks) in sorted(stats.items())
             if sent >= 3 and opens >= 1 and clicks == 0
         ]  # fmt: skip
+
+    # -- texts and calls (contact pressure on every channel) --------------------------------
+
+    def texts_and_calls(self) -> None:
+        """A Spoke-style message export per texting campaign and a ThruTalk-style call results
+        file, to people already in the sample (US, subscribed in Mailchimp, their phone on the
+        Mailchimp row so identity finds them by phone). Planted: one person over the overall
+        cap though under every channel's (3 e-mails + 1 text + 1 call in the week), one over
+        the SMS cap (3 texting campaigns in the week), one who texts STOP (an SMS opt-out that
+        leaves e-mail consent alone), and one whose only answered call is outside the window.
+        Its own random stream, so the files written before it do not change."""
+        rng = random.Random(SEED + 4)  # texts and calls only
+        truth_rows = {(f, n): pid for f, _s, n, pid in self.out.truth}
+        mc_file = "mailchimp_members/subscribed_members_export_3f9a1c7e2b.csv"
+        mc_text = (self.out.root / "raw" / mc_file).read_bytes().decode("utf-8-sig")
+        phone_on_row = set()
+        for number, rec in enumerate(csv.DictReader(io.StringIO(mc_text, newline="")), start=2):
+            if rec["Phone Number"].strip():
+                phone_on_row.add(truth_rows[(mc_file, number)])
+        phone_owners: dict[str, int] = {}
+        for person in self.everyone:
+            if person.phone:
+                phone_owners[person.phone] = phone_owners.get(person.phone, 0) + 1
+        recent = self.recent_email_counts
+        pool = sorted(
+            (p for p in self.everyone
+             if p.pid in phone_on_row and p.country == "US" and p.mailchimp == "subscribed"
+             and p.phone and phone_owners[p.phone] == 1 and p.email
+             and not p.email.startswith("info@") and p.pid not in self.planted_pids()),
+            key=lambda p: (not _behaviour(p), p.pid),
+        )  # fmt: skip
+        cross = next(p for p in pool if recent.get(p.pid, 0) == 3)
+        sms_heavy = next(p for p in pool if recent.get(p.pid, 0) <= 1 and p is not cross)
+        used = {cross.pid, sms_heavy.pid}
+        # everyone else has at most 2 e-mails in the week, so only the planted people pass a cap
+        quiet = [p for p in pool if p.pid not in used and recent.get(p.pid, 0) <= 2]
+        stopper, old_call, others = quiet[0], quiet[1], quiet[2:16]
+        org_number = "+18155550199"
+        campaigns = [  # (send day, campaign slug in the file name, recipients)
+            ("2026-10-20", "cap-the-rent", [sms_heavy, *others[:3]]),
+            ("2026-11-16", "bus-lanes-now", [cross, sms_heavy, stopper, *others[:6]]),
+            ("2026-11-18", "clinic-call-in-day", [sms_heavy, *others[6:10]]),
+            ("2026-11-19", "town-hall-reminder", [sms_heavy, *others[10:13]]),
+        ]
+        header = ["assignmentId", "userNumber", "contactNumber", "isFromContact", "sendStatus",
+                  "attemptedAt", "text"]  # fmt: skip
+        scripts = {
+            "cap-the-rent": "Hi {first}, it's Sam with Riverside Tenants. Can we count on you to "
+            "sign the Cap the Rent petition? Reply STOP to opt out",
+            "bus-lanes-now": "Hi {first}, the council votes on bus lanes Thursday. Will you "
+            "call your councillor? Reply STOP to opt out",
+            "clinic-call-in-day": "Hi {first}, tomorrow is our clinic call-in day. Can you make "
+            "one call? Reply STOP to opt out",
+            "town-hall-reminder": "Hi {first}, see you at the town hall? Reply STOP to opt out",
+        }
+        replies = ["Yes, count me in", "Will do!", "Who is this?", "Maybe, busy that day"]
+        for send_day, slug, recipients in campaigns:
+            rows: list[Row] = []
+            assignment = rng.randint(2000, 2999)
+            start = dt.datetime.combine(day(send_day), dt.time(16, 0))
+            for person in recipients:
+                sent = start + dt.timedelta(seconds=rng.randint(0, 3600))
+                status = "DELIVERED"
+                if person is others[5] and slug == "bus-lanes-now":
+                    status = "ERROR"  # a failed send: recorded, never counted as received
+                text = scripts[slug].format(first=person.first)
+                row = Row({"assignmentId": assignment, "userNumber": org_number,
+                           "contactNumber": person.phone, "isFromContact": "false",
+                           "sendStatus": status,
+                           "attemptedAt": sent.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                           "text": text}, person.pid)  # fmt: skip
+                if person is cross:
+                    mark = {"raw_phone": person.phone, "email": person.email, "channel": "sms"}
+                    row.marks.append(("cross_channel_pressure", mark))
+                if person is sms_heavy and slug != "cap-the-rent":
+                    row.marks.append(("over_sms_cap", {
+                        "raw_phone": person.phone, "email": person.email}))  # fmt: skip
+                rows.append(row)
+                if status != "DELIVERED":
+                    continue
+                answer = None
+                if person is stopper:
+                    answer = "STOP"
+                elif rng.random() < 0.35:
+                    answer = rng.choice(replies)
+                if answer:
+                    reply = Row({"assignmentId": assignment, "userNumber": org_number,
+                                 "contactNumber": person.phone, "isFromContact": "true",
+                                 "sendStatus": "DELIVERED",
+                                 "attemptedAt": (sent + dt.timedelta(minutes=rng.randint(2, 90)))
+                                 .strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                                 "text": answer}, person.pid)  # fmt: skip
+                    if person is stopper:
+                        reply.marks.append(("sms_stop_reply", {
+                            "raw_phone": person.phone, "email": person.email}))  # fmt: skip
+                    rows.append(reply)
+            rows.sort(key=lambda r: str(r.values["attemptedAt"]))
+            self.out.write_csv(
+                "sms_messages",
+                f"spoke_{slug}_messages_{send_day}.csv",
+                header,
+                rows,
+                "Spoke campaign message export",
+            )
+        call_header = ["Voter ID", "Voter ID Type", "Voter First Name", "Voter Last Name",
+                       "Voter Phone", "Date Called", "Time Called (EST)", "Caller Login",
+                       "Result"]  # fmt: skip
+        calls: list[tuple[Person, str, str]] = [
+            (cross, "2026-11-18", "Talking to Correct Person"),
+            (old_call, "2026-11-09", "Talking to Correct Person"),
+            (old_call, "2026-11-18", "No Answer"),
+            (others[0], "2026-11-18", "Answering Machine"),
+            (others[1], "2026-11-18", "Refused"),
+            (others[2], "2026-11-18", "Busy Signal"),
+            (others[3], "2026-11-09", "Talking to Correct Person"),
+            (others[4], "2026-11-18", "Wrong Number"),
+            (others[6], "2026-11-18", "Talking to Correct Person"),
+        ]
+        call_rows: list[Row] = []
+        for person, called_on, result in calls:
+            row = Row({"Voter ID": rng.randint(100000, 999999), "Voter ID Type": "VAN",
+                       "Voter First Name": person.first, "Voter Last Name": person.last,
+                       "Voter Phone": person.phone.removeprefix("+1"),
+                       "Date Called": called_on,
+                       "Time Called (EST)": f"{rng.randint(17, 20)}:{rng.randint(0, 59):02d}",
+                       "Caller Login": f"volunteer{rng.randint(1, 12):02d}", "Result": result},
+                      person.pid)  # fmt: skip
+            if person is cross:
+                row.marks.append(("cross_channel_pressure", {
+                    "raw_phone": person.phone.removeprefix("+1"), "email": person.email,
+                    "channel": "call"}))  # fmt: skip
+            if person is old_call:
+                row.marks.append(("call_outside_cap_window", {
+                    "raw_phone": person.phone.removeprefix("+1"), "email": person.email,
+                    "result": result}))  # fmt: skip
+            call_rows.append(row)
+        call_rows.sort(key=lambda r: (str(r.values["Date Called"]), str(r.values["Voter ID"])))
+        self.out.write_csv(
+            "calls",
+            "thrutalk_clinic-phonebank_results_2026-11-18.csv",
+            call_header,
+            call_rows,
+            "ThruTalk call results export",
+        )
+        self.hint("over_contact_cap_all_channels", cross)
+        self.hint("over_contact_cap_sms", sms_heavy)
+        self.hint("sms_opt_out_email_kept", stopper)
+
+    def planted_pids(self) -> set[str]:
+        """People another planted case uses (kept out of the texting and calling sample)."""
+        pids = {p.pid for p in self.planted.values() if isinstance(p, Person)}
+        row_people = {(f, n): q for f, _s, n, q in self.out.truth}
+        for rows in self.out.marks.values():
+            for ref in rows:
+                pid = row_people.get((ref["file"], ref["row_number"]))
+                if pid:
+                    pids.add(pid)
+        return pids
 
     # -- the whole set ---------------------------------------------------------------------
 
@@ -2278,6 +2437,7 @@ class Generator:
         self.assign_mailchimp()
         self.mailchimp_members()
         self.email_activity()
+        self.texts_and_calls()
         self.write_meta()
 
     def behaviour_hints(self, people: list[Person]) -> dict[str, list[str]]:
@@ -2322,6 +2482,15 @@ class Generator:
             "work_and_personal_email_same_phone": "linked only by phone to a supporter with "
             "another e-mail; e-mail-first rules keep two supporters (records with an e-mail are "
             "not attached by phone)",
+            "cross_channel_pressure": "3 e-mails, 1 text and 1 answered call in the last 7 days: "
+            "under every channel's cap, over the overall cap of 4 (seed contact_caps), so held "
+            "out of segments that respect the cap with contact_cap_channels = all",
+            "over_sms_cap": "3 texting campaigns in the last 7 days (an older one does not "
+            "count): over the SMS cap of 2, held out with contact_cap_channels = sms",
+            "sms_stop_reply": "an SMS opt-out (consent_events channel sms, unsubscribed); the "
+            "person's e-mail consent is unchanged (still emailable)",
+            "call_outside_cap_window": "the answered call (2026-11-09) is outside the 7-day "
+            "window and the later one was not answered: no call counts toward the cap",
         }
         for case, rows in sorted(out.marks.items()):
             cases[case] = {"expected": expectations.get(case, ""), "rows": rows}

@@ -187,6 +187,59 @@ def test_people_over_the_contact_cap_are_held_out_with_the_reason(
     assert held > 0
 
 
+def test_texts_and_calls_count_toward_the_caps_per_channel_and_overall(
+    sample_warehouse: Warehouse,
+) -> None:
+    """The sample plants one person over the overall cap though under each channel's (3
+    e-mails, 1 text, 1 answered call), one over the SMS cap (3 texting campaigns), one whose
+    answered call is outside the window; the caps are seed contact_caps."""
+
+    def pressure(hint: str) -> tuple:
+        (person,) = _supporters_for(sample_warehouse, HINTS[hint])
+        return sample_warehouse.query(
+            "select email_messages_in_window, sms_messages_in_window, call_messages_in_window, "
+            "messages_in_window, over_cap_channels from int_supporter_contact_pressure "
+            "where supporter_id = ?",
+            [person],
+        )[0]
+
+    assert pressure("over_contact_cap_all_channels") == (3, 1, 1, 5, "all")
+    email, sms, _calls, _all, channels = pressure("over_contact_cap_sms")
+    assert (sms, channels) == (3, "sms") and email <= 1
+    held = sample_warehouse.query(
+        "select distinct contact_cap_channels from segment_memberships_held_out "
+        "where held_out_reason = 'contact_cap' and supporter_id in "
+        "(select supporter_id from supporters where email in (?, ?))",
+        HINTS["over_contact_cap_all_channels"] + HINTS["over_contact_cap_sms"],
+    )
+    assert sorted(held) == [("all",), ("sms",)]
+    (outside,) = sample_warehouse.query(
+        "select call_messages_in_window from int_supporter_contact_pressure p "
+        "join supporters s using (supporter_id) where s.email = ?",
+        [
+            json.loads(PLANTED_CASES_PATH.read_text())["cases"]["call_outside_cap_window"]["rows"][
+                0
+            ]["email"]
+        ],
+    )
+    assert outside == (0,)
+
+
+def test_an_sms_stop_is_an_sms_opt_out_that_leaves_email_consent_alone(
+    sample_warehouse: Warehouse,
+) -> None:
+    (person,) = _supporters_for(sample_warehouse, HINTS["sms_opt_out_email_kept"])
+    events = sample_warehouse.query(
+        "select channel, status, evidence from consent_events where supporter_id = ? "
+        "and channel = 'sms'",
+        [person],
+    )
+    assert ("sms", "unsubscribed", "sms_stop_reply") in events
+    assert sample_warehouse.query(
+        "select email_status, is_emailable from supporters where supporter_id = ?", [person]
+    ) == [("subscribed", True)]
+
+
 def test_opted_out_people_are_never_targeted(sample_warehouse: Warehouse) -> None:
     """People Mailchimp lists as unsubscribed or cleaned, whose effective status the
     warehouse keeps as opted out, get no tag; they are held out as not_emailable."""

@@ -22,6 +22,7 @@ SAMPLE = REPO / "sample_data"
 KINDS = [
     "contacts", "mailchimp_members", "email_activity", "petitions", "events",
     "legislator_contacts", "stories", "consultations", "volunteers", "donations",
+    "sms_messages", "calls",
 ]  # fmt: skip
 GENERATED = ("raw", "ground_truth", "AS_OF", "planted_cases.json")
 

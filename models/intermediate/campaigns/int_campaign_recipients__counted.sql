@@ -5,14 +5,30 @@
     - received: any e-mail event of the campaign (sent, open, click, bounce, unsubscribe,
       spam complaint) means it was sent to them; sent_at is their own sent-to time, else the
       campaign's send time, else their first event;
-    - messages_prior_7d / _30d / _cap_window: distinct messages (seed action_types
-      counts_as_message; one campaign on one channel is one message) first seen in the 7, 30
-      and var contact_cap_window_days days before sent_at, this campaign excluded;
-    - is_over_contact_cap: more than var contact_cap_per_7d messages in that cap window, the
-      rule int_supporter_contact_pressure holds people out by today.
+    - messages_prior_7d / _30d / _cap_window: distinct messages on every channel (seed
+      action_types counts_as_message; one campaign on one channel is one message: e-mails,
+      texts, calls that reached the person) first seen in the 7, 30 and overall-cap window
+      (seed contact_caps, channel `all`) days before sent_at, this campaign excluded;
+    - is_over_contact_cap: over any cap of seed contact_caps in the days before sent_at (more
+      than a channel's max_messages in its window, or than the `all` row's on every channel
+      together), the rule int_supporter_contact_pressure holds people out by today.
 -#}
-{%- set lookback_days = [30, var('contact_cap_window_days', 7)] | max -%}
 with
+
+caps as (
+
+    select channel, window_days, max_messages from {{ ref('contact_caps') }}
+
+),
+
+overall_cap as (
+
+    select
+        coalesce(max(case when channel = 'all' then window_days end), max(window_days)) as window_days,
+        max(case when channel = 'all' then max_messages end) as max_messages
+    from caps
+
+),
 
 campaigns as (
 
@@ -86,20 +102,23 @@ messages as (
 
     select
         supporter_id,
+        coalesce(channel, 'email') as channel,
         message_key,
         min(occurred_at) as first_seen_at
 
     from events
     where counts_as_message
-    group by supporter_id, message_key
+    group by supporter_id, coalesce(channel, 'email'), message_key
 
 ),
 
-prior_messages as (
+-- per (campaign, recipient, channel): messages before the send in each window
+prior_by_channel as (
 
     select
         recipients.campaign_key,
         recipients.supporter_id,
+        messages.channel,
         sum(case
             when messages.first_seen_at >= {{ dbt.dateadd('day', -7, 'recipients.sent_at') }} then 1 else 0
         end) as messages_prior_7d,
@@ -107,17 +126,41 @@ prior_messages as (
             when messages.first_seen_at >= {{ dbt.dateadd('day', -30, 'recipients.sent_at') }} then 1 else 0
         end) as messages_prior_30d,
         sum(case
-            when messages.first_seen_at >= {{ dbt.dateadd('day', -1 * var('contact_cap_window_days', 7), 'recipients.sent_at') }}
+            when messages.first_seen_at >= {{ dbt.dateadd('day', '-1 * (select window_days from overall_cap)', 'recipients.sent_at') }}
                 then 1 else 0
-        end) as messages_prior_cap_window
+        end) as messages_prior_cap_window,
+        sum(case
+            when messages.first_seen_at >= {{ dbt.dateadd('day', '-1 * channel_caps.window_days', 'recipients.sent_at') }}
+                then 1 else 0
+        end) as channel_messages_prior,
+        max(channel_caps.max_messages) as channel_max_messages
 
     from recipients
     inner join messages
         on recipients.supporter_id = messages.supporter_id
         and messages.first_seen_at < recipients.sent_at
-        and messages.first_seen_at >= {{ dbt.dateadd('day', -1 * lookback_days, 'recipients.sent_at') }}
+        and messages.first_seen_at >= {{ dbt.dateadd('day', '-1 * (select greatest(30, max(window_days)) from caps)', 'recipients.sent_at') }}
         and messages.message_key <> {{ dbt.concat(["'email:'", "recipients.campaign_key"]) }}
-    group by recipients.campaign_key, recipients.supporter_id
+    left join caps as channel_caps
+        on channel_caps.channel = messages.channel
+        and channel_caps.channel <> 'all'
+    group by recipients.campaign_key, recipients.supporter_id, messages.channel
+
+),
+
+prior_messages as (
+
+    select
+        campaign_key,
+        supporter_id,
+        sum(messages_prior_7d) as messages_prior_7d,
+        sum(messages_prior_30d) as messages_prior_30d,
+        sum(messages_prior_cap_window) as messages_prior_cap_window,
+        max(case when channel_messages_prior > channel_max_messages then 1 else 0 end) = 1
+            as is_over_channel_cap
+
+    from prior_by_channel
+    group by campaign_key, supporter_id
 
 ),
 
@@ -130,7 +173,8 @@ final as (
         coalesce(prior_messages.messages_prior_7d, 0) as messages_prior_7d,
         coalesce(prior_messages.messages_prior_30d, 0) as messages_prior_30d,
         coalesce(prior_messages.messages_prior_cap_window, 0) as messages_prior_cap_window,
-        coalesce(prior_messages.messages_prior_cap_window, 0) > {{ var('contact_cap_per_7d', 3) }}
+        coalesce(prior_messages.is_over_channel_cap, false)
+            or coalesce(prior_messages.messages_prior_cap_window > (select max_messages from overall_cap), false)
             as is_over_contact_cap,
         recipients.has_human_open,
         recipients.has_clicked,

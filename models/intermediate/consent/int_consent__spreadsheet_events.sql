@@ -13,6 +13,12 @@
       consent answers              a form's yes (evidence only when the row records when it was
                                    given: a consent timestamp or the submission time; an undated
                                    "Yes" is a claim) or no (declined, which changes nothing)
+      text and call opt-outs       an inbound STOP (or a texting tool's opt-out flag) is an
+                                   unsubscribe on channel sms; a "do not call" call result one on
+                                   channel call. Neither touches e-mail consent (a person may stop
+                                   texts and still want e-mails); they are read from the two
+                                   staging models directly, not from sheet_rows, so message logs
+                                   do not widen it
     Opt-outs count whether dated or not.
     Grain: one row per (row, channel, status, evidence). -#}
 {%- set subscribed_values = "('subscribed', 'subscribe', 'opted_in', 'opted in', 'opt-in', 'active', 'yes')" -%}
@@ -224,6 +230,52 @@ final as (
     from unioned
     inner join sheet_rows on sheet_rows.row_id = unioned.row_id
     inner join record_supporters on record_supporters.record_id = unioned.row_id
+),
+
+channel_opt_outs as (
+    select
+        row_id, email, file_id, file_path, sheet_name, row_number,
+        'sms_messages' as source_kind,
+        'sms' as channel,
+        occurred_at,
+        case when opted_out then 'sms_tool_opt_out_flag' else 'sms_stop_reply' end as evidence,
+        cast(null as {{ dbt.type_string() }}) as detail
+    from {{ ref('stg_spreadsheets__sms_messages') }}
+    where is_opt_out_request
+    union all
+    select
+        row_id, email, file_id, file_path, sheet_name, row_number,
+        'calls' as source_kind,
+        'call' as channel,
+        occurred_at,
+        'call_result_do_not_call' as evidence,
+        call_result as detail
+    from {{ ref('stg_spreadsheets__calls') }}
+    where call_outcome = 'do_not_call'
+),
+
+channel_final as (
+    select
+        {{ engage_surrogate_key(['channel_opt_outs.row_id', 'channel_opt_outs.channel', "'unsubscribed'", 'channel_opt_outs.evidence']) }} as consent_event_id,
+        record_supporters.supporter_id,
+        channel_opt_outs.email,
+        channel_opt_outs.channel,
+        'unsubscribed' as status,
+        channel_opt_outs.occurred_at,
+        channel_opt_outs.occurred_at is not null as is_evidenced,
+        channel_opt_outs.evidence,
+        'spreadsheet' as source_type,
+        channel_opt_outs.source_kind,
+        channel_opt_outs.file_id,
+        channel_opt_outs.file_path,
+        channel_opt_outs.sheet_name,
+        channel_opt_outs.row_number,
+        cast(null as {{ dbt.type_string() }}) as audience_id,
+        channel_opt_outs.detail
+    from channel_opt_outs
+    inner join record_supporters on record_supporters.record_id = channel_opt_outs.row_id
 )
 
 select * from final
+union all
+select * from channel_final

@@ -20,6 +20,8 @@
     'int_engagement_events__consultations',
     'int_engagement_events__volunteers',
     'int_engagement_events__donations',
+    'int_engagement_events__sms',
+    'int_engagement_events__calls',
 ] -%}
 with
 

@@ -2,9 +2,10 @@
   The decision for every segment candidate, in this order:
     1. not_emailable   the supporter has no effective e-mail consent (supporters.is_emailable
                        false: unsubscribed, cleaned, suppressed or no evidenced opt-in);
-    2. contact_cap     the segment respects the contact cap and the supporter received more
-                       than var contact_cap_per_7d messages in the last
-                       var contact_cap_window_days days;
+    2. contact_cap     the segment respects the contact cap and the supporter is over a cap of
+                       seed contact_caps: too many messages on one channel (email, sms, call)
+                       or on all channels together (int_supporter_contact_pressure); the
+                       detail names the channel(s);
     3. segment_limit   the supporter qualifies for more segments (that count toward the
                        limit) than var max_segments_per_supporter: ranked by segment
                        priority (1 first), then segment name and tag; the lowest drop out;
@@ -42,6 +43,8 @@ screened as (
         candidates.counts_toward_limit,
         supporters.email_status,
         coalesce(pressure.messages_in_window, 0) as messages_last_7d,
+        pressure.over_cap_channels,
+        pressure.over_cap_detail,
         case
             when not coalesce(supporters.is_emailable, false) then 'not_emailable'
             when candidates.respects_contact_cap and coalesce(pressure.is_over_contact_cap, false)
@@ -100,12 +103,10 @@ select
     messages_last_7d,
     case when held_out_reason is null then 'targeted' else 'held_out' end as decision,
     held_out_reason,
+    case when held_out_reason = 'contact_cap' then over_cap_channels end as contact_cap_channels,
     case held_out_reason
         when 'not_emailable' then {{ dbt.concat(["'email status '", "coalesce(email_status, 'unknown')"]) }}
-        when 'contact_cap' then {{ dbt.concat([
-            "cast(messages_last_7d as " ~ dbt.type_string() ~ ")",
-            "' messages in the last " ~ var('contact_cap_window_days', 7) ~ " days; cap "
-                ~ var('contact_cap_per_7d', 3) ~ "'"]) }}
+        when 'contact_cap' then over_cap_detail
         when 'segment_limit' then {{ dbt.concat([
             "'priority rank '", "cast(priority_rank as " ~ dbt.type_string() ~ ")",
             "'; limit " ~ var('max_segments_per_supporter', 3) ~ " segments per supporter'"]) }}

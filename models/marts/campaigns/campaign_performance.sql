@@ -2,9 +2,9 @@
   Per e-mail campaign: when and to whom it went (audience, tag or segment), its issue (seed
   campaign_issues), and what recipients did - unique human opens (privacy-proxy opens
   excluded), unique clicks, unsubscribes, spam complaints, bounces - with rates over the
-  recipients the warehouse knows. The *_over_contact_cap columns count recipients who had
-  received more than var contact_cap_per_7d messages in the var contact_cap_window_days days
-  before it was sent (docs/engagement.md §8), and their unsubscribes and complaints.
+  recipients the warehouse knows. The *_over_contact_cap columns count recipients who were
+  over a cap of seed contact_caps (one channel's, or all channels together) when it was sent
+  (docs/engagement.md §8), and their unsubscribes and complaints.
   Group by primary_issue or tag for performance per issue or segment.
 -#}
 with

@@ -4,7 +4,7 @@
   30) days before it was sent, with the unsubscribe and spam-complaint rates of each bucket.
   Counts at or above var dose_response_max_messages_7d / _30d share the last bucket ("6+").
   Rates that climb with the bucket are the price of the extra messages: the first bucket
-  where they clearly rise is where var contact_cap_per_7d belongs.
+  where they clearly rise is where the caps of seed contact_caps belong.
 -#}
 {%- set max_7d = var('dose_response_max_messages_7d', 6) -%}
 {%- set max_30d = var('dose_response_max_messages_30d', 12) -%}

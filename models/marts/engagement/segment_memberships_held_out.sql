@@ -1,6 +1,7 @@
 {#-
-  Segment candidates who were not targeted, each with why: not_emailable, contact_cap or
-  segment_limit (see int_segment_memberships_decided). Kept so organisers can see who lost
+  Segment candidates who were not targeted, each with why: not_emailable, contact_cap (with
+  the channel or channels whose cap was passed: email, sms, call or all) or segment_limit
+  (see int_segment_memberships_decided). Kept so organisers can see who lost
   a slot and why; never synced.
 -#}
 select
@@ -13,6 +14,7 @@ select
     priority_rank,
     messages_last_7d,
     held_out_reason,
+    contact_cap_channels,
     held_out_detail,
     {{ engagement_as_of_date() }} as as_of_date
 

@@ -82,7 +82,8 @@ ladder_rungs as (
 
 email_messages as (
 
-    -- one row per message (campaign) received, for sends/opens/clicks counted per message
+    -- one row per e-mail (campaign) received, for sends/opens/clicks counted per message;
+    -- texts and calls (message keys sms:..., call:...) are not e-mails
     select
         supporter_id,
         message_key,
@@ -90,6 +91,7 @@ email_messages as (
 
     from events
     where counts_as_message
+        and message_key like 'email:%'
     group by supporter_id, message_key
 
 ),

@@ -6,6 +6,7 @@
     'stg_spreadsheets__event_attendees', 'stg_spreadsheets__legislator_contacts',
     'stg_spreadsheets__story_shares', 'stg_spreadsheets__consultation_responses',
     'stg_spreadsheets__volunteer_signups', 'stg_spreadsheets__donations',
+    'stg_spreadsheets__sms_messages', 'stg_spreadsheets__calls',
 ] %}
 
 with

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from warehouse_build import Warehouse, failure_text
 
+from sync.mailchimp.exposures import audiences_from_manifest
+from sync.warehouse.project import PROJECT_DIR
+
 
 def _metrics(wh: Warehouse) -> dict[str, float]:
     return dict(wh.query("select metric, value from propensity_backtest where row_type = 'metric'"))
@@ -106,3 +109,39 @@ def test_no_signal_ships_no_number_and_empties_the_segment(
     assert wh.query("select size, candidates from segments where tag = 'seg:likely-to-act'") == [
         (0, 0)
     ]
+
+
+def test_the_documented_merge_field_declaration_works(
+    sample_warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """docs/engagement.md §9's two edits (join supporter_propensity in mailchimp_members,
+    declare LIKELYACT) on a copy of the project: the exposure validates and the column holds
+    the bands (the shipped exposure leaves it out; see the docs)."""
+    docs = (PROJECT_DIR / "docs" / "engagement.md").read_text()
+    line = next(
+        x.strip() for x in docs.splitlines() if x.strip().startswith("- {column: likely_to_act")
+    )
+    wh = sample_warehouse.fork(tmp_path)
+    members = wh.project_dir / "models" / "marts" / "mailchimp" / "mailchimp_members.sql"
+    sql = members.read_text().rstrip()
+    assert sql.endswith("select * from final")
+    sql = sql.removesuffix("select * from final") + (
+        "select final.*, propensity.likely_to_act\n"
+        "from final\n"
+        "left join {{ ref('supporter_propensity') }} as propensity\n"
+        "    on propensity.supporter_id = final.supporter_id\n"
+    )
+    members.write_text(sql)
+    exposures = members.parent / "_mailchimp__exposures.yml"
+    text = exposures.read_text()
+    anchor = "          merge_fields:\n"
+    assert anchor in text
+    exposures.write_text(text.replace(anchor, anchor + "            " + line + "\n", 1))
+
+    outcome = wh.dbt("run", "--select", "mailchimp_members")
+    assert outcome.success, failure_text(outcome)
+    [audience] = audiences_from_manifest(wh.manifest)
+    field = next(f for f in audience.spec.merge_fields if f.tag == "LIKELYACT")
+    assert field.column == "likely_to_act" and field.choices == ["high", "medium", "low"]
+    held = {r[0] for r in wh.query("select distinct likely_to_act from mailchimp_members")}
+    assert held - {None} == {"high", "medium", "low"}

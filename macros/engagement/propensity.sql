@@ -47,7 +47,7 @@
         ('email_90d',
          "case when email_clicks_90d > 0 then 'clicked'"
          ~ " when email_opens_90d > 0 then 'opened'"
-         ~ " when emails_received_90d > 0 then 'received only'"
+         ~ " when email_events_90d > 0 then 'received only'"
          ~ " else 'none received' end"),
         ('tenure',
          "case when tenure_days <= 90 then 'up to 90 days'"
@@ -65,6 +65,14 @@
     from {{ relation }}
     where {{ where }}
     {%- endfor %}
+{%- endmacro %}
+
+{#- " + coalesce(w_<feature>.weight, 0)" for every feature: the score's sum of bin weights
+    (int_propensity_predictions joins weights once per feature as w_<feature>). -#}
+{% macro engagement_propensity_weight_terms() -%}
+    {%- for feature, _ in engagement_propensity_features() -%}
+        {{ " + coalesce(w_" ~ feature ~ ".weight, 0)" }}
+    {%- endfor -%}
 {%- endmacro %}
 
 {#- log(p / (1 - p)); null at 0 or 1. -#}

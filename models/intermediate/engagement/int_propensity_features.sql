@@ -20,8 +20,7 @@ events as (
         age_days,
         counts_as_action,
         counts_as_message,
-        is_proxy_open,
-        message_key
+        is_proxy_open
 
     from {{ ref('int_engagement_events_dated') }}
     where supporter_id is not null
@@ -52,8 +51,7 @@ relative as (
         events.age_days - cutoffs.days_before_as_of as days_before_cutoff,
         events.counts_as_action,
         events.counts_as_message,
-        events.is_proxy_open,
-        events.message_key
+        events.is_proxy_open
 
     from events
     inner join cutoffs
@@ -76,12 +74,8 @@ counted as (
             as actions_90d,
         {{ engagement_count_if("counts_as_action and days_before_cutoff between 0 and 365") }}
             as actions_365d,
-        count(distinct case
-            when counts_as_action and days_before_cutoff between 0 and 365 then action_type
-        end) as action_kinds_365d,
-        count(distinct case
-            when counts_as_message and days_before_cutoff between 0 and 90 then message_key
-        end) as emails_received_90d,
+        {{ engagement_count_if("counts_as_message and days_before_cutoff between 0 and 90") }}
+            as email_events_90d,
         {{ engagement_count_if("action_type = 'email_open' and not is_proxy_open and days_before_cutoff between 0 and 90") }}
             as email_opens_90d,
         {{ engagement_count_if("action_type = 'email_click' and days_before_cutoff between 0 and 90") }}
@@ -95,30 +89,89 @@ counted as (
 
 ),
 
-binned as (
+action_types_done as (
+
+    -- the action types each supporter did in the 365 days before the cutoff, from the
+    -- (fewer) action rows only, so no count(distinct) runs over every event
+    select distinct
+        cutoff_role,
+        supporter_id,
+        action_type
+
+    from relative
+    where counts_as_action
+        and days_before_cutoff between 0 and 365
+
+),
+
+action_kinds as (
 
     select
         cutoff_role,
-        cutoff_date,
         supporter_id,
-        tenure_days,
-        days_since_last_action,
-        actions_30d,
-        actions_90d,
-        actions_365d,
-        action_kinds_365d,
-        emails_received_90d,
-        email_opens_90d,
-        email_clicks_90d,
-        {%- for feature, bin_sql in engagement_propensity_features() %}
-        {{ bin_sql }} as bin_{{ feature }},
-        {%- endfor %}
-        case when cutoff_role = 'score' then null else acted_in_window = 1 end as acted
+        count(*) as action_kinds_365d
+
+    from action_types_done
+    group by cutoff_role, supporter_id
+
+),
+
+joined as (
+
+    select
+        counted.cutoff_role,
+        counted.cutoff_date,
+        counted.supporter_id,
+        counted.tenure_days,
+        counted.days_since_last_action,
+        counted.actions_30d,
+        counted.actions_90d,
+        counted.actions_365d,
+        coalesce(action_kinds.action_kinds_365d, 0) as action_kinds_365d,
+        counted.email_events_90d,
+        counted.email_opens_90d,
+        counted.email_clicks_90d,
+        case
+            when counted.cutoff_role = 'score' then null else counted.acted_in_window = 1
+        end as acted
 
     from counted
+    left join action_kinds
+        on counted.cutoff_role = action_kinds.cutoff_role
+        and counted.supporter_id = action_kinds.supporter_id
     -- a supporter exists at a cutoff once they have an event on or before it
-    where tenure_days is not null
+    where counted.tenure_days is not null
+
+),
+
+binned as (
+
+    select
+        joined.*,
+        {%- for feature, bin_sql in engagement_propensity_features() %}
+        {{ bin_sql }} as bin_{{ feature }}{{ "," if not loop.last }}
+        {%- endfor %}
+
+    from joined
 
 )
 
-select * from binned
+select
+    cutoff_role,
+    cutoff_date,
+    supporter_id,
+    tenure_days,
+    days_since_last_action,
+    actions_30d,
+    actions_90d,
+    actions_365d,
+    action_kinds_365d,
+    email_events_90d,
+    email_opens_90d,
+    email_clicks_90d,
+    {%- for feature, _ in engagement_propensity_features() %}
+    bin_{{ feature }},
+    {%- endfor %}
+    acted
+
+from binned

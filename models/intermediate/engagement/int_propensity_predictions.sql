@@ -53,53 +53,32 @@ fit_levels as (
 
 ),
 
-long_bins as (
-
-    {{ engagement_propensity_unpivot('features') }}
-
-),
-
-summed as (
-
-    select
-        applications.model_name,
-        applications.cutoff_role,
-        applications.is_fit_row,
-        long_bins.supporter_id,
-        max(case when long_bins.acted then 1 else 0 end) as acted_flag,
-        max(case when long_bins.acted is null then 1 else 0 end) as unlabelled,
-        sum(coalesce(weights.weight, 0)) as weight_sum
-
-    from long_bins
-    inner join applications
-        on long_bins.cutoff_role = applications.cutoff_role
-    left join weights
-        on applications.model_name = weights.model_name
-        and long_bins.feature = weights.feature
-        and long_bins.bin = weights.bin
-    group by
-        applications.model_name,
-        applications.cutoff_role,
-        applications.is_fit_row,
-        long_bins.supporter_id
-
-),
-
 scored as (
 
+    -- one small hash join per feature (weights has a few dozen rows), no unpivot
     select
-        summed.model_name,
-        summed.cutoff_role,
-        summed.is_fit_row,
-        summed.supporter_id,
-        case when summed.unlabelled = 1 then null else summed.acted_flag = 1 end as acted,
+        applications.model_name,
+        features.cutoff_role,
+        applications.is_fit_row,
+        features.supporter_id,
+        features.acted,
         fit_levels.base_rate,
-        cast({{ engagement_round('fit_levels.intercept + summed.weight_sum', 6) }} as double precision)
-            as score
+        cast({{ engagement_round(
+            'fit_levels.intercept'
+            ~ engagement_propensity_weight_terms()
+        , 6) }} as double precision) as score
 
-    from summed
+    from features
+    inner join applications
+        on features.cutoff_role = applications.cutoff_role
     inner join fit_levels
-        on summed.model_name = fit_levels.model_name
+        on applications.model_name = fit_levels.model_name
+    {%- for feature, _ in engagement_propensity_features() %}
+    left join weights as w_{{ feature }}
+        on applications.model_name = w_{{ feature }}.model_name
+        and w_{{ feature }}.feature = '{{ feature }}'
+        and features.bin_{{ feature }} = w_{{ feature }}.bin
+    {%- endfor %}
     where fit_levels.intercept is not null
 
 ),

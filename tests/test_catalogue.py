@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -257,6 +258,52 @@ def test_the_index_draws_a_trend_once_there_are_days_to_draw(
     assert page.count("<tr><td>") >= 121
 
 
+def test_the_propensity_page_shows_the_backtest(
+    site: CatalogueSite, built_warehouse: Warehouse
+) -> None:
+    """propensity.html: the verdict, the AUC and base rate, one row per calibration decile,
+    all as in the propensity_backtest mart; the index summarises it and links the page."""
+    verdict = built_warehouse.scalar("select distinct verdict from propensity_backtest")
+    auc, base_rate = built_warehouse.query(
+        "select max(case when metric = 'auc' then value end), "
+        "max(case when metric = 'test_base_rate' then value end) from propensity_backtest"
+    )[0]
+    deciles = [
+        d
+        for (d,) in built_warehouse.query(
+            "select decile from propensity_backtest where row_type = 'calibration' "
+            "order by decile desc"
+        )
+    ]
+    html = (site.out_dir / "propensity.html").read_text(encoding="utf-8")
+    assert f'data-verdict="{verdict}"' in html
+    assert f"{auc:.3f}" in html and f"{100 * base_rate:.1f}%" in html
+    assert re.findall(r'<tr class="decile" data-decile="(\d+)"', html) == [str(d) for d in deciles]
+    index = site.index.read_text(encoding="utf-8")
+    assert 'id="propensity-summary"' in index and "propensity.html" in parse(site.index).links
+    assert site.catalogue.as_dict()["propensity"]["verdict"] == verdict
+
+
+def test_no_signal_is_said_rather_than_a_number(site: CatalogueSite, tmp_path: Path) -> None:
+    backtest = site.catalogue.propensity
+    assert backtest is not None
+    none = dataclasses.replace(
+        backtest, verdict="no_signal", verdict_reason="too few supporters acted"
+    )
+    written = write_site(dataclasses.replace(site.catalogue, propensity=none), tmp_path / "ns")
+    page = (tmp_path / "ns" / "propensity.html").read_text(encoding="utf-8")
+    assert 'data-verdict="no_signal"' in page
+    assert "No signal on this data: the score is not shipped." in page
+    assert "too few supporters acted" in page
+    index = written.index.read_text(encoding="utf-8")
+    assert "no signal on this data: the score is not shipped" in index
+    assert "backtest AUC" not in index
+    # without the mart (an older warehouse) the page says it is not built
+    bare = write_site(dataclasses.replace(site.catalogue, propensity=None), tmp_path / "bare")
+    assert 'data-verdict="none"' in (bare.out_dir / "propensity.html").read_text(encoding="utf-8")
+    assert "propensity-summary" not in bare.index.read_text(encoding="utf-8")
+
+
 def test_the_command_writes_the_site_and_explains_an_unbuilt_warehouse(
     built_warehouse: Warehouse, tmp_path: Path
 ) -> None:
@@ -332,6 +379,7 @@ def test_a_real_browser_shows_every_segment(
     assert sorted(page.rows) == segment_tags
     for tag in segment_tags:
         assert tag in dom.stdout
+    assert 'id="propensity-summary"' in dom.stdout
 
     shot = _screenshot_path(tmp_path)
     taken = subprocess.run(

@@ -4,7 +4,8 @@ Owns reading what a marketer needs to know about each segment from a built wareh
 writing it as plain HTML (Jinja2 templates in `templates/catalogue`, autoescaped, no script,
 no external URL): `index.html` lists every tag of the `segments` mart; `segments/<tag>.html`
 shows one tag; `merge-fields.html` lists the merge fields the exposures declare, with
-ready-to-paste Mailchimp conditional-content snippets.
+ready-to-paste Mailchimp conditional-content snippets; `propensity.html` shows the "likely to
+act" model's backtest (AUC, calibration by decile, the verdict) from `propensity_backtest`.
 
 Where the figures come from: `segments` (size, change since the previous build, priority,
 held-out counts by reason), `segment_sizes_daily` (sizes over time, the 90-day trend),
@@ -116,6 +117,44 @@ class SegmentEntry:
 
 
 @dataclass
+class CalibrationRow:
+    decile: int
+    supporters: int
+    positives: int
+    predicted_rate: float | None
+    observed_rate: float | None
+
+
+@dataclass
+class PropensityBacktest:
+    """The "likely to act" backtest (mart `propensity_backtest`, docs/engagement.md §9)."""
+
+    verdict: str  # signal | no_signal
+    verdict_reason: str
+    train_cutoff: date | None
+    test_cutoff: date | None
+    horizon_days: int | None
+    metrics: dict[str, float | None]
+    calibration: list[CalibrationRow]
+
+    @property
+    def shipped(self) -> bool:
+        return self.verdict == "signal"
+
+    def metric(self, name: str) -> float | None:
+        return self.metrics.get(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "verdict_reason": self.verdict_reason,
+            "auc": self.metric("auc"),
+            "test_base_rate": self.metric("test_base_rate"),
+            "test_positives": self.metric("test_positives"),
+        }
+
+
+@dataclass
 class Catalogue:
     as_of_date: date | None
     generated_at: datetime
@@ -123,6 +162,7 @@ class Catalogue:
     merge_fields: list[MergeFieldEntry]
     last_synced: datetime | None
     manifest_found: bool
+    propensity: PropensityBacktest | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -146,6 +186,7 @@ class Catalogue:
                 for s in self.segments
             ],
             "merge_fields": [m.tag for m in self.merge_fields],
+            "propensity": self.propensity.as_dict() if self.propensity else None,
         }
 
 
@@ -362,6 +403,41 @@ def _last_synced(con: duckdb.DuckDBPyConnection) -> datetime | None:
     return row[0] if row else None
 
 
+def _propensity(con: duckdb.DuckDBPyConnection) -> PropensityBacktest | None:
+    """The backtest's metrics and calibration deciles; None when the mart is not built."""
+    if not _relation_exists(con, "main", "propensity_backtest"):
+        return None
+    rows = con.execute(
+        "select row_type, metric, value, decile, supporters, positives, predicted_rate, "
+        "observed_rate, verdict, verdict_reason, train_cutoff, test_cutoff, horizon_days "
+        "from propensity_backtest order by row_order"
+    ).fetchall()
+    if not rows:
+        return None
+    first = rows[0]
+    return PropensityBacktest(
+        verdict=str(first[8]),
+        verdict_reason=str(first[9] or ""),
+        train_cutoff=first[10],
+        test_cutoff=first[11],
+        horizon_days=None if first[12] is None else int(first[12]),
+        metrics={
+            str(r[1]): None if r[2] is None else float(r[2]) for r in rows if r[0] == "metric"
+        },
+        calibration=[
+            CalibrationRow(
+                decile=int(r[3]),
+                supporters=int(r[4] or 0),
+                positives=int(r[5] or 0),
+                predicted_rate=None if r[6] is None else float(r[6]),
+                observed_rate=None if r[7] is None else float(r[7]),
+            )
+            for r in rows
+            if r[0] == "calibration"
+        ],
+    )
+
+
 def _merge_field(con: duckdb.DuckDBPyConnection, spec: MergeFieldInput) -> MergeFieldEntry:
     values: list[tuple[str, int | None]] = []
     source = "none"
@@ -431,6 +507,7 @@ def read_catalogue(
         as_of = con.execute("select max(as_of_date) from segments").fetchone()
         last_synced = _last_synced(con)
         fields = [_merge_field(con, spec) for spec in merge_fields or []]
+        propensity = _propensity(con)
     finally:
         con.close()
     pages = unique_pages([seg.tag for seg in segments])
@@ -449,6 +526,7 @@ def read_catalogue(
         merge_fields=fields,
         last_synced=last_synced,
         manifest_found=manifest is not None,
+        propensity=propensity,
     )
 
 
@@ -471,6 +549,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["signed"] = lambda n: "" if n is None else f"{n:+d}"
+    env.filters["pct"] = lambda x: "" if x is None else f"{100 * x:.1f}%"
     return env
 
 
@@ -487,6 +566,7 @@ def write_site(catalogue: Catalogue, out_dir: Path) -> CatalogueSite:
 
     render("index.html.j2", out_dir / "index.html", "")
     render("merge_fields.html.j2", out_dir / "merge-fields.html", "")
+    render("propensity.html.j2", out_dir / "propensity.html", "")
     for seg in catalogue.segments:
         render("segment.html.j2", out_dir / "segments" / seg.page, "../", seg=seg)
     return CatalogueSite(out_dir=out_dir, catalogue=catalogue, files=files)

@@ -38,6 +38,7 @@ INTERMEDIATE_READS_MART = {
             "supporter_top_issue",
             "supporter_issue_interest",
             "engagement_events",
+            "supporter_propensity",
         )
     },
     ("int_segment_memberships_decided", "supporters"): (

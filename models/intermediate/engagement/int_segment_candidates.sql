@@ -9,6 +9,7 @@
 {% if var('issue_tags_enabled', true) %}-- depends_on: {{ ref('seg_issue_top') }}
 {% endif %}
 -- depends_on: {{ ref('seg_lapsed_90d') }}
+-- depends_on: {{ ref('seg_likely_to_act') }}
 -- depends_on: {{ ref('seg_new_30d') }}
 -- depends_on: {{ ref('seg_opened_never_clicked') }}
 -- depends_on: {{ ref('seg_petition_no_next_step') }}

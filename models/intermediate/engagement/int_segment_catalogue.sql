@@ -11,6 +11,7 @@
 -- depends_on: {{ ref('engagement_events') }}
 -- depends_on: {{ ref('int_upcoming_events_in_window') }}
 -- depends_on: {{ ref('issues') }}
+-- depends_on: {{ ref('supporter_propensity') }}
 -- ... and after the segment union, so selecting a segment and its children rebuilds this too:
 -- depends_on: {{ ref('int_segment_candidates') }}
 {%- set nodes = engagement_segment_nodes() %}

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 from warehouse_build import Warehouse
@@ -30,7 +31,9 @@ from sync.warehouse.catalogue import (
     CatalogueSite,
     SizePoint,
     build_catalogue,
+    load_manifest,
     page_name,
+    read_catalogue,
     snippets_for,
     sparkline_points,
     unique_pages,
@@ -391,3 +394,35 @@ def test_a_real_browser_shows_every_segment(
     )
     assert taken.returncode == 0, taken.stderr[-2000:]
     assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_segment_page_shows_the_campaigns_sent_to_its_tag(
+    site: CatalogueSite, built_warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """Performance read back from Mailchimp (mart campaign_performance) on the tag's page."""
+    seg = site.catalogue.segments[0]
+    db = tmp_path / "engage.duckdb"
+    shutil.copy(built_warehouse.db_path, db)
+    con = duckdb.connect(str(db))
+    con.execute(
+        "insert into campaign_performance by name select 'Rent vote alert' as campaign_title, "
+        "timestamp '2026-11-10 09:00:00' as sent_at, ? as tag, 200 as recipients, "
+        "0.25 as human_open_rate, 0.05 as click_rate, 0.01 as unsubscribe_rate, "
+        "3 as recipients_over_contact_cap",
+        [seg.tag],
+    )
+    con.close()
+    catalogue = read_catalogue(db, load_manifest(built_warehouse.target_path / "manifest.json"))
+    entry = next(s for s in catalogue.segments if s.tag == seg.tag)
+    assert [(c.title, c.recipients) for c in entry.campaigns][:1] == [("Rent vote alert", 200)]
+    written = write_site(catalogue, tmp_path / "site")
+    page = (written.out_dir / "segments" / entry.page).read_text(encoding="utf-8")
+    row = re.search(r"<tr><td>2026-11-10</td><td>Rent vote alert</td>.*?</tr>", page)
+    assert row, "the campaign's row is on the segment's page"
+    assert ">25.0%<" in row.group(0) and ">5.0%<" in row.group(0) and ">1.0%<" in row.group(0)
+    others = [s for s in catalogue.segments if s.tag != seg.tag]
+    assert others and not any(c.title == "Rent vote alert" for s in others for c in s.campaigns), (
+        "a campaign shows only on the page of the tag it was sent to"
+    )
+    listed = {d["tag"]: d["campaigns_sent"] for d in catalogue.as_dict()["segments"]}
+    assert listed[seg.tag] == len(entry.campaigns)

@@ -78,6 +78,19 @@ class SizePoint:
 
 
 @dataclass
+class CampaignSent:
+    """One campaign sent to a segment's tag, with its rates (mart `campaign_performance`)."""
+
+    title: str
+    sent_at: datetime | None
+    recipients: int
+    human_open_rate: float | None
+    click_rate: float | None
+    unsubscribe_rate: float | None
+    recipients_over_contact_cap: int | None
+
+
+@dataclass
 class SegmentEntry:
     segment_name: str
     tag: str
@@ -98,6 +111,7 @@ class SegmentEntry:
     sql: str | None = None
     sizes: list[SizePoint] = field(default_factory=list)
     overlaps: list[tuple[str, str, int]] = field(default_factory=list)  # tag, page, shared
+    campaigns: list[CampaignSent] = field(default_factory=list)  # newest first
     page: str = ""  # file name under segments/
 
     @property
@@ -181,6 +195,7 @@ class Catalogue:
                         str(s.broadcast_approved) if s.broadcast_approved else None
                     ),
                     "broadcast_approved_by": s.broadcast_approved_by,
+                    "campaigns_sent": len(s.campaigns),
                     "page": f"segments/{s.page}",
                 }
                 for s in self.segments
@@ -393,6 +408,30 @@ def _overlaps(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, int]]
     return out
 
 
+def _campaigns(con: duckdb.DuckDBPyConnection) -> dict[str, list[CampaignSent]]:
+    """Campaigns sent to each tag, newest first, with their rates (empty before any pull)."""
+    out: dict[str, list[CampaignSent]] = {}
+    if not _relation_exists(con, "main", "campaign_performance"):
+        return out
+    for row in con.execute(
+        "select tag, campaign_title, sent_at, recipients, human_open_rate, click_rate, "
+        "unsubscribe_rate, recipients_over_contact_cap from campaign_performance "
+        "where tag is not null order by sent_at desc nulls last, campaign_title"
+    ).fetchall():
+        out.setdefault(str(row[0]), []).append(
+            CampaignSent(
+                title=str(row[1] or ""),
+                sent_at=row[2],
+                recipients=int(row[3] or 0),
+                human_open_rate=None if row[4] is None else float(row[4]),
+                click_rate=None if row[5] is None else float(row[5]),
+                unsubscribe_rate=None if row[6] is None else float(row[6]),
+                recipients_over_contact_cap=None if row[7] is None else int(row[7]),
+            )
+        )
+    return out
+
+
 def _last_synced(con: duckdb.DuckDBPyConnection) -> datetime | None:
     if not _relation_exists(con, "engage_sync", "sync_runs"):
         return None
@@ -503,6 +542,7 @@ def read_catalogue(
         segments = _segments(con)
         sizes = _sizes(con)
         overlaps = _overlaps(con)
+        campaigns = _campaigns(con)
         labels = _issue_labels(con)
         as_of = con.execute("select max(as_of_date) from segments").fetchone()
         last_synced = _last_synced(con)
@@ -519,6 +559,7 @@ def read_catalogue(
         seg.sql = node.get("raw_code") or None
         seg.sizes = sizes.get(seg.tag, [])
         seg.overlaps = [(t, pages.get(t, page_name(t)), n) for t, n in overlaps.get(seg.tag, [])]
+        seg.campaigns = campaigns.get(seg.tag, [])
     return Catalogue(
         as_of_date=as_of[0] if as_of else None,
         generated_at=datetime.now(UTC).replace(microsecond=0),

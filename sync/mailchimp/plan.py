@@ -137,6 +137,14 @@ def validate_tags(con: duckdb.DuckDBPyConnection, aud: Audience) -> None:
         )
 
 
+def _shown_value(value: str) -> str:
+    """A merge value as an error may show it: cut short, and never an e-mail address (a
+    column mapped by mistake could hold them; errors reach logs and alerts)."""
+    if "@" in value:
+        return "<a value containing '@', not shown>"
+    return repr(value[:VALUE_SHOWN_CHARS])
+
+
 def validate_merge_values(con: duckdb.DuckDBPyConnection, aud: Audience) -> None:
     """Every radio/dropdown value we would send must be one of the field's declared choices.
 
@@ -161,7 +169,7 @@ def validate_merge_values(con: duckdb.DuckDBPyConnection, aud: Audience) -> None
     for tag, values in sorted(bad.items()):
         spec = choices[tag]
         shown = ", ".join(
-            f"{v[:VALUE_SHOWN_CHARS]!r} ({n} member{'s' if n != 1 else ''})"
+            f"{_shown_value(v)} ({n} member{'s' if n != 1 else ''})"
             for v, n in values[:VALUES_SHOWN]
         )
         more = f" and {len(values) - VALUES_SHOWN} more" if len(values) > VALUES_SHOWN else ""

@@ -54,6 +54,17 @@ def test_a_value_outside_the_choices_refuses_the_plan_naming_field_value_and_fix
     assert con.execute("select count(*) from engage_sync.plans").fetchone()[0] == 0
 
 
+def test_a_value_that_is_an_address_is_never_shown(con):
+    """A column mapped by mistake (emails in a dropdown) refuses the plan without printing them."""
+    fields = [FIELDS[0], {**FIELDS[1], "choices": ["D0"]}]
+    make_warehouse(con, [supporter(1, district="ana@example.org")], [])
+    with pytest.raises(PlanError) as err:
+        compute_plan(con, _audience(fields), "aud1", False)
+    msg = str(err.value)
+    assert "WARD" in msg and "not shown" in msg
+    assert "ana@example.org" not in msg
+
+
 def test_an_empty_value_is_not_a_choice_problem(con):
     fields = [FIELDS[0], {**FIELDS[1], "choices": ["D0"]}]
     make_warehouse(con, [supporter(i, district="D0" if i % 2 else None) for i in range(4)], [])

@@ -1,7 +1,7 @@
 {#-
-  Helpers for the Mailchimp desired-state models (models/marts/mailchimp/mailchimp_desired_*).
+  Helpers for the Mailchimp desired-state models (models/mailchimp/mailchimp_desired_*).
   An audience is declared once, as a dbt exposure with `config.meta.engage_sync`
-  (models/marts/mailchimp/_mailchimp__exposures.yml); these macros read the declarations from
+  (models/mailchimp/_mailchimp__exposures.yml); these macros read the declarations from
   dbt's graph so the desired state is built for every declared audience, with the defaults the
   sync's validation (sync/exposures.py) applies.
 -#}

@@ -42,7 +42,7 @@ VALUE_SHOWN_CHARS = 40
 TAG_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*(:[a-z0-9][a-z0-9._-]*)*$")
 BLOCKING_REJECTS = ("compliance_state", "forgotten", "invalid_email")
 LIVE_STATUSES = ("subscribed", "pending")
-# The dbt models holding the desired state (models/marts/mailchimp/), by placeholder name.
+# The dbt models holding the desired state (models/mailchimp/), by placeholder name.
 DESIRED_MODELS = {
     "desired_members": "mailchimp_desired_members",
     "desired_merge_fields": "mailchimp_desired_merge_fields",

@@ -49,7 +49,9 @@ def test_printed_summary_names_every_reason_and_no_email(built_warehouse: Wareho
 def test_catalogue_lists_every_segment_file_with_its_size(built_warehouse: Warehouse) -> None:
     rows = segment_catalogue(built_warehouse.db_path)
     assert rows is not None
-    segment_files = {p.stem for p in (ROOT / "models" / "segments").glob("seg_*.sql")}
+    segment_files = {
+        p.stem for p in (ROOT / "models" / "segments" / "definitions").glob("seg_*.sql")
+    }
     assert {r.name for r in rows} == segment_files  # one file, one segment: nothing else
     issues = {f"issue:{slug}" for (slug,) in built_warehouse.query("select issue_slug from issues")}
     assert issues <= {r.tag for r in rows}  # one issue:<slug> tag per issue in the taxonomy

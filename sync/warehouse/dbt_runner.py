@@ -24,7 +24,12 @@ from sync.errors import StorageError, redact
 from sync.warehouse.project import PROFILES_DIR, Settings
 from sync.warehouse.raw_load import load_raw
 from sync.warehouse.segment_wiring import wire_segments
-from sync.warehouse.storage import DuckDBTarget, open_store, storage_target
+from sync.warehouse.storage import (
+    DuckDBTarget,
+    open_store,
+    storage_target,
+    use_session_defaults,
+)
 
 
 @dataclass
@@ -170,6 +175,7 @@ def load_raw_tables(settings: Settings) -> DbtOutcome | None:
     target = storage_target(settings.duckdb_path, settings.target)
     if isinstance(target, DuckDBTarget):
         return None  # the engage_files plugin reads the raw folder inside dbt
+    use_session_defaults()
     try:
         with open_store(target) as store:
             result = load_raw(store, settings.raw_dir, settings.ingest_dir, progress=_stderr)

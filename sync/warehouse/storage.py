@@ -52,6 +52,12 @@ except ImportError:  # pragma: no cover - the dev environment has it
 
 PROFILE_NAME = "engage"
 
+# libpq options for every PostgreSQL session engage opens, dbt's included (through PGOPTIONS,
+# unless the operator set it): no JIT. The staging model that renames each file's columns is
+# one large statement of many cheap expressions; PostgreSQL's cost model sends it to LLVM,
+# whose compilation takes minutes where running it takes seconds.
+PG_SESSION_OPTIONS = "-c jit=off"
+
 # Column type letters of `bulk` specs: v text, t timestamp, i integer, b boolean.
 _ARROW_TYPES = {"v": pa.string(), "t": pa.timestamp("us"), "i": pa.int64(), "b": pa.bool_()}
 _PG_TYPES = {"v": "varchar", "t": "timestamp", "i": "bigint", "b": "boolean"}
@@ -425,6 +431,7 @@ class PostgresStore(Store):
                 dbname=target.dbname,
                 connect_timeout=int(os.environ.get("ENGAGE_PG_CONNECT_TIMEOUT", "10")),
                 application_name="engage",
+                options=os.environ.get("PGOPTIONS") or PG_SESSION_OPTIONS,
             )
         except psycopg2.Error as err:
             raise StorageError(
@@ -476,6 +483,12 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self.connection.close()
+
+
+def use_session_defaults() -> None:
+    """Make dbt's PostgreSQL sessions in this process use `PG_SESSION_OPTIONS` too (libpq
+    reads PGOPTIONS), unless PGOPTIONS is already set."""
+    os.environ.setdefault("PGOPTIONS", PG_SESSION_OPTIONS)
 
 
 def open_store(target: StorageTarget | Path, read_only: bool = False) -> Store:

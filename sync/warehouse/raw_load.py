@@ -6,7 +6,7 @@ folder up to date (`sync.ingest.store.ingest`: the same readers, quarantine and 
 loads schema `raw` of the target through the store's bulk path (`Store.copy_in`: PostgreSQL
 `COPY ... FROM STDIN`), in one transaction:
 
-- `raw_files` and `raw_headers` (one row per sheet / header: small) are replaced whole;
+- `raw_files` and `raw_headers` (one row per sheet / header: small) are emptied and refilled;
 - `raw_rows` is incremental, keyed like the ingest folder: each sheet's rows are the Parquet
   parts under `rows/<file_id>/`, fingerprinted by their names, sizes and modification times
   in `raw.raw_rows_loaded`. A sheet whose fingerprint is unchanged is not copied again; a
@@ -63,15 +63,31 @@ def _pg_type(t: pa.DataType) -> str:
     return "text"
 
 
-def _replace_table(store: Store, name: str, table: pa.Table) -> None:
-    """Recreate `raw.<name>` with the Arrow table's columns and rows."""
-    store.execute(f"drop table if exists {SCHEMA}.{name}")
+def _replace_rows(store: Store, name: str, table: pa.Table) -> None:
+    """`raw.<name>` holds exactly the Arrow table's rows (created, or given the columns it
+    lacks; emptied rather than dropped, so views built on it stay)."""
     store.execute(
-        f"create table {SCHEMA}.{name} ("
+        f"create table if not exists {SCHEMA}.{name} ("
         + ", ".join(f"{f.name} {_pg_type(f.type)}" for f in table.schema)
         + ")"
     )
+    have = _columns(store, name)
+    for f in table.schema:
+        if f.name not in have:
+            store.execute(f"alter table {SCHEMA}.{name} add column {f.name} {_pg_type(f.type)}")
+    store.execute(f"delete from {SCHEMA}.{name}")
     store.copy_in(f"{SCHEMA}.{name}", table.column_names, _table_rows(table))
+
+
+def _columns(store: Store, name: str) -> set[str]:
+    return {
+        r[0]
+        for r in store.rows(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ?",
+            [SCHEMA, name],
+        )
+    }
 
 
 def _table_rows(table: pa.Table) -> Iterator[tuple]:
@@ -98,14 +114,7 @@ def _ensure_rows_table(store: Store, width: int, have: set[str]) -> set[str]:
         store.execute(
             f"create table if not exists {SCHEMA}.raw_rows (file_id text, row_number bigint)"
         )
-        have = {
-            r[0]
-            for r in store.rows(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = 'raw_rows'",
-                [SCHEMA],
-            )
-        }
+        have = _columns(store, "raw_rows")
     for i in range(1, width + 1):
         if f"c{i}" not in have:
             store.execute(f"alter table {SCHEMA}.raw_rows add column c{i} text")
@@ -129,8 +138,8 @@ def load_raw(
     }
     with store.transaction():
         store.execute(f"create schema if not exists {SCHEMA}")
-        _replace_table(store, "raw_files", result.raw_files)
-        _replace_table(store, "raw_headers", result.raw_headers)
+        _replace_rows(store, "raw_files", result.raw_files)
+        _replace_rows(store, "raw_headers", result.raw_headers)
         store.execute(
             f"create table if not exists {SCHEMA}.{LOADED} (file_id text primary key, "
             "fingerprint text not null, rows_loaded bigint)"

@@ -332,8 +332,7 @@ def _run(
         if not out.build_ok and not optouts_only:
             out.failure = build_failure(summary)
             return
-        if embedded:  # TODO(issue 19): the report's readers on the storage interface
-            out.quarantined = len(quarantined_files(db))
+        out.quarantined = len(quarantined_files(warehouse))
     else:
         optouts_only = False
     # 3-5. plan, fail-safes, apply, per audience.

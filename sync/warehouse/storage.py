@@ -1,9 +1,10 @@
 """The warehouse as the sync sees it: one small storage interface, two engines.
 
-Owns every connection the sync opens to the warehouse (its state tables in `engage_sync`, the
-desired-state models it plans from): `Store`, with a DuckDB implementation (the embedded file)
-and a PostgreSQL one, and which of them the selected dbt target means (`storage_target`, read
-from `profiles/profiles.yml`, the one place connection settings live).
+Owns every connection the sync and the build report open to the warehouse (the sync's state
+tables in `engage_sync`, the desired-state models it plans from, `source_files`; only the
+segment catalogue still reads the DuckDB file itself): `Store`, with a DuckDB implementation
+(the embedded file) and a PostgreSQL one, and which of them the selected dbt target means
+(`storage_target`, read from `profiles/profiles.yml`, the one place connection settings live).
 
 The interface is deliberately small and DB-API shaped, so the SQL stays the caller's:
 
@@ -46,7 +47,6 @@ from sync.warehouse.project import PROFILES_DIR
 
 try:  # the PostgreSQL driver is an extra (`pip install engage[postgres]`)
     import psycopg2
-    import psycopg2.extensions
 except ImportError:  # pragma: no cover - the dev environment has it
     psycopg2 = None
 
@@ -438,8 +438,10 @@ class PostgresStore(Store):
                 f"cannot connect to {target.describe()}: {redact(str(err).strip().splitlines()[0])}"
             ) from err
         self.connection.autocommit = True
-        # Naive UTC timestamps everywhere, as in DuckDB.
+        # Naive UTC timestamps everywhere, as in DuckDB; unqualified model names resolve in
+        # the models' schema, as in DuckDB's `main` (the sync's own tables are qualified).
         self.execute("set time zone 'UTC'")
+        self.execute(f'set search_path to "{target.schema}", public')
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Result:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -11,11 +12,14 @@ from warehouse_build import Warehouse
 
 from sync.warehouse.report import (
     _quarantined,
+    file_notes,
+    quarantined_files,
     render_segments,
     render_warehouse,
     segment_catalogue,
     warehouse_summary,
 )
+from sync.warehouse.storage import PostgresTarget, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,3 +89,34 @@ def test_quarantine_reasons_never_print_an_email() -> None:
     assert path == "petitions/no_header.csv"
     assert "@" not in reason
     assert 'no "email" column (headers found: <' in reason
+
+
+def test_quarantined_files_and_notes_are_read_through_the_store_on_postgres(postgres) -> None:
+    """The build report reads `source_files` in the models' schema on PostgreSQL too."""
+    name = "report_" + uuid.uuid4().hex[:8]
+    admin = postgres.connect()
+    admin.autocommit = True
+    try:
+        admin.cursor().execute(f"create database {name}")
+    finally:
+        admin.close()
+    target = PostgresTarget(
+        host="127.0.0.1", port=postgres.port, user=postgres.user, dbname=name, schema="main"
+    )
+    with open_store(target) as store:
+        assert quarantined_files(target) == []  # nothing built yet
+        store.execute("create schema main")
+        store.execute(
+            "create table main.source_files (file_path text, sheet_name text, "
+            "quarantine_reason text, unparsed_values text, layout_notes text, read_note text)"
+        )
+        store.execute(
+            "insert into main.source_files values ('petitions/no_header.csv', null, "
+            "'no \"email\" column (headers found: ana@example.org | Ana)', null, null, null), "
+            "('events/a.csv', 'Sheet1', null, 'amount: 2', null, 'header found on row 3')"
+        )
+    [(path, reason)] = quarantined_files(target)
+    assert path == "petitions/no_header.csv" and "@" not in reason
+    unparsed, notes = file_notes(target)
+    assert unparsed == [("events/a.csv (sheet Sheet1)", "amount: 2")]
+    assert notes == [("events/a.csv (sheet Sheet1)", "header found on row 3")]

@@ -27,7 +27,8 @@ audience_{{ loop.index }}_rows as (
         trim(cast(src."{{ aud.email_column }}" as varchar)) as email_address,
         lower(coalesce(cast(src."{{ aud.email_status_column }}" as varchar), 'unknown'))
             as email_status,
-        coalesce(try_cast(src."{{ aud.is_emailable_column }}" as boolean), false) as is_emailable,
+        coalesce({{ mailchimp_to_boolean('src."' ~ aud.is_emailable_column ~ '"') }}, false)
+            as is_emailable,
         {% if aud.filter -%}
         coalesce(({{ aud.filter }}), false)
         {%- else -%}
@@ -103,8 +104,8 @@ opted_out_addresses as (
         audience_key,
         subscriber_hash,
         min(supporter_id) as supporter_id,
-        arg_min(email_address, supporter_id) as email_address,
-        arg_min(email_status, supporter_id) as email_status
+        {{ mailchimp_value_at_min('email_address', 'supporter_id') }} as email_address,
+        {{ mailchimp_value_at_min('email_status', 'supporter_id') }} as email_status
     from hashed
     group by audience_key, subscriber_hash
     having bool_or(is_opted_out)

@@ -97,7 +97,9 @@ def make_warehouse(
     supporters: list[dict[str, Any]],
     memberships: list[tuple[str, str, str]],
 ) -> None:
-    """(Re)create main.supporters and main.segment_memberships from plain rows."""
+    """(Re)create main.supporters and main.segment_memberships from plain rows (DuckDB: a
+    state connection's own `connection`)."""
+    con = getattr(con, "connection", con)
     con.execute(f"create or replace table main.supporters ({SUPPORTER_COLS})")
     cols = [c.split()[0] for c in SUPPORTER_COLS.split(", ")]
     if supporters:
@@ -192,6 +194,7 @@ def build_desired(
     con: duckdb.DuckDBPyConnection, meta_by_exposure: dict[str, dict[str, Any]]
 ) -> None:
     """What `engage build` does for the sync: (re)build the desired-state models in `main`."""
+    con = getattr(con, "connection", con)  # a state connection: its DuckDB connection
     manifest = manifest_for(meta_by_exposure)
     env = jinja2.Environment(extensions=["jinja2.ext.do"], undefined=jinja2.Undefined)
     context = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 import duckdb
@@ -19,7 +18,7 @@ from sync.warehouse.report import (
     segment_catalogue,
     warehouse_summary,
 )
-from sync.warehouse.storage import PostgresTarget, open_store
+from sync.warehouse.storage import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,16 +92,7 @@ def test_quarantine_reasons_never_print_an_email() -> None:
 
 def test_quarantined_files_and_notes_are_read_through_the_store_on_postgres(postgres) -> None:
     """The build report reads `source_files` in the models' schema on PostgreSQL too."""
-    name = "report_" + uuid.uuid4().hex[:8]
-    admin = postgres.connect()
-    admin.autocommit = True
-    try:
-        admin.cursor().execute(f"create database {name}")
-    finally:
-        admin.close()
-    target = PostgresTarget(
-        host="127.0.0.1", port=postgres.port, user=postgres.user, dbname=name, schema="main"
-    )
+    target = postgres.fresh_target("report_")
     with open_store(target) as store:
         assert quarantined_files(target) == []  # nothing built yet
         store.execute("create schema main")

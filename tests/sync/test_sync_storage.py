@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 
 import pytest
 from synctest_helpers import (
@@ -122,16 +121,7 @@ def _exercise(store: Store) -> None:
 @pytest.fixture
 def pg_target(postgres) -> PostgresTarget:
     """A fresh database on the loopback server, as a storage target."""
-    name = "t_" + uuid.uuid4().hex[:10]
-    admin = postgres.connect()
-    admin.autocommit = True
-    try:
-        admin.cursor().execute(f"create database {name}")
-    finally:
-        admin.close()
-    return PostgresTarget(
-        host="127.0.0.1", port=postgres.port, user=postgres.user, dbname=name, schema="main"
-    )
+    return postgres.fresh_target("t_")
 
 
 def _copy_desired(duck: Store, pg: Store) -> None:

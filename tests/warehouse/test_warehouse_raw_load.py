@@ -6,27 +6,17 @@ unless ENGAGE_REQUIRE_POSTGRES=1)."""
 from __future__ import annotations
 
 import os
-import uuid
 
 import duckdb
 import pytest
 
 from sync.warehouse.raw_load import load_raw
-from sync.warehouse.storage import PostgresTarget, open_store
+from sync.warehouse.storage import open_store
 
 
 @pytest.fixture
 def store(postgres):
-    name = "raw_" + uuid.uuid4().hex[:10]
-    admin = postgres.connect()
-    admin.autocommit = True
-    try:
-        admin.cursor().execute(f"create database {name}")
-    finally:
-        admin.close()
-    target = PostgresTarget(
-        host="127.0.0.1", port=postgres.port, user=postgres.user, dbname=name, schema="main"
-    )
+    target = postgres.fresh_target("raw_")
     with open_store(target) as s:
         yield s
 

@@ -12,7 +12,10 @@ with
 
 members as (
 
-    select audience_key, subscriber_hash, supporter_id
+    select
+        audience_key,
+        subscriber_hash,
+        supporter_id
     from {{ ref('mailchimp_desired_members') }}
     where membership = 'member'
 
@@ -61,5 +64,9 @@ final as (
 
 )
 
-select audience_key, subscriber_hash, merge_tag, merge_value
+select
+    audience_key,
+    subscriber_hash,
+    merge_tag,
+    merge_value
 from final

@@ -14,7 +14,9 @@ with
 
 members as (
 
-    select audience_key, subscriber_hash
+    select
+        audience_key,
+        subscriber_hash
     from {{ ref('mailchimp_desired_members') }}
     where membership = 'member'
 
@@ -79,5 +81,9 @@ final as (
 
 )
 
-select audience_key, subscriber_hash, segment_name, tag
+select
+    audience_key,
+    subscriber_hash,
+    segment_name,
+    tag
 from final

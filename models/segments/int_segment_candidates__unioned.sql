@@ -24,7 +24,7 @@ with
 
 candidates as (
 
-{%- if nodes | length == 0 %}
+    {%- if nodes | length == 0 %}
 
     select
         cast(null as {{ text }}) as segment_name,
@@ -36,7 +36,7 @@ candidates as (
         cast(null as boolean) as counts_toward_limit
     where 1 = 0
 
-{%- else %}
+    {%- else %}
 {%- for node in nodes %}
     {%- set spec = engage_segment_spec(node) %}
     {%- do engage_segment_check_wired(node) %}
@@ -79,12 +79,12 @@ deduplicated as (
     select
         candidates.*,
         row_number() over (
-            partition by segment_name, tag, supporter_id
-            order by reason
+            partition by candidates.segment_name, candidates.tag, candidates.supporter_id
+            order by candidates.reason
         ) as duplicate_rank
 
     from candidates
-    where supporter_id is not null
+    where candidates.supporter_id is not null
 
 )
 

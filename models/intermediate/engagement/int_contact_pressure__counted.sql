@@ -18,13 +18,18 @@ with
 
 caps as (
 
-    select channel, window_days, max_messages from {{ ref('contact_caps') }}
+    select
+        channel,
+        window_days,
+        max_messages
+    from {{ ref('contact_caps') }}
 
 ),
 
 channel_caps as (
 
-    select * from caps where channel <> 'all'
+    select * from caps
+    where channel <> 'all'
 
 ),
 
@@ -69,7 +74,7 @@ per_channel as (
 
     from messages
     left join channel_caps
-        on channel_caps.channel = messages.channel
+        on messages.channel = channel_caps.channel
     group by messages.supporter_id, messages.channel
 
 ),

@@ -138,7 +138,7 @@ joined as (
     from counted
     left join action_kinds
         on counted.cutoff_role = action_kinds.cutoff_role
-        and counted.supporter_id = action_kinds.supporter_id
+            and counted.supporter_id = action_kinds.supporter_id
     -- a supporter exists at a cutoff once they have an event on or before it
     where counted.tenure_days is not null
 
@@ -148,9 +148,9 @@ binned as (
 
     select
         joined.*,
-        {%- for feature, bin_sql in engage_propensity_features() %}
-        {{ bin_sql }} as bin_{{ feature }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for feature, bin_sql in engage_propensity_features() %}
+    {{ bin_sql }} as bin_{{ feature }}{{ "," if not loop.last }}
+    {%- endfor %}
 
     from joined
 

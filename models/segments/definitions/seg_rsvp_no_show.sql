@@ -14,7 +14,7 @@ no_shows as (
         campaign_name,
         event_date,
         row_number() over (
-            partition by supporter_id order by event_date desc, campaign_name
+            partition by supporter_id order by event_date desc, campaign_name asc
         ) as recency_rank
 
     from {{ ref('engagement_events') }}

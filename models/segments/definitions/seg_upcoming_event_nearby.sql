@@ -43,9 +43,9 @@ from people
 inner join upcoming
     on people.district_key = upper(trim(upcoming.district))
     -- UK outward code ("LS6" matches "LS6 2AB", not "LS60 1AA"); US ZIP prefix ("611")
-    or people.postcode_key = upper(trim(upcoming.postcode_area))
-    or people.postcode_key like {{ dbt.concat(["upper(trim(upcoming.postcode_area))", "' %'"]) }}
-    or (
-        upper(upcoming.postcode_area) = lower(upcoming.postcode_area)
-        and people.postcode_key like {{ dbt.concat(["trim(upcoming.postcode_area)", "'%'"]) }}
-    )
+        or people.postcode_key = upper(trim(upcoming.postcode_area))
+        or people.postcode_key like {{ dbt.concat(["upper(trim(upcoming.postcode_area))", "' %'"]) }}
+        or (
+            upper(upcoming.postcode_area) = lower(upcoming.postcode_area)
+            and people.postcode_key like {{ dbt.concat(["trim(upcoming.postcode_area)", "'%'"]) }}
+        )

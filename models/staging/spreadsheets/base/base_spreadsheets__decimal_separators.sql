@@ -22,7 +22,9 @@ headers as (
 
 -- the money columns each file has
 file_columns as (
-    select distinct file_id, canonical_column as column_name
+    select distinct
+        file_id,
+        canonical_column as column_name
     from headers
     where canonical_column in ('{{ money_columns | join("', '") }}')
 ),
@@ -38,8 +40,8 @@ money_rows as (
 
 hints as (
     select
-        file_id,
-        {%- for name in money_columns %}
+        file_id
+    {%- for name in money_columns %}
         {{ engage_decimal_separator_hint(name) }} as {{ name }}__hint{{ "," if not loop.last }}
         {%- endfor %}
     from money_rows
@@ -48,8 +50,8 @@ hints as (
 -- per file: how many values of each column show a comma decimal, a dot decimal, or either
 counts as (
     select
-        file_id,
-        {%- for name in money_columns %}
+        file_id
+    {%- for name in money_columns %}
         sum(case when {{ name }}__hint = 'comma' then 1 else 0 end) as {{ name }}__comma_values,
         sum(case when {{ name }}__hint = 'dot' then 1 else 0 end) as {{ name }}__dot_values,
         sum(case when {{ name }}__hint = 'either' then 1 else 0 end) as {{ name }}__either_values{{ "," if not loop.last }}
@@ -95,7 +97,7 @@ judged as (
             else 'default'
         end as separator_source
     from column_counts
-    inner join files on files.file_id = column_counts.file_id
+    inner join files on column_counts.file_id = files.file_id
 ),
 
 final as (

@@ -185,7 +185,9 @@ final as (
         coalesce(prior_messages.messages_prior_30d, 0) as messages_prior_30d,
         coalesce(prior_messages.messages_prior_cap_window, 0) as messages_prior_cap_window,
         coalesce(prior_messages.is_over_channel_cap, false)
-        or coalesce(prior_messages.messages_prior_cap_window > (select max_messages from overall_cap), false)
+        or coalesce(
+            prior_messages.messages_prior_cap_window > (select overall_cap.max_messages from overall_cap), false
+        )
             as is_over_contact_cap,
         recipients.has_human_open,
         recipients.has_clicked,

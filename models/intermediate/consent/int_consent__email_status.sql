@@ -143,14 +143,14 @@ decided as (
 final as (
     select
         decided.supporter_id,
-        case decision
+        case decided.decision
             when 'opt_out' then decided.opt_out_status
             when 'none' then 'unknown'
             else 'subscribed'
         end as email_status,
-        case decision
+        case decided.decision
             when 'restored' then 'evidenced'
-            else decision
+            else decided.decision
         end as consent_basis,
         deciding.consent_event_id,
         deciding.evidence as consent_evidence,
@@ -160,7 +160,7 @@ final as (
         deciding.row_number as consent_row_number
     from decided
     left join email_events as deciding
-        on deciding.consent_event_id = case decision
+        on deciding.consent_event_id = case decided.decision
                 when 'opt_out' then decided.opt_out_event_id
                 when 'restored' then decided.opt_in_event_id
                 when 'evidenced' then decided.opt_in_event_id

@@ -25,7 +25,8 @@
 {%- set subscribed_values = "('subscribed', 'subscribe', 'opted_in', 'opted in', 'opt-in', 'active', 'yes')" -%}
 {%- set unsubscribed_values = "('unsubscribed', 'unsubscribe', 'opted_out', 'opted out', 'opt-out', 'no')" -%}
 {%- set cleaned_values = "('cleaned', 'bouncing', 'bounced', 'bounce')" -%}
-{%- set suppressed_values = "('spam', 'spam complaint', 'spam_complaint', 'complained', 'blocked', 'blacklisted', 'suppressed')" -%}
+{%- set suppressed_values =
+    "('spam', 'spam complaint', 'spam_complaint', 'complained', 'blocked', 'blacklisted', 'suppressed')" -%}
 
 with
 
@@ -126,10 +127,10 @@ status_columns as (
     union all
     select
         row_id,
-        'sms',
+        'sms' as channel,
         sms_status,
         subscription_at,
-        false
+        false as is_self_service
     from sheet_rows
     where sms_status is not null
 ),
@@ -271,7 +272,9 @@ channel_opt_outs as (
 
 channel_final as (
     select
-        {{ engage_surrogate_key(['channel_opt_outs.row_id', 'channel_opt_outs.channel', "'unsubscribed'", 'channel_opt_outs.evidence']) }}
+        {{ engage_surrogate_key([
+            'channel_opt_outs.row_id', 'channel_opt_outs.channel', "'unsubscribed'", 'channel_opt_outs.evidence'
+        ]) }}
             as consent_event_id,
         record_supporters.supporter_id,
         channel_opt_outs.email,

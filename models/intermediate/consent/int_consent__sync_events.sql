@@ -121,8 +121,13 @@ final as (
     select
         case
             when unioned.event_key is null
-                then {{ engage_surrogate_key(['unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence']) }}
-            else {{ engage_surrogate_key(['unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence', 'unioned.event_key']) }}
+                then {{ engage_surrogate_key([
+                    'unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence'
+                ]) }}
+            else {{ engage_surrogate_key([
+                'unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence',
+                'unioned.event_key'
+            ]) }}
         end as consent_event_id,
         supporter_emails.supporter_id,
         supporter_emails.email,

@@ -48,7 +48,7 @@ actions as (
         attendees.campaign_name,
         attendees.event_date
     from attendees
-    where attended
+    where attendees.attended
 
     union all
 

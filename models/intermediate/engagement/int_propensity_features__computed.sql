@@ -76,7 +76,9 @@ counted as (
             as actions_365d,
         {{ engage_count_if("counts_as_message and days_before_cutoff between 0 and 90") }}
             as email_events_90d,
-        {{ engage_count_if("action_type = 'email_open' and not is_proxy_open and days_before_cutoff between 0 and 90") }}
+        {{ engage_count_if(
+            "action_type = 'email_open' and not is_proxy_open and days_before_cutoff between 0 and 90"
+        ) }}
             as email_opens_90d,
         {{ engage_count_if("action_type = 'email_click' and days_before_cutoff between 0 and 90") }}
             as email_clicks_90d,

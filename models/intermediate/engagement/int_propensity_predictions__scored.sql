@@ -37,19 +37,19 @@ applications as (
         true as is_fit_row
     union all
     select
-        'backtest',
-        'test',
-        false
+        'backtest' as model_name,
+        'test' as cutoff_role,
+        false as is_fit_row
     union all
     select
-        'current',
-        'test',
-        true
+        'current' as model_name,
+        'test' as cutoff_role,
+        true as is_fit_row
     union all
     select
-        'current',
-        'score',
-        false
+        'current' as model_name,
+        'score' as cutoff_role,
+        false as is_fit_row
 
 ),
 

@@ -29,8 +29,8 @@ fits as (
         'train' as cutoff_role
     union all
     select
-        'current',
-        'test'
+        'current' as model_name,
+        'test' as cutoff_role
 
 ),
 

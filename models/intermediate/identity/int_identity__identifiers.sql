@@ -54,7 +54,7 @@ with_names as (
     select
         record_id,
         occurred_at,
-        'phone',
+        'phone' as identifier_type,
         phone,
         first_name_key,
         last_name_key,
@@ -66,8 +66,8 @@ with_names as (
     select
         record_id,
         occurred_at,
-        'name_postcode',
-        first_name_key || '|' || last_name_key || '|' || postcode_key,
+        'name_postcode' as identifier_type,
+        first_name_key || '|' || last_name_key || '|' || postcode_key as identifier_value,
         first_name_key,
         last_name_key,
         source_priority,
@@ -78,8 +78,8 @@ with_names as (
     select
         record_id,
         occurred_at,
-        'phone_name',
-        phone || '|' || last_name_key,
+        'phone_name' as identifier_type,
+        phone || '|' || last_name_key as identifier_value,
         first_name_key,
         last_name_key,
         source_priority,

@@ -88,7 +88,7 @@ email_side_counts as (
         count(distinct email_components.email_component_id) as supporter_count
     from match_identifiers
     inner join email_components on match_identifiers.record_id = email_components.record_id
-    where match_identifiers.identifier_key in (select identifier_key from ambiguous_identifiers)
+    where match_identifiers.identifier_key in (select ambiguous_identifiers.identifier_key from ambiguous_identifiers)
     group by match_identifiers.identifier_key
     having count(distinct email_components.email_component_id) > 1
 ),

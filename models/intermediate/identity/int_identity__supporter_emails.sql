@@ -53,7 +53,7 @@ mailchimp_statuses as (
             email,
             member_status,
             occurred_at,
-            2
+            2 as source_rank
         from members
     ) as statuses
 ),

@@ -5,7 +5,9 @@
     record that has one, in the same single group-by (engage_value_at_min_rank), instead of
     ranking every attribute separately.
     Grain: one row per supporter. -#}
-{%- set attributes = ['first_name', 'last_name', 'phone', 'postcode', 'postcode_key', 'country', 'city', 'state', 'district'] -%}
+{%- set attributes = [
+    'first_name', 'last_name', 'phone', 'postcode', 'postcode_key', 'country', 'city', 'state', 'district'
+] -%}
 
 with
 

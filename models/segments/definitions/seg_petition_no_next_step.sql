@@ -28,7 +28,11 @@ profile as (
 
 select
     profile.supporter_id,
-    {{ dbt.concat(["'first petition '", "cast(" ~ engage_days_before_as_of('first_petition.first_signed_on') ~ " as " ~ dbt.type_string() ~ ")", "' days ago, no other action'"]) }} as reason
+    {{ dbt.concat([
+        "'first petition '",
+        "cast(" ~ engage_days_before_as_of('first_petition.first_signed_on') ~ " as " ~ dbt.type_string() ~ ")",
+        "' days ago, no other action'"
+    ]) }} as reason
 
 from profile
 inner join first_petition

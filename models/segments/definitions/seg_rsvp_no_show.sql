@@ -26,7 +26,10 @@ no_shows as (
 
 select
     supporter_id,
-    {{ dbt.concat(["'missed '", "coalesce(campaign_name, 'an event')", "' on '", "cast(event_date as " ~ dbt.type_string() ~ ")"]) }} as reason
+    {{ dbt.concat([
+        "'missed '", "coalesce(campaign_name, 'an event')", "' on '",
+        "cast(event_date as " ~ dbt.type_string() ~ ")"
+    ]) }} as reason
 
 from no_shows
 where recency_rank = 1

@@ -36,8 +36,11 @@ people as (
 select
     people.supporter_id,
     upcoming.tag,
-    {{ dbt.concat(["upcoming.event_name", "' in '", "cast(upcoming.days_until_event as " ~ dbt.type_string() ~ ")", "' days; '",
-                   "case when people.district_key = upper(trim(upcoming.district)) then 'same district' else 'same postcode area' end"]) }} as reason
+    {{ dbt.concat([
+        "upcoming.event_name", "' in '", "cast(upcoming.days_until_event as " ~ dbt.type_string() ~ ")", "' days; '",
+        "case when people.district_key = upper(trim(upcoming.district)) then 'same district'"
+        ~ " else 'same postcode area' end"
+    ]) }} as reason
 
 from people
 inner join upcoming

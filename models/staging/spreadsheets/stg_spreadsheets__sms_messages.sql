@@ -8,7 +8,8 @@
     rejected, cancelled, blocked or expired texts never reached the person).
     is_opt_out_request: an inbound text whose whole content is an opt-out keyword (var
     sms_opt_out_keywords: STOP, UNSUBSCRIBE, ...), or a row the tool flags as opted out. -#}
-{%- set failed_statuses = "('failed', 'undelivered', 'error', 'not_attempted', 'rejected', 'canceled', 'cancelled', 'blocked', 'expired')" -%}
+{%- set failed_statuses =
+    "('failed', 'undelivered', 'error', 'not_attempted', 'rejected', 'canceled', 'cancelled', 'blocked', 'expired')" -%}
 {%- set opt_out_keywords = "('" ~ var('sms_opt_out_keywords') | join("', '") ~ "')" -%}
 
 with

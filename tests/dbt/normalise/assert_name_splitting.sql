@@ -50,21 +50,21 @@ where actual_first is distinct from expected_first
     or actual_last is distinct from expected_last
 union all
 select
-    raw,
-    null,
-    null,
-    expected,
-    actual,
-    null,
-    null
+    raw as first_raw,
+    null as last_raw,
+    null as full_raw,
+    expected as expected_first,
+    actual as actual_first,
+    null as expected_last,
+    null as actual_last
 from (
     select
-        raw,
-        expected,
-        {{ engage_name_key('raw') }} as actual
+        name_cases.raw,
+        name_cases.expected,
+        {{ engage_name_key('name_cases.raw') }} as actual
     from (
         values ('José', 'jose'), ('JOSE', 'jose'), ('Sampleton-Mock', 'sampletonmock'),
         ('O''Sample', 'osample'), ('Björn', 'bjorn'), ('Lucía', 'lucia'), ('—', null)
-    )
+    ) as name_cases (raw, expected)
 ) as name_keys
 where actual is distinct from expected

@@ -36,7 +36,10 @@ rules as (
 parsed as (
     select
         cases.*,
-        {{ engage_phone_e164('cases.raw', 'rules.calling_code', 'rules.trunk_prefix', 'rules.international_prefix', 'rules.national_number_pattern') }}
+        {{ engage_phone_e164(
+            'cases.raw', 'rules.calling_code', 'rules.trunk_prefix', 'rules.international_prefix',
+            'rules.national_number_pattern'
+        ) }}
             as actual
     from cases
     left join rules on cases.country = rules.country_code

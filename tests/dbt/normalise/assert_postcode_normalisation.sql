@@ -41,23 +41,24 @@ failures as (
     select
         raw,
         country,
-        expected, {{ engage_postcode('raw', 'country') }} as actual
+        expected,
+        {{ engage_postcode('raw', 'country') }} as actual
     from cases
     where {{ engage_postcode('raw', 'country') }} is distinct from expected
     union all
     select
         raw,
-        'GB (uk only)',
+        'GB (uk only)' as country,
         expected,
-        {{ engage_uk_postcode('raw') }}
+        {{ engage_uk_postcode('raw') }} as actual
     from uk_cases
     where {{ engage_uk_postcode('raw') }} is distinct from expected
     union all
     select
         raw,
-        'US (zip only)',
-        '02116',
-        {{ engage_us_zip('raw') }}
+        'US (zip only)' as country,
+        '02116' as expected,
+        {{ engage_us_zip('raw') }} as actual
     from (select '2116' as raw) as z
     where {{ engage_us_zip('raw') }} is distinct from '02116'
 )

@@ -32,7 +32,10 @@ formats as (
 parsed as (
     select
         cases.*,
-        {{ engage_postcode('cases.raw', 'cases.country', 'formats.postcode_pattern', 'formats.separator', 'formats.separator_position') }}
+        {{ engage_postcode(
+            'cases.raw', 'cases.country', 'formats.postcode_pattern', 'formats.separator',
+            'formats.separator_position'
+        ) }}
             as actual
     from cases
     left join formats on cases.country = formats.country_code

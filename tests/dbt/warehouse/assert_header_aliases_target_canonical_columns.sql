@@ -30,4 +30,4 @@ select
     'unknown kind' as problem
 from aliases
 where aliases.kind <> '*'
-    and aliases.kind not in (select kind from kinds)
+    and aliases.kind not in (select kinds.kind from kinds)

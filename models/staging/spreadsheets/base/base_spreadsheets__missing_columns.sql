@@ -52,7 +52,7 @@ found_headers as (
     group by file_id
 ),
 
-{#- how many values of each unknown column of a file lacking its email column contain an @,
+{# how many values of each unknown column of a file lacking its email column contain an @,
     and the first row (of the first 20) holding a header of an email column (the real header):
     one small scan per candidate column, of that file's rows only -#}
 {%- set candidates = [] -%}

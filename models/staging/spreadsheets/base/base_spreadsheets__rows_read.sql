@@ -9,10 +9,17 @@
 {%- set kind_columns = [] -%}
 {%- set unparsed_checks = [] -%}
 {%- for name, data_type in column_types if data_type in parsed_types -%}
-    {%- do unparsed_checks.append("case when row_values." ~ name ~ "__text is not null and row_values." ~ name ~ " is null then '" ~ name ~ "' end") -%}
+    {%- do unparsed_checks.append(
+        "case when row_values." ~ name ~ "__text is not null and row_values." ~ name
+        ~ " is null then '" ~ name ~ "' end"
+    ) -%}
 {%- endfor -%}
 {#- a subscription status column holding words that are no subscription status -#}
-{%- do unparsed_checks.append("case when row_values.subscription_status is not null and " ~ engage_subscription_status('row_values.subscription_status') ~ " is null then 'subscription_status' end") -%}
+{%- do unparsed_checks.append(
+    "case when row_values.subscription_status is not null and "
+    ~ engage_subscription_status('row_values.subscription_status')
+    ~ " is null then 'subscription_status' end"
+) -%}
 {%- for name, data_type in column_types if name not in shared_names -%}
     {%- do kind_columns.append((name, data_type)) -%}
 {%- endfor -%}
@@ -43,7 +50,8 @@ country_aliases as (
 
 -- how each file writes the decimals of each money column: one row per file
 decimal_separators as (
-    select
+    -- one target while dbt parses, one per money column in a run
+    select  -- noqa: LT09
         file_id
     {%- for name, data_type in column_types if data_type == 'money' %},
         max(case when column_name = '{{ name }}' then decimal_separator end) as {{ name }}__decimal_separator
@@ -66,11 +74,13 @@ timestamp_layouts as (
         files.kind
     from mapped_rows
     inner join files on mapped_rows.file_id = files.file_id
-    left join decimal_separators on mapped_rows.file_id = decimal_separators.file_id
+    -- read by the money columns' loop above (none while dbt parses, as when SQLFluff renders)
+    left join decimal_separators on mapped_rows.file_id = decimal_separators.file_id  -- noqa: ST11
 ),
 
 timestamp_fields as (
-    select
+    -- one target while dbt parses, one per timestamp part in a run
+    select  -- noqa: LT09
         timestamp_layouts.*
     {%- for name, data_type in column_types if data_type == 'timestamp' %}
         {%- for field, expr in engage_timestamp_fields(name ~ '__layout').items() %},
@@ -123,7 +133,11 @@ cleaned as (
         files.rows_require_email,
         files.default_country,
         files.settings_country,
-        {{ engage_surrogate_key(['files.kind'] + file_attributes | map('replace', 'file_', 'files.file_', 1) | list + ['files.file_date', 'row_values.row_text']) }}
+        {{ engage_surrogate_key(
+            ['files.kind']
+            + file_attributes | map('replace', 'file_', 'files.file_', 1) | list
+            + ['files.file_date', 'row_values.row_text']
+        ) }}
             as content_key,
 
         row_values.email as email_raw,

@@ -247,7 +247,7 @@ def nightly_job(
     rec: RunRecord | None = None
     warehouse: StorageTarget | None = None
     try:
-        with locked(db):
+        with locked(db, settings.target):
             try:
                 history.append(db, out.history_row())
                 warehouse = storage_target(db, settings.target)

@@ -1,5 +1,6 @@
-"""A throwaway PostgreSQL server on loopback for the portability tests, and the copy of a
-DuckDB warehouse's raw tables into it (the `postgres` fixture is in tests/conftest.py).
+"""A throwaway PostgreSQL server on loopback for the portability tests, and the raw tables
+loaded into it by engage's own PostgreSQL loader (the `postgres` fixture is in
+tests/conftest.py).
 
 Uses the server binaries under /usr/lib/postgresql/<version>/bin (Debian's `postgresql`
 package; `.ci/run` installs it). initdb refuses to run as root, so as root the server runs as
@@ -9,9 +10,7 @@ owns. The cluster uses the C locale so text sorts byte-wise, as in DuckDB.
 
 from __future__ import annotations
 
-import csv
 import glob
-import io
 import os
 import shutil
 import socket
@@ -20,12 +19,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 SERVICE_USER = "postgres"
 RAW_TABLES = ("raw_files", "raw_headers", "raw_rows")
-# DuckDB column type -> Postgres column type (anything else is text)
-_PG_TYPES = {"BIGINT": "bigint", "INTEGER": "integer", "BOOLEAN": "boolean"}
 
 
 def find_bin_dir() -> Path | None:
@@ -201,47 +196,22 @@ def start_server(bin_dir: Path) -> PostgresServer:
     return server
 
 
-def _raw_relation(warehouse, table: str) -> tuple[list[tuple[str, str]], list[tuple]]:
-    """Columns (name, DuckDB type) and rows of one raw table of a built DuckDB warehouse:
-    `raw_rows` is the ingest folder's Parquet next to the DuckDB file, the others are tables."""
-    if table == "raw_rows":
-        glob_ = f"{warehouse.db_path}.ingest/rows/*/*.parquet"
-        rel = duckdb.sql(
-            f"select * from read_parquet('{glob_}', union_by_name = true, "
-            "hive_partitioning = false)"
-        )
-        return list(zip(rel.columns, (str(t) for t in rel.types), strict=True)), rel.fetchall()
-    columns = warehouse.query(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = 'raw' and table_name = ? order by ordinal_position",
-        [table],
+def load_raw_tables(warehouse, server: PostgresServer) -> dict[str, int]:
+    """Load the raw folder of a `warehouse_build.Warehouse` into schema `raw` of the server's
+    database with the loader `engage` runs on PostgreSQL (sync/warehouse/raw_load.py: the
+    ingest's readers, then COPY); returns rows per raw table."""
+    from sync.warehouse.raw_load import load_raw
+    from sync.warehouse.storage import PostgresTarget, open_store
+
+    target = PostgresTarget(
+        host="127.0.0.1", port=server.port, user=server.user, dbname=server.dbname, schema="main"
     )
-    return columns, warehouse.query(f"select * from raw.{table}")
-
-
-def copy_raw_tables(warehouse, server: PostgresServer) -> dict[str, int]:
-    """Copy the raw tables of a built DuckDB warehouse (`warehouse_build.Warehouse`) into
-    schema `raw` on the server, with the same columns and types; returns rows per table."""
-    counts = {}
-    con = server.connect()
+    ingest_dir = Path(tempfile.mkdtemp(prefix="engage-pg-ingest-"))
     try:
-        cur = con.cursor()
-        cur.execute("create schema raw")
-        for table in RAW_TABLES:
-            columns, rows = _raw_relation(warehouse, table)
-            cur.execute(
-                f"create table raw.{table} ("
-                + ", ".join(f"{name} {_PG_TYPES.get(kind, 'text')}" for name, kind in columns)
-                + ")"
-            )
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            for row in rows:
-                writer.writerow(["\\N" if v is None else v for v in row])
-            buffer.seek(0)
-            cur.copy_expert(f"copy raw.{table} from stdin with (format csv, null '\\N')", buffer)
-            counts[table] = len(rows)
-        con.commit()
+        with open_store(target) as store:
+            load_raw(store, warehouse.raw_dir, ingest_dir)
+            return {
+                table: store.row(f"select count(*) from raw.{table}")[0] for table in RAW_TABLES
+            }
     finally:
-        con.close()
-    return counts
+        shutil.rmtree(ingest_dir, ignore_errors=True)

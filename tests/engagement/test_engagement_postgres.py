@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from postgres_server import copy_raw_tables
+from postgres_server import load_raw_tables
 from warehouse_build import Warehouse, failure_text
 
 ENGAGEMENT_SELECT = [
@@ -52,7 +52,7 @@ def _normalise(row: tuple) -> tuple:
 def test_engagement_builds_on_postgres_with_the_same_results(
     sample_warehouse: Warehouse, postgres, tmp_path: Path
 ) -> None:
-    copy_raw_tables(sample_warehouse, postgres)
+    load_raw_tables(sample_warehouse, postgres)
     wh = sample_warehouse.on_project_copy(tmp_path)  # private dbt target folder
     outcome = wh.dbt("build", *ENGAGEMENT_SELECT, target="postgres", env=postgres.env())
     assert outcome.success, failure_text(outcome)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from postgres_server import copy_raw_tables
+from postgres_server import load_raw_tables
 from warehouse_build import failure_text
 from warehousetest_helpers import WAREHOUSE_MARTS, WAREHOUSE_SELECT
 
@@ -41,7 +41,7 @@ def _rows(fetch, mart: str, key: str) -> tuple[list[str], list[tuple]]:
 def test_warehouse_layers_build_on_postgres_with_the_same_results(built_warehouse, postgres):
     failed = built_warehouse.failures(*WAREHOUSE_MARTS, "stg_spreadsheets", "int_identity")
     assert not failed, [(f.name, f.message) for f in failed]
-    counts = copy_raw_tables(built_warehouse, postgres)
+    counts = load_raw_tables(built_warehouse, postgres)
     assert counts["raw_rows"] > 1000
 
     outcome = built_warehouse.dbt(

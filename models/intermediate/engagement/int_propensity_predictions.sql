@@ -66,7 +66,7 @@ scored as (
         cast({{ engagement_round(
             'fit_levels.intercept'
             ~ engagement_propensity_weight_terms()
-        , 6) }} as double precision) as score
+        , 6) }} as {{ engage_type_double() }}) as score
 
     from features
     inner join applications

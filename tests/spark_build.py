@@ -1,4 +1,4 @@
-"""The models on Apache Spark, for the Spark portability test (tests/engagement/test_engagement_spark.py).
+"""The models on Apache Spark, for the Spark portability test (test_engagement_spark.py).
 
 `spark_missing()` says why Spark cannot run here (pyspark or dbt-spark not installed: the pip
 extra `spark`; no `java` on PATH), or None. `export_raw_parquet(warehouse, dest)` writes a
@@ -11,7 +11,6 @@ the same Spark session runs the given queries, whose rows come back pickled.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import importlib.util
 import json

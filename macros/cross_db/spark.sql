@@ -66,3 +66,9 @@
     {%- if limit_num -%}{%- set collected = 'slice(' ~ collected ~ ', 1, ' ~ limit_num ~ ')' -%}{%- endif -%}
     case when count({{ m }}) > 0 then array_join({{ collected }}, {{ delimiter_text }}) end
 {%- endmacro %}
+
+{#- dbt.cast, which contracts use for their declared column types: `text` and `varchar`
+    (as the YAML declares them for DuckDB and PostgreSQL) are `string` in Spark. -#}
+{% macro spark__cast(field, type) -%}
+    cast({{ field }} as {{ engage_spark_type(type) }})
+{%- endmacro %}

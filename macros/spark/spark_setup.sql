@@ -74,3 +74,14 @@
     {%- call statement('_') -%}{{ sql }}{%- endcall -%}
     {{ return(sql) }}
 {% endmacro %}
+
+{#- dbt-spark adds a contract's not_null constraints with ALTER COLUMN ... SET NOT NULL unless
+    file_format says otherwise, which only Delta tables support: the models' tables here are
+    Parquet, so the constraints are added only when file_format is delta. -#}
+{% macro spark__persist_constraints(relation, model) %}
+    {%- set contract_config = config.get('contract') -%}
+    {%- if contract_config.enforced and config.get('file_format') == 'delta' -%}
+        {%- do alter_table_add_constraints(relation, model.constraints) -%}
+        {%- do alter_column_set_constraints(relation, model.columns) -%}
+    {%- endif -%}
+{% endmacro %}

@@ -8,10 +8,9 @@
 {#- Spark's regexp_replace replaces every match (no 'g' flag; its 4th argument is a position)
     and writes backreferences as $1: a literal replacement's \1..\9 are rewritten here. -#}
 {% macro spark__engage_regexp_replace(expr, pattern, replacement) -%}
-    {%- set repl = replacement -%}
-    {%- for n in range(1, 10) -%}
-        {%- set repl = repl | replace('\\' ~ n, '$' ~ n) -%}
-    {%- endfor -%}
+    {%- set repl = replacement | replace('\\1', '$1') | replace('\\2', '$2') | replace('\\3', '$3')
+        | replace('\\4', '$4') | replace('\\5', '$5') | replace('\\6', '$6') | replace('\\7', '$7')
+        | replace('\\8', '$8') | replace('\\9', '$9') -%}
     regexp_replace({{ expr }}, {{ pattern }}, {{ repl }})
 {%- endmacro %}
 
@@ -71,4 +70,34 @@
     (as the YAML declares them for DuckDB and PostgreSQL) are `string` in Spark. -#}
 {% macro spark__cast(field, type) -%}
     cast({{ field }} as {{ engage_spark_type(type) }})
+{%- endmacro %}
+
+{#- dbt-spark's split_part escapes the delimiter as '\\' || delimiter for a regular
+    expression, which the profile's raw string literals read as two backslashes (and an
+    index past the end fails in ANSI mode). Spark 3.3+ has split_part itself: a literal
+    delimiter, '' past the last part, as in DuckDB and PostgreSQL. -#}
+{% macro spark__split_part(string_text, delimiter_text, part_number) -%}
+    split_part({{ string_text }}, {{ delimiter_text }}, {{ part_number }})
+{%- endmacro %}
+
+{#- dbt-spark's dateadd goes through unix seconds (dropping fractions of a second) and stops
+    the query on a null input (assert_not_null); Spark 3.3+'s timestampadd does neither, and
+    gives a timestamp for a date or a timestamp, as DuckDB's date + interval does. -#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    timestampadd({{ datepart }}, cast({{ interval }} as bigint), {{ from_date_or_timestamp }})
+{%- endmacro %}
+
+{#- Whole days (the only part the models use) without dbt-spark's assert_not_null, which
+    stops the query on a null date instead of giving null. -#}
+{% macro spark__datediff(first_date, second_date, datepart) -%}
+    {%- if datepart != 'day' -%}
+        {{ exceptions.raise_compiler_error("engage spark__datediff: only 'day' is implemented, got " ~ datepart) }}
+    {%- endif -%}
+    datediff(cast({{ second_date }} as date), cast({{ first_date }} as date))
+{%- endmacro %}
+
+{#- dbt-spark escapes a quote as \' ; with the profile's raw string literals a quote is
+    doubled, as in standard SQL. -#}
+{% macro spark__escape_single_quotes(expression) -%}
+    {{ expression | replace("'", "''") }}
 {%- endmacro %}

@@ -87,13 +87,17 @@
     timestampadd({{ datepart }}, cast({{ interval }} as bigint), {{ from_date_or_timestamp }})
 {%- endmacro %}
 
-{#- Whole days (the only part the models use) without dbt-spark's assert_not_null, which
-    stops the query on a null date instead of giving null. -#}
+{#- Boundaries crossed, as dbt's datediff counts them on DuckDB and PostgreSQL (10:59 to
+    11:01 is one hour), without dbt-spark's assert_not_null, which stops the query on a null
+    date instead of giving null. -#}
 {% macro spark__datediff(first_date, second_date, datepart) -%}
-    {%- if datepart != 'day' -%}
-        {{ exceptions.raise_compiler_error("engage spark__datediff: only 'day' is implemented, got " ~ datepart) }}
+    {%- if datepart == 'day' -%}
+        datediff(cast({{ second_date }} as date), cast({{ first_date }} as date))
+    {%- elif datepart in ('hour', 'minute', 'second') -%}
+        timestampdiff({{ datepart }}, date_trunc('{{ datepart }}', {{ first_date }}), date_trunc('{{ datepart }}', {{ second_date }}))
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("engage spark__datediff: day, hour, minute or second, got " ~ datepart) }}
     {%- endif -%}
-    datediff(cast({{ second_date }} as date), cast({{ first_date }} as date))
 {%- endmacro %}
 
 {#- dbt-spark escapes a quote as \' ; with the profile's raw string literals a quote is

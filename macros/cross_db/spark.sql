@@ -100,8 +100,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- dbt-spark escapes a quote as \' ; with the profile's raw string literals a quote is
-    doubled, as in standard SQL. -#}
+{#- The text of a string literal holding `expression`. dbt-spark writes a quote as \' and
+    standard SQL as '' , but the profile reads literals raw (both kept as written), so the
+    quote is spliced in: 'it' || chr(39) || 's'. Callers put the result inside a literal in
+    an expression (a select item or a function argument), where || binds first. -#}
 {% macro spark__escape_single_quotes(expression) -%}
-    {{ expression | replace("'", "''") }}
+    {{ expression | replace("'", "' || chr(39) || '") }}
 {%- endmacro %}

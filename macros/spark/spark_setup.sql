@@ -26,12 +26,14 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- A value as a Spark SQL literal. The profile reads string literals raw (a backslash and a
+    doubled quote are kept as they are), so a quote is spliced in with chr(39). -#}
 {% macro engage_spark_literal(value) -%}
     {%- if value is none -%}null
     {%- elif value is sameas true -%}true
     {%- elif value is sameas false -%}false
     {%- elif value is number -%}{{ value }}
-    {%- else -%}'{{ value | string | replace("'", "''") }}'
+    {%- else -%}('{{ value | string | replace("'", "' || chr(39) || '") }}')
     {%- endif -%}
 {%- endmacro %}
 

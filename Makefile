@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint clean install install-spark bench
+.PHONY: demo test lint sql-fix clean install install-spark bench
 
 # Extras installed into .venv. The Spark portability test needs `spark` too (pyspark and
 # dbt-spark, about 450 MB): `make install-spark` adds it to an existing .venv, and .ci/run
@@ -34,9 +34,18 @@ BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
+# SQL style: SQLFluff with the settings and reasons in .sqlfluff (macros/ is not linted: see there).
+# `make sql-fix` rewrites the SQL to the style; read its diff before committing.
+SQL_PATHS := models tests/dbt
+SQLFLUFF_OPTS := --processes 0 --disable-progress-bar
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint $(SQLFLUFF_OPTS) $(SQL_PATHS)
+
+sql-fix: $(STAMP)
+	$(BIN)/sqlfluff fix $(SQLFLUFF_OPTS) $(SQL_PATHS)
 
 clean:
 	rm -rf $(VENV) target logs .pytest_cache .ruff_cache

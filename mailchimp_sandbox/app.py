@@ -122,13 +122,17 @@ class ApiGateway:
 
     async def _api(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         srv = self.server
+        # Wall clock first, then the monotonic start: a pause between the two can only shorten
+        # the logged span (at + duration), never push its end past the moment the answer left,
+        # so spans in the log never overlap a request the client sent after this one's answer.
+        at = time.time()
         started = time.monotonic()
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         path = scope["path"][len("/3.0") :] or "/"
         query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         entry = LoggedRequest(
             seq=srv.log.next_seq(),
-            at=time.time(),
+            at=at,
             request_id=str(uuid.uuid4()),
             method=scope["method"].upper(),
             endpoint="",

@@ -71,12 +71,13 @@ STAGES = [
     "engagement",
     "marts",
     "segments",
+    "mailchimp",
     "seeds",
     "snapshots",
     "tests",
     "other",
 ]
-INGEST_MODEL = "model.engage.stg_spreadsheets__files"
+INGEST_MODEL = "model.engage.base_spreadsheets__files"
 DELIMITED = {".csv", ".tsv", ".txt"}
 WORKBOOKS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
@@ -400,6 +401,7 @@ def stage_of(node: dict, unique_id: str) -> str:
         ("models/intermediate/engagement/", "engagement"),
         ("models/marts/engagement/", "engagement"),
         ("models/segments/", "segments"),
+        ("models/mailchimp/", "mailchimp"),
         ("models/marts/", "marts"),
     ]:
         if path.startswith(prefix):
@@ -416,7 +418,7 @@ def stage_times(target: Path, ingest_dir: Path | None = None) -> dict:
 
     `seconds` per stage: the sum of its nodes' compile + execute time (with dbt's 4 threads the
     sums overlap and can add up to more than the build). `span_seconds`: first start to last end.
-    The ingest (the raw folder read) happens while `stg_spreadsheets__files` compiles (dbt-duckdb
+    The ingest (the raw folder read) happens while `base_spreadsheets__files` compiles (dbt-duckdb
     loads plugin sources when a model resolves `source()`), so that node's compile time is the
     ingest, not staging. When the ingest folder's `last_ingest.json` (with `seconds`) is there,
     its figure is used instead (and taken out of that compile time).
@@ -441,7 +443,7 @@ def stage_times(target: Path, ingest_dir: Path | None = None) -> dict:
             span = spans.setdefault(part, [start, end])
             span[0], span[1] = min(span[0], start), max(span[1], end)
         counts[stage] += 1
-    source = "compile time of stg_spreadsheets__files"
+    source = "compile time of base_spreadsheets__files"
     candidates = [ingest_dir / "last_ingest.json"] if ingest_dir else []
     for candidate in [c for c in candidates if c.exists()]:
         try:

@@ -5,6 +5,7 @@
     │   ├── PlanError            the warehouse's data cannot be planned (bad tags, missing columns)
     │   └── MergeFieldError      the declared merge fields cannot be reconciled with the audience
     ├── IngestError              a raw file or the raw folder cannot be read
+    ├── StorageError             the warehouse (DuckDB file or PostgreSQL) refused a statement
     ├── BuildError               the dbt build failed: nothing downstream may run
     ├── PlanRefused              a fail-safe threshold refused the plan (nothing was written)
     ├── LockHeld                 another engage run holds the writer lock of this warehouse
@@ -63,6 +64,11 @@ class IngestError(EngageError):
     """A raw file or the raw folder cannot be read. The message names the path and the fix."""
 
     kind = "config"
+
+
+class StorageError(EngageError):
+    """The warehouse refused a statement or a connection (`sync.warehouse.storage`): the
+    message is the database's first line, redacted; the driver's error is its cause."""
 
 
 class BuildError(EngageError):

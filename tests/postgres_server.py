@@ -143,6 +143,23 @@ class PostgresServer:
             host="127.0.0.1", port=self.port, user=self.user, dbname=self.dbname
         )
 
+    def fresh_target(self, prefix: str):
+        """A new, empty database on this server, as the sync's storage target (schema main)."""
+        import uuid
+
+        from sync.warehouse.storage import PostgresTarget
+
+        name = prefix + uuid.uuid4().hex[:10]
+        admin = self.connect()
+        admin.autocommit = True
+        try:
+            admin.cursor().execute(f"create database {name}")
+        finally:
+            admin.close()
+        return PostgresTarget(
+            host="127.0.0.1", port=self.port, user=self.user, dbname=name, schema="main"
+        )
+
     def env(self) -> dict[str, str]:
         """The ENGAGE_PG_* variables profiles/profiles.yml reads for the postgres target."""
         return {

@@ -128,19 +128,26 @@ def build_on_spark(
 def _main(spec_path: str) -> int:
     spec = json.loads(Path(spec_path).read_text())
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from sync.warehouse.dbt_runner import run_dbt, vars_args
+    from dbt.cli.main import dbtRunner
+
+    from sync.warehouse.dbt_runner import dbt_args, summarise, vars_args
     from sync.warehouse.project import Settings
 
     settings = Settings.from_env(target="spark", project_dir=Path(spec["project_dir"]))
+    settings.apply_to_env()
     dbt_vars = vars_args(json.dumps(spec["dbt_vars"]))
     payload: dict[str, object] = {}
+
+    def run_dbt(command: str, extra: list[str]):
+        # dbt directly, not engage's run_dbt: that loads the raw tables first through the
+        # sync's storage, which has no Spark implementation; here they come from Parquet.
+        return summarise(dbtRunner().invoke(dbt_args(command, settings, extra)))
 
     def save() -> None:
         Path(spec["results"]).write_bytes(pickle.dumps(payload))
 
     load = run_dbt(
         "run-operation",
-        settings,
         ["engage_spark_load_raw", "--args", json.dumps({"path": spec["raw_parquet"]})],
     )
     if not load.success:
@@ -148,7 +155,7 @@ def _main(spec_path: str) -> int:
         save()
         return 1
     started = time.monotonic()
-    outcome = run_dbt("build", settings, [*spec["dbt_args"], *dbt_vars])
+    outcome = run_dbt("build", [*spec["dbt_args"], *dbt_vars])
     payload["outcome"] = {
         "step": "build",
         "success": outcome.success,

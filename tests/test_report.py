@@ -11,11 +11,14 @@ from warehouse_build import Warehouse
 
 from sync.warehouse.report import (
     _quarantined,
+    file_notes,
+    quarantined_files,
     render_segments,
     render_warehouse,
     segment_catalogue,
     warehouse_summary,
 )
+from sync.warehouse.storage import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +52,9 @@ def test_printed_summary_names_every_reason_and_no_email(built_warehouse: Wareho
 def test_catalogue_lists_every_segment_file_with_its_size(built_warehouse: Warehouse) -> None:
     rows = segment_catalogue(built_warehouse.db_path)
     assert rows is not None
-    segment_files = {p.stem for p in (ROOT / "models" / "segments").glob("seg_*.sql")}
+    segment_files = {
+        p.stem for p in (ROOT / "models" / "segments" / "definitions").glob("seg_*.sql")
+    }
     assert {r.name for r in rows} == segment_files  # one file, one segment: nothing else
     issues = {f"issue:{slug}" for (slug,) in built_warehouse.query("select issue_slug from issues")}
     assert issues <= {r.tag for r in rows}  # one issue:<slug> tag per issue in the taxonomy
@@ -83,3 +88,25 @@ def test_quarantine_reasons_never_print_an_email() -> None:
     assert path == "petitions/no_header.csv"
     assert "@" not in reason
     assert 'no "email" column (headers found: <' in reason
+
+
+def test_quarantined_files_and_notes_are_read_through_the_store_on_postgres(postgres) -> None:
+    """The build report reads `source_files` in the models' schema on PostgreSQL too."""
+    target = postgres.fresh_target("report_")
+    with open_store(target) as store:
+        assert quarantined_files(target) == []  # nothing built yet
+        store.execute("create schema main")
+        store.execute(
+            "create table main.source_files (file_path text, sheet_name text, "
+            "quarantine_reason text, unparsed_values text, layout_notes text, read_note text)"
+        )
+        store.execute(
+            "insert into main.source_files values ('petitions/no_header.csv', null, "
+            "'no \"email\" column (headers found: ana@example.org | Ana)', null, null, null), "
+            "('events/a.csv', 'Sheet1', null, 'amount: 2', null, 'header found on row 3')"
+        )
+    [(path, reason)] = quarantined_files(target)
+    assert path == "petitions/no_header.csv" and "@" not in reason
+    unparsed, notes = file_notes(target)
+    assert unparsed == [("events/a.csv (sheet Sheet1)", "amount: 2")]
+    assert notes == [("events/a.csv (sheet Sheet1)", "header found on row 3")]

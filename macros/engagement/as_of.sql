@@ -5,7 +5,7 @@
   the default `today` means the date the dbt invocation started (UTC), so a nightly build
   scores "as of tonight" while tests and the demo pin a fixed date and stay reproducible.
 -#}
-{% macro engagement_as_of() -%}
+{% macro engage_as_of() -%}
     {%- set raw = var('as_of', 'today') -%}
     {%- if raw is none or (raw | string | trim | lower) in ('', 'today', 'none') -%}
         {{- return(run_started_at.strftime('%Y-%m-%d')) -}}
@@ -21,11 +21,11 @@
 {%- endmacro %}
 
 {#- The as_of date as a SQL date literal. -#}
-{% macro engagement_as_of_date() -%}
-    cast('{{ engagement_as_of() }}' as date)
+{% macro engage_as_of_date() -%}
+    cast('{{ engage_as_of() }}' as date)
 {%- endmacro %}
 
 {#- Whole days from `date_expr` (a date or timestamp) to as_of; negative for dates after as_of. -#}
-{% macro engagement_days_before_as_of(date_expr) -%}
-    {{ dbt.datediff("cast(" ~ date_expr ~ " as date)", engagement_as_of_date(), 'day') }}
+{% macro engage_days_before_as_of(date_expr) -%}
+    {{ dbt.datediff("cast(" ~ date_expr ~ " as date)", engage_as_of_date(), 'day') }}
 {%- endmacro %}

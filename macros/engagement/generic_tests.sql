@@ -1,7 +1,7 @@
 {#- Generic data tests used by the engagement models and seeds. -#}
 
 {#- Fails for every row where `expression` is not true. -#}
-{% test engagement_expression_is_true(model, expression, column_name=none) %}
+{% test engage_expression_is_true(model, expression, column_name=none) %}
 select *
 from {{ model }}
 where not ({{ expression }})
@@ -11,7 +11,7 @@ where not ({{ expression }})
   Fails for every row whose supporter may not be e-mailed: not in supporters, not
   is_emailable, or with an e-mail status of unsubscribed, cleaned or suppressed.
 -#}
-{% test engagement_only_emailable_supporters(model, column_name) %}
+{% test engage_only_emailable_supporters(model, column_name) %}
 select
     memberships.{{ column_name }},
     supporters.email_status,
@@ -25,7 +25,7 @@ where supporters.supporter_id is null
 {% endtest %}
 
 {#- Fails when a column combination repeats. -#}
-{% test engagement_unique_combination(model, columns) %}
+{% test engage_unique_combination(model, columns) %}
 select {{ columns | join(', ') }}, count(*) as occurrences
 from {{ model }}
 group by {{ columns | join(', ') }}
@@ -33,7 +33,7 @@ having count(*) > 1
 {% endtest %}
 
 {#- Fails when the model has no rows (a segment the sample data plants must not be empty). -#}
-{% test engagement_not_empty(model) %}
+{% test engage_not_empty(model) %}
 select 1 as no_rows
 where not exists (select 1 from {{ model }})
 {% endtest %}
@@ -44,7 +44,7 @@ where not exists (select 1 from {{ model }})
   approval (is_blocked). So that `dbt build` says which segment and file to fix, the failure
   is raised with one line per blocked tag once the model is built.
 -#}
-{% test engagement_no_unapproved_broadcast(model) %}
+{% test engage_no_unapproved_broadcast(model) %}
 {%- set failing -%}
 select segment_name, tag, model_path, size, emailable_supporters, audience_share, max_share,
     broadcast_approved, broadcast_approved_by, approval_age_days, approval_status

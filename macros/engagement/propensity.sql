@@ -5,7 +5,7 @@
 -#}
 
 {#- Days after a cutoff in which an action counts as "acted" (the label window). -#}
-{% macro engagement_propensity_horizon() -%}
+{% macro engage_propensity_horizon() -%}
     {{- return(var('propensity_horizon_days', 30) | int) -}}
 {%- endmacro %}
 
@@ -15,16 +15,16 @@
     test   as_of - h   labels in (as_of - h, as_of]: evaluates it, and fits the current model
     score  as_of       no label yet: the current model scores everyone
 -#}
-{% macro engagement_propensity_cutoffs() -%}
-    {%- set h = engagement_propensity_horizon() -%}
+{% macro engage_propensity_cutoffs() -%}
+    {%- set h = engage_propensity_horizon() -%}
     {{- return([('train', 2 * h), ('test', h), ('score', 0)]) -}}
 {%- endmacro %}
 
 {#-
-  The binned features, as (feature, SQL bin expression over int_propensity_features' count
+  The binned features, as (feature, SQL bin expression over int_propensity_features__computed' count
   columns). Bins are coarse on purpose: each needs enough supporters to estimate its rate.
 -#}
-{% macro engagement_propensity_features() -%}
+{% macro engage_propensity_features() -%}
     {{- return([
         ('recency',
          "case when days_since_last_action is null then 'never'"
@@ -57,8 +57,8 @@
 {%- endmacro %}
 
 {#- The long form of the feature bins: one row per (cutoff_role, supporter_id, feature). -#}
-{% macro engagement_propensity_unpivot(relation, where='1 = 1') -%}
-    {%- for feature, _ in engagement_propensity_features() %}
+{% macro engage_propensity_unpivot(relation, where='1 = 1') -%}
+    {%- for feature, _ in engage_propensity_features() %}
     {% if not loop.first %}union all
     {% endif -%}
     select cutoff_role, supporter_id, '{{ feature }}' as feature, bin_{{ feature }} as bin, acted
@@ -68,21 +68,21 @@
 {%- endmacro %}
 
 {#- " + coalesce(w_<feature>.weight, 0)" for every feature: the score's sum of bin weights
-    (int_propensity_predictions joins weights once per feature as w_<feature>). -#}
-{% macro engagement_propensity_weight_terms() -%}
-    {%- for feature, _ in engagement_propensity_features() -%}
+    (int_propensity_predictions__scored joins weights once per feature as w_<feature>). -#}
+{% macro engage_propensity_weight_terms() -%}
+    {%- for feature, _ in engage_propensity_features() -%}
         {{ " + coalesce(w_" ~ feature ~ ".weight, 0)" }}
     {%- endfor -%}
 {%- endmacro %}
 
 {#- log(p / (1 - p)); null at 0 or 1. -#}
-{% macro engagement_logit(p) -%}
+{% macro engage_logit(p) -%}
     ln(({{ p }}) / nullif(1 - ({{ p }}), 0))
 {%- endmacro %}
 
 {#- Decile 1..10 by `expr` (10 = highest); ties share the lowest decile of their block, like
     the RFM quintiles, so two supporters with the same score never land in different deciles. -#}
-{% macro engagement_decile(expr, partition_by=none) -%}
+{% macro engage_decile(expr, partition_by=none) -%}
     cast(case
         when 1 + floor(10 * percent_rank() over (
             {%- if partition_by %}partition by {{ partition_by }} {% endif %}order by {{ expr }})) > 10 then 10

@@ -1,7 +1,7 @@
 {#-
   Segment discovery through dbt's graph.
 
-  A segment is any model under `models/<segment_folder>/` (default `models/segments/`). Its
+  A segment is any model under `models/<segment_folder>/` (default `models/segments/definitions/`). Its
   `config(meta={...})` says how it reaches Mailchimp:
     tag                  owned tag, e.g. `seg:lapsed-90d`; or a pattern ending in `*`
                          (e.g. `issue:*`) when the model returns a `tag` column per row
@@ -16,24 +16,23 @@
                          broadcast_approval_days (90) days up to the as-of date
     broadcast_approved_by who approved it (required with broadcast_approved)
 
-  The union `int_segment_candidates` reads each segment model with ref(): its generated
+  The union `int_segment_candidates__unioned` reads each segment model with ref(): its generated
   `-- engage:segments` block names every segment (written by `engage build`,
   sync/warehouse/segment_wiring.py), so each segment is compiled once, as its own view, and
   dbt's selection and lineage see the edge. The models a segment may read are the
-  `-- depends_on:` lines of `int_segment_catalogue`; reading anything else fails the build.
+  `-- depends_on:` lines of `int_segments__catalogued`; reading anything else fails the build.
   These macros return SQL or plain values; the models make every ref().
 -#}
 
-{% macro engagement_segment_nodes() -%}
+{% macro engage_segment_nodes() -%}
     {#- Every enabled model in the segments folder of this project, sorted by name. -#}
     {%- set found = [] -%}
     {%- if execute -%}
-        {%- set folder = var('segment_folder', 'segments') -%}
+        {%- set folder = 'models/' ~ var('segment_folder', 'segments/definitions') ~ '/' -%}
         {%- for node in graph.nodes.values() -%}
             {%- if node.resource_type == 'model'
                   and node.package_name == project_name
-                  and (node.fqn | length) > 2
-                  and node.fqn[1] == folder -%}
+                  and node.original_file_path.startswith(folder) -%}
                 {%- do found.append(node) -%}
             {%- endif -%}
         {%- endfor -%}
@@ -41,7 +40,7 @@
     {{- return(found | sort(attribute='name')) -}}
 {%- endmacro %}
 
-{% macro engagement_segment_spec(node) -%}
+{% macro engage_segment_spec(node) -%}
     {#- The validated meta of one segment model, as a plain dict. -#}
     {%- set meta = node.config.get('meta', {}) or {} -%}
     {%- set where = "segment model " ~ node.name ~ " (" ~ node.original_file_path ~ ")" -%}
@@ -105,19 +104,19 @@
     }) -}}
 {%- endmacro %}
 
-{% macro engagement_segment_check_reads(node, inputs) -%}
+{% macro engage_segment_check_reads(node, inputs) -%}
     {#- Fail, naming the segment, when it reads a model outside `inputs` (node names). -#}
     {%- for dep in node.depends_on.nodes -%}
         {%- if dep.split('.')[-1] not in inputs -%}
             {{- exceptions.raise_compiler_error("segment model " ~ node.name ~ " (" ~ node.original_file_path
                 ~ ") reads " ~ dep ~ ", which segments may not use. Read one of "
                 ~ inputs | join(', ') ~ ", or add the line -- depends_on: {{ ref('"
-                ~ dep.split('.')[-1] ~ "') }} to models/intermediate/engagement/int_segment_catalogue.sql.") -}}
+                ~ dep.split('.')[-1] ~ "') }} to models/segments/int_segments__catalogued.sql.") -}}
         {%- endif -%}
     {%- endfor -%}
 {%- endmacro %}
 
-{% macro engagement_segment_check_wired(node) -%}
+{% macro engage_segment_check_wired(node) -%}
     {#- Fail, naming the segment and the fix, when the calling union has no ref() edge to it. -#}
     {%- if node.unique_id not in model.depends_on.nodes -%}
         {{- exceptions.raise_compiler_error("segment model " ~ node.name ~ " (" ~ node.original_file_path
@@ -127,7 +126,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro engagement_segment_columns(node, relation) -%}
+{% macro engage_segment_columns(node, relation) -%}
     {#- Column names the segment's view returns (lower-case). -#}
     {%- set names = [] -%}
     {%- for c in adapter.get_columns_in_relation(relation) -%}{%- do names.append(c.name | lower) -%}{%- endfor -%}
@@ -138,7 +137,7 @@
     {{- return(names) -}}
 {%- endmacro %}
 
-{% macro engagement_segment_approval_columns(spec) -%}
+{% macro engage_segment_approval_columns(spec) -%}
     {#- The broadcast approval of one segment as two columns (null when not approved). -#}
     {%- if spec.broadcast_approved -%}
     cast('{{ spec.broadcast_approved }}' as date) as broadcast_approved,

@@ -1,7 +1,7 @@
 {#-
-  Helpers for the Mailchimp desired-state models (models/marts/mailchimp/mailchimp_desired_*).
+  Helpers for the Mailchimp desired-state models (models/mailchimp/mailchimp_desired_*).
   An audience is declared once, as a dbt exposure with `config.meta.engage_sync`
-  (models/marts/mailchimp/_mailchimp__exposures.yml); these macros read the declarations from
+  (models/mailchimp/_mailchimp__exposures.yml); these macros read the declarations from
   dbt's graph so the desired state is built for every declared audience, with the defaults the
   sync's validation (sync/exposures.py) applies.
 -#}
@@ -71,15 +71,15 @@
 {% macro mailchimp_canonical_value(field, column_sql) -%}
     {%- set c = column_sql -%}
     {%- if field.type == 'number' -%}
-        {%- set d = 'try_cast(' ~ c ~ ' as double)' -%}
-        coalesce(case when {{ d }} is null or isinf({{ d }}) or isnan({{ d }}) then null
+        {%- set d = mailchimp_to_double(c) -%}
+        coalesce(case when {{ d }} is null or {{ mailchimp_not_finite(d) }} then null
             when {{ d }} = floor({{ d }}) and abs({{ d }}) < 1e15
                 then cast(cast({{ d }} as bigint) as varchar)
             else cast({{ d }} as varchar) end, '')
     {%- elif field.type == 'date' -%}
-        coalesce(strftime(try_cast({{ c }} as date), '%Y-%m-%d'), '')
+        coalesce({{ mailchimp_date_text(c, 'date') }}, '')
     {%- elif field.type == 'birthday' -%}
-        coalesce(strftime(try_cast({{ c }} as date), '%m/%d'), '')
+        coalesce({{ mailchimp_date_text(c, 'birthday') }}, '')
     {%- elif field.type in ('radio', 'dropdown') -%}
         {#- Kept as they are: a value outside the declared choices must stop the plan with its
             name (sync/mailchimp/plan.py validate_merge_values), never vanish silently. -#}
@@ -89,9 +89,8 @@
         {%- if field.type in (none, 'text') -%}
             {%- set t = mailchimp_safe_text(t) -%}
         {%- endif -%}
-        coalesce(case when strlen({{ t }}) <= 255 then {{ t }}
-            else left({{ t }}, len(list_filter(range(1, 256),
-                lambda k: strlen(left({{ t }}, k::bigint)) <= 255))) end, '')
+        coalesce(case when {{ mailchimp_bytes(t) }} <= 255 then {{ t }}
+            else {{ mailchimp_cut_to_255_bytes(t) }} end, '')
     {%- endif -%}
 {%- endmacro %}
 
@@ -105,6 +104,88 @@
 {% macro mailchimp_safe_text(expr) -%}
     {%- set no_markup = "trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace("
         ~ expr ~ ", '<[^>]*>', '', 'g'), '[<>]', '', 'g'), '[*][|]', '*', 'g'), '[|][*]', '*', 'g'))" -%}
-    case when regexp_matches({{ no_markup }}, '^[-=+@\t\r]') then '''' || {{ no_markup }}
+    case when {{ mailchimp_regexp_like(no_markup, "'^[-=+@\\t\\r]'") }} then '''' || {{ no_markup }}
         else {{ no_markup }} end
+{%- endmacro %}
+
+{#- The few spellings the desired state needs that differ between DuckDB and PostgreSQL, by
+    target type (not adapter.dispatch: the sync tests render these files with plain Jinja,
+    where `target` is undefined and DuckDB's spelling applies). -#}
+{#- A boolean from a column of any type; null when it is not one. -#}
+{% macro mailchimp_to_boolean(expr) -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        case lower(trim(cast({{ expr }} as varchar)))
+            when 'true' then true when 't' then true when 'yes' then true when 'y' then true
+            when 'on' then true when '1' then true
+            when 'false' then false when 'f' then false when 'no' then false when 'n' then false
+            when 'off' then false when '0' then false
+        end
+    {%- else -%}
+        try_cast({{ expr }} as boolean)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A double from a column of any type; null when it is not a number. -#}
+{% macro mailchimp_to_double(expr) -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        {%- set t = 'trim(cast(' ~ expr ~ ' as varchar))' -%}
+        (case when {{ t }} ~* '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)(e[+-]?[0-9]+)?$'
+            or lower({{ t }}) in ('infinity', '-infinity', 'nan')
+            then cast({{ t }} as double precision) end)
+    {%- else -%}
+        try_cast({{ expr }} as double)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro mailchimp_not_finite(d) -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        {{ d }} in (cast('Infinity' as double precision), cast('-Infinity' as double precision),
+            cast('NaN' as double precision))
+    {%- else -%}
+        isinf({{ d }}) or isnan({{ d }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A date column (or ISO text) as Mailchimp's date (YYYY-MM-DD) or birthday (MM/DD) text. -#}
+{% macro mailchimp_date_text(expr, kind) -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        {%- set t = 'trim(cast(' ~ expr ~ ' as varchar))' -%}
+        (case when {{ t }} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$'
+            then to_char(cast(substr({{ t }}, 1, 10) as date),
+                {{ "'YYYY-MM-DD'" if kind == 'date' else "'MM/DD'" }}) end)
+    {%- else -%}
+        strftime(try_cast({{ expr }} as date), {{ "'%Y-%m-%d'" if kind == 'date' else "'%m/%d'" }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Length in bytes (UTF-8), and the longest prefix of at most 255 bytes (whole characters). -#}
+{% macro mailchimp_bytes(t) -%}
+    {%- if target is defined and target.type == 'postgres' -%}octet_length({{ t }}){%- else -%}strlen({{ t }}){%- endif -%}
+{%- endmacro %}
+
+{% macro mailchimp_cut_to_255_bytes(t) -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        (select left({{ t }}, cast(max(k) as integer)) from generate_series(1, 255) as k
+            where octet_length(left({{ t }}, k)) <= 255)
+    {%- else -%}
+        left({{ t }}, len(list_filter(range(1, 256),
+            lambda k: strlen(left({{ t }}, k::bigint)) <= 255)))
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro mailchimp_regexp_like(expr, pattern) -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        ({{ expr }} ~ {{ pattern }})
+    {%- else -%}
+        regexp_matches({{ expr }}, {{ pattern }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The value of the row with the smallest `order_by` in the group. -#}
+{% macro mailchimp_value_at_min(value, order_by) -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        (array_agg({{ value }} order by {{ order_by }}))[1]
+    {%- else -%}
+        arg_min({{ value }}, {{ order_by }})
+    {%- endif -%}
 {%- endmacro %}

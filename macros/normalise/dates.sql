@@ -9,7 +9,7 @@
     Two-digit years: 00-69 -> 2000s, 70-99 -> 1900s. Anything else, or an impossible date
     (31/02, month 13, hour 25), gives null: never a guess.
     How, in three steps (engage_parse_timestamp composes them in a one-row subquery; a model
-    that parses many columns runs each step in its own CTE, see stg_spreadsheets__rows): one
+    that parses many columns runs each step in its own CTE, see base_spreadsheets__rows): one
     regexp_replace per layout rewrites the text to `year|month|day|hour|minute|second|am-pm|
     offset`; split_part reads the parts as integers; the parts are checked and combined. (A
     correlated subquery costs a join per column on large tables, hence the CTEs there.)

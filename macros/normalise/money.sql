@@ -1,6 +1,6 @@
 {#- Money: `$30`, `30.00`, `$1,200.50`, `(15.00)` (accounting negative), `-15`, `30 USD`.
     `decimal_separator` (a SQL expression: 'comma' or 'dot'; the file's, see
-    stg_spreadsheets__decimal_separators) says how the number is written: with 'comma',
+    base_spreadsheets__decimal_separators) says how the number is written: with 'comma',
     `1.234,56` is 1234.56 and `12,5` is 12.5 (dots and spaces group thousands); with 'dot',
     `1,234.56` is 1234.56 and a comma must group thousands (`12,5` is not a number: null, so
     it is counted as unparsed, never read as 125). Without it, commas are dropped as before. -#}
@@ -29,7 +29,7 @@
     `1.234.567`), 'dot' (`12.5`, `1,234.56`, `1,234,567`), 'either' (one separator followed by
     exactly three digits: `1,234` or `1.234`), else null (no separator). A file and column is
     read with the separator its values show, when they show only one
-    (stg_spreadsheets__decimal_separators). -#}
+    (base_spreadsheets__decimal_separators). -#}
 {% macro engage_decimal_separator_hint(expr) -%}
     {%- set n = engage_regexp_replace(expr, "'[^0-9.,]'", "''") -%}
     case

@@ -1,12 +1,14 @@
-{#- The columns every per-kind staging model starts with, taken from stg_spreadsheets__rows
+{#- The columns every per-kind staging model starts with, taken from base_spreadsheets__rows
     (aliased `relation`): lineage, then the person, the action and consent as written. -#}
 {% macro engage_shared_columns(relation='rows') -%}
         -- lineage
         {{ relation }}.row_id,
+        {{ relation }}.kind,
         {{ relation }}.file_id,
         {{ relation }}.file_path,
         {{ relation }}.sheet_name,
         {{ relation }}.row_number,
+        {{ relation }}.content_key,
 
         -- person
         {{ relation }}.email,

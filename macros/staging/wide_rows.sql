@@ -1,7 +1,7 @@
 {#-
     The spreadsheet rows of every file with their columns renamed to canonical columns, as
     text: one `select ... from raw_rows where file_id in (...)` per distinct file layout,
-    unioned. The mapping is read from `headers` (stg_spreadsheets__headers) when the model
+    unioned. The mapping is read from `headers` (base_spreadsheets__headers) when the model
     runs, so it is plain column renaming: no per-cell rows, no pivot. When several columns of
     a file map to one canonical column, the first holding a value wins (their `choice_rank`
     order). `row_text` is every non-blank cell of the row, mapped or not, written
@@ -9,7 +9,7 @@
     equal for an exact duplicate row whatever the column order of its file (the caller hashes
     it once).
       raw_rows: the raw_rows relation (file_id, row_number, c1..cN)
-      headers:  the stg_spreadsheets__headers relation
+      headers:  the base_spreadsheets__headers relation
       columns:  canonical column names to return (each null where a file lacks it)
       with_row_text: false leaves row_text out (a model that only reads a few columns)
 -#}
@@ -104,7 +104,7 @@
     (day-first when `day_first`, a SQL boolean, is true), yes/no flags, numbers and money;
     text and country cleaned; emails, names, phones and postcodes left for the row-level
     normalisers. (A model typing many timestamp columns runs the three steps of
-    engage_parse_timestamp in their own CTEs instead, as stg_spreadsheets__rows does.) Money is
+    engage_parse_timestamp in their own CTEs instead, as base_spreadsheets__rows does.) Money is
     read with `decimal_separator` (a SQL expression, 'comma' or 'dot') when given. -#}
 {% macro engage_typed_value(expr, data_type, day_first='false', decimal_separator=none) -%}
     {%- if data_type in ('text', 'country') -%}

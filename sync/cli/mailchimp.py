@@ -12,6 +12,7 @@ unreachable, 8 too many rejects).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -27,6 +28,7 @@ from sync.cli.options import (
     ManifestOpt,
     RawDirOpt,
     ReconcileOpt,
+    TargetOpt,
 )
 from sync.cli.output import RichProgress, console, progress_bars
 from sync.errors import ConfigError, EngageError, LockHeld
@@ -45,7 +47,12 @@ from sync.warehouse.dbt_runner import parse_vars, vars_args
 from sync.warehouse.project import Settings
 
 
-def _db(db: Path | None) -> Path:
+def _db(db: Path | None, target: str | None = None) -> Path:
+    """The DuckDB file path (the warehouse on a duckdb target; next to it, on any target, the
+    writer lock and the nights' history), with `--target` selected for this command: the
+    sync's tables are where the profile's target says (`sync.warehouse.storage`)."""
+    if target:
+        os.environ["ENGAGE_TARGET"] = target
     return Settings.from_env(duckdb_path=db).duckdb_path
 
 
@@ -169,6 +176,7 @@ def plan_cmd(
     ] = 0,
     manifest: ManifestOpt = None,
     db: DbPathOpt = None,
+    target_name: TargetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Compute what `engage sync` would change in each Mailchimp audience, without writing.
@@ -180,7 +188,15 @@ def plan_cmd(
     without MAILCHIMP_API_KEY the audience id remembered from the last sync is used.
     """
     target, retry = _maybe_target(required=False) or (None, None)
-    out = plan_job(_db(db), manifest, audience, reconcile, samples=show, target=target, retry=retry)
+    out = plan_job(
+        _db(db, target_name),
+        manifest,
+        audience,
+        reconcile,
+        samples=show,
+        target=target,
+        retry=retry,
+    )
     payload = out.as_dict()
     _emit(payload, as_json)
     if not as_json:
@@ -199,6 +215,7 @@ def sync_cmd(
     force: ForceOpt = None,
     manifest: ManifestOpt = None,
     db: DbPathOpt = None,
+    target_name: TargetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Plan, check the fail-safes, and apply the plan to each Mailchimp audience.
@@ -216,6 +233,7 @@ def sync_cmd(
     6 locked, 8 more rejects than safety.max_reject_pct.
     """
     _check_force(force)
+    dbp = _db(db, target_name)
     target, retry = _required_target("sync", as_json)
     try:
         refuse_sample_data(target, Settings.from_env(duckdb_path=db), "sync")
@@ -223,7 +241,7 @@ def sync_cmd(
         _stop("sync", err, as_json)
     with progress_bars() as bars:
         out = sync_job(
-            _db(db),
+            dbp,
             manifest,
             audience,
             reconcile,
@@ -253,6 +271,7 @@ def pull_cmd(
     ] = False,
     manifest: ManifestOpt = None,
     db: DbPathOpt = None,
+    target_name: TargetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Read each audience back from Mailchimp: its members, then its campaigns' activity.
@@ -273,7 +292,7 @@ def pull_cmd(
         _stop("pull", err, as_json)
     target, retry = _required_target("pull", as_json)
     client = client_for(audiences, target, retry)
-    dbp = _db(db)
+    dbp = _db(db, target_name)
     try:
         with locked(dbp), progress_bars() as bars:
             con = state.connect(dbp)
@@ -331,6 +350,7 @@ def nightly_cmd(
     ] = None,
     manifest: ManifestOpt = None,
     db: DbPathOpt = None,
+    target_name: TargetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The scheduled job: pull -> build -> plan -> fail-safes -> apply -> report.
@@ -357,7 +377,9 @@ def nightly_cmd(
     except (ValueError, ConfigError) as err:
         _stop("nightly", err if isinstance(err, ConfigError) else ConfigError(str(err)), as_json)
     settings = Settings.from_env(
-        raw_dir=raw_dir or (Path(var_raw) if var_raw else None), duckdb_path=db
+        raw_dir=raw_dir or (Path(var_raw) if var_raw else None),
+        duckdb_path=db,
+        target=target_name,
     )
     with progress_bars() as bars:
         out = nightly_job(

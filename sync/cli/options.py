@@ -25,6 +25,14 @@ DbPathOpt = Annotated[
         "--db", help="DuckDB warehouse file (default: $ENGAGE_DUCKDB_PATH or target/engage.duckdb)."
     ),
 ]
+TargetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target",
+        help="dbt profile target the warehouse is on: dev (the DuckDB file) or postgres "
+        "(default: $ENGAGE_TARGET, else dev; profiles/profiles.yml, docs/engines.md).",
+    ),
+]
 JsonOpt = Annotated[
     bool,
     typer.Option(

@@ -38,6 +38,7 @@ from sync.warehouse.dbt_runner import (
 )
 from sync.warehouse.project import Settings
 from sync.warehouse.report import file_notes, quarantined_files
+from sync.warehouse.storage import storage_target
 
 
 def run_dbt_with_progress(
@@ -105,9 +106,12 @@ def build(
         extra += SKIP_UNIT_TESTS
     try:
         extra += vars_args(dbt_vars, as_of=as_of)
-        if settings.target == "dev":  # other targets read raw tables loaded beforehand
-            check_raw_dir(Path(parse_vars(dbt_vars).get("raw_dir", settings.raw_dir)))
-    except (ValueError, IngestError) as exc:
+        var_raw = parse_vars(dbt_vars).get("raw_dir")
+        if var_raw and raw_dir is None:  # the raw folder the PostgreSQL load reads, too
+            settings = Settings.from_env(raw_dir=Path(var_raw), duckdb_path=db, target=target)
+        check_raw_dir(settings.raw_dir)
+        warehouse = storage_target(settings.duckdb_path, settings.target)
+    except (ValueError, IngestError, ConfigError) as exc:
         if as_json:
             typer.echo(
                 json.dumps(
@@ -122,9 +126,9 @@ def build(
     quarantined = []
     unparsed: list[tuple[str, str]] = []
     notes: list[tuple[str, str]] = []
-    if outcome.success and settings.target == "dev":
-        quarantined = quarantined_files(settings.duckdb_path)
-        unparsed, notes = file_notes(settings.duckdb_path)
+    if outcome.success:
+        quarantined = quarantined_files(warehouse)
+        unparsed, notes = file_notes(warehouse)
     print_dbt_outcome(outcome, as_json, quarantined, unparsed, notes)
     if not outcome.success:
         raise typer.Exit(EXIT_DBT_FAILED)

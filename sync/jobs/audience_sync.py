@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from sync.errors import ConfigError, EngageError, LockHeld, MailchimpError
 from sync.jobs.lock import locked
 from sync.mailchimp import state
@@ -29,6 +27,7 @@ from sync.mailchimp.failsafe import ThresholdHit, evaluate, reject_hits
 from sync.mailchimp.plan import PlanSummary, compute_plan, sample_rows, set_plan_status
 from sync.mailchimp.runlog import finish_run, start_run
 from sync.outcomes import worst
+from sync.warehouse.storage import Store
 
 
 @dataclass
@@ -158,7 +157,7 @@ def plan_job(
 
 
 def sync_audience(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     client: MailchimpClient,
     aud: Audience,
     reconcile: bool = False,

@@ -10,7 +10,7 @@ and everything between them and `segment_size_history`. A last run with the call
 job holds the writer lock, so no sync reads a past state meanwhile.
 
 What a past size means: the segment rules applied to the events on or before that day (later
-events are ignored: `int_engagement_events_dated` keeps events up to as_of) and to today's
+events are ignored: `int_engagement_events__dated` keeps events up to as_of) and to today's
 consent (who may be emailed is not replayed), i.e. who would have been in the segment then,
 among the people reachable now. Cost: one run of the as-of models per date (about 10 s at the
 sample's size, a few minutes at a million supporters), so `--every 7` is the default.
@@ -34,9 +34,9 @@ from sync.warehouse.project import Settings
 
 AS_OF_MACROS = frozenset(
     {
-        "macro.engage.engagement_as_of",
-        "macro.engage.engagement_as_of_date",
-        "macro.engage.engagement_days_before_as_of",
+        "macro.engage.engage_as_of",
+        "macro.engage.engage_as_of_date",
+        "macro.engage.engage_days_before_as_of",
     }
 )
 HISTORY_MODEL = "segment_size_history"

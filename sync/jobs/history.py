@@ -24,6 +24,7 @@ from typing import Any
 
 from sync.mailchimp import state
 from sync.mailchimp.runlog import RunRecord, finish_run, start_run
+from sync.warehouse.storage import StorageTarget
 
 HISTORY_SUFFIX = ".nightly.jsonl"
 RUNNING = "running"
@@ -64,18 +65,20 @@ def read(db_path: Path, limit: int = 10) -> list[dict[str, Any]]:
     return list(reversed(runs.values()))[:limit]
 
 
-def begin_in_warehouse(db_path: Path, run_id: str) -> RunRecord:
+def begin_in_warehouse(warehouse: Path | StorageTarget, run_id: str) -> RunRecord:
     """The night's `sync_runs` row, status `running` (the caller holds the writer lock)."""
-    con = state.connect(db_path)
+    con = state.connect(warehouse)
     try:
         return start_run(con, "nightly", run_id=run_id)
     finally:
         con.close()
 
 
-def finish_in_warehouse(db_path: Path, rec: RunRecord, row: dict[str, Any]) -> None:
+def finish_in_warehouse(
+    warehouse: Path | StorageTarget, rec: RunRecord, row: dict[str, Any]
+) -> None:
     """Close the night's `sync_runs` row with its outcome, counts, durations and error."""
-    con = state.connect(db_path)
+    con = state.connect(warehouse)
     try:
         finish_run(
             con,

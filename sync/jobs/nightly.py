@@ -25,8 +25,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from sync.errors import (
     BuildError,
     ConfigError,
@@ -34,6 +32,7 @@ from sync.errors import (
     IngestError,
     LockHeld,
     MailchimpUnreachable,
+    StorageError,
     redact,
 )
 from sync.ingest.scan import check_raw_dir
@@ -55,6 +54,7 @@ from sync.outcomes import Outcome, outcome_of, worst
 from sync.warehouse.dbt_runner import SKIP_UNIT_TESTS, run_dbt
 from sync.warehouse.project import Settings
 from sync.warehouse.report import quarantined_files
+from sync.warehouse.storage import DuckDBTarget, StorageTarget, storage_target
 
 log = logging.getLogger(__name__)
 
@@ -245,11 +245,13 @@ def nightly_job(
     db = settings.duckdb_path
     started = time.monotonic()
     rec: RunRecord | None = None
+    warehouse: StorageTarget | None = None
     try:
         with locked(db):
             try:
                 history.append(db, out.history_row())
-                rec = history.begin_in_warehouse(db, out.run_id)
+                warehouse = storage_target(db, settings.target)
+                rec = history.begin_in_warehouse(warehouse, out.run_id)
                 _run(
                     out,
                     settings,
@@ -273,10 +275,10 @@ def nightly_job(
                     "on stderr); the next run resumes where this one stopped"
                 )
             finally:
-                _finish(out, db, rec, started, alerts, client, target)
+                _finish(out, db, warehouse, rec, started, alerts, client, target)
     except LockHeld as err:  # this night may not touch the warehouse file: the JSONL only
         out.failure = err
-        _finish(out, db, None, started, alerts, client, target)
+        _finish(out, db, None, None, started, alerts, client, target)
     return out
 
 
@@ -296,11 +298,13 @@ def _run(
 ) -> None:
     """The steps, in order; raises ConfigError or MailchimpUnreachable to stop the night."""
     db = settings.duckdb_path
+    warehouse = storage_target(db, settings.target)
+    embedded = isinstance(warehouse, DuckDBTarget)
     if client is None:
         target = target or Target.from_env()  # no target: stop before any work
         retry = retry or RetryPolicy.from_env()
     refuse_sample_data(client.target if client is not None else target, settings, "nightly")
-    if build is not None and settings.target == "dev":
+    if build is not None:
         check_raw_dir(settings.raw_dir)  # a missing raw folder is configuration, not a build
     # 1. pull: Mailchimp's opt-outs into the warehouse before it is rebuilt.
     try:
@@ -310,7 +314,7 @@ def _run(
     with _timed(out, "pull"), audience_client(client, audiences, target, retry) as puller:
         check_reachable(puller)
         if audiences:
-            con = state.connect(db)
+            con = state.connect(warehouse)
             try:
                 out.pulls = pull_all(con, puller, audiences, progress=progress)
             finally:
@@ -328,14 +332,13 @@ def _run(
         if not out.build_ok and not optouts_only:
             out.failure = build_failure(summary)
             return
-        if settings.target == "dev":
-            out.quarantined = len(quarantined_files(db))
+        out.quarantined = len(quarantined_files(warehouse))
     else:
         optouts_only = False
     # 3-5. plan, fail-safes, apply, per audience.
     audiences = load_audiences(manifest, only)
     with _timed(out, "apply"):
-        con = state.connect(db)
+        con = state.connect(warehouse)
         try:
             with audience_client(client, audiences, target, retry) as writer:
                 for aud in audiences:
@@ -356,19 +359,22 @@ def _run(
         out.failure = build_failure(summary, optouts_pushed=True)
         return
     # 6. the catalogue marketers read, from the night's build (not writing it is a warning).
-    if out.build_ok:
+    if out.build_ok and not embedded:
+        log.info("the segment catalogue reads a DuckDB warehouse only: not written")
+    elif out.build_ok:
         with _timed(out, "catalogue"):
             try:
                 written = write_catalogue(db, manifest=manifest)
                 out.catalogue = str(written.site.index)
                 out.notes += [f"catalogue: {w}" for w in written.warnings]
-            except (ConfigError, OSError, duckdb.Error) as err:
+            except (ConfigError, OSError, StorageError) as err:
                 out.notes.append(f"the segment catalogue was not written ({redact(str(err))})")
 
 
 def _finish(
     out: NightlyOutcome,
     db: Path,
+    warehouse: StorageTarget | None,
     rec: RunRecord | None,
     started: float,
     alerts: AlertSettings | None,
@@ -381,10 +387,10 @@ def _finish(
     if alerts is not None:
         key = (client.target if client is not None else target or _env_target()).api_key
         out.alert = send(alerts, out.history_row(), secrets=(key,) if key else ())
-    if rec is not None:
+    if rec is not None and warehouse is not None:
         try:
-            history.finish_in_warehouse(db, rec, out.history_row())
-        except duckdb.Error as err:  # the JSONL line below still records the night
+            history.finish_in_warehouse(warehouse, rec, out.history_row())
+        except StorageError as err:  # the JSONL line below still records the night
             out.notes.append(f"the night's sync_runs row could not be written ({err})")
     history.append(db, out.history_row())
 

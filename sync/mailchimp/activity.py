@@ -48,8 +48,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import duckdb
-
 from sync.errors import MailchimpError
 from sync.mailchimp import state
 from sync.mailchimp.apply import ProgressSink
@@ -57,6 +55,7 @@ from sync.mailchimp.client import MailchimpClient
 from sync.mailchimp.exposures import Audience
 from sync.mailchimp.state import SCHEMA, utcnow
 from sync.mailchimp.timestamps import mc_time, parse_mc_time
+from sync.warehouse.storage import Store
 
 OVERLAP = timedelta(hours=1)
 REPORTS = ("sent-to", "email-activity", "unsubscribed", "abuse-reports")
@@ -172,7 +171,7 @@ class _Writer:
 
     BATCH = 64
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: Store) -> None:
         self.con = con
         self.queue: queue.Queue[_Step | None] = queue.Queue(maxsize=self.BATCH * 2)
         self.failed = threading.Event()
@@ -226,14 +225,14 @@ class _Writer:
         with state.in_transaction(self.con):
             state.bulk(
                 self.con,
-                f"insert or ignore into {SCHEMA}.pulled_campaign_activity "
-                "select distinct * from _bulk",
+                f"insert into {SCHEMA}.pulled_campaign_activity "
+                "select distinct * from _bulk on conflict do nothing",
                 _COLUMNS,
                 rows,
             )
-            state.bulk(
+            state.upsert(
                 self.con,
-                f"insert or replace into {SCHEMA}.activity_progress select * from _bulk",
+                "activity_progress",
                 "c:v r:v s:t o:i st:t co:t",
                 [(c, r, *v) for (c, r), v in touched.items()],
             )
@@ -244,7 +243,7 @@ class ActivityPuller:
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: Store,
         client: MailchimpClient,
         aud: Audience,
         audience_id: str,
@@ -338,7 +337,7 @@ class ActivityPuller:
                     title = excluded.title, subject_line = excluded.subject_line,
                     send_time = excluded.send_time, emails_sent = excluded.emails_sent,
                     segment_text = excluded.segment_text,
-                    tag = coalesce(excluded.tag, tag),
+                    tag = coalesce(excluded.tag, pulled_campaigns.tag),
                     pulled_at = excluded.pulled_at
                 """,
                 "a:v c:v w:i ti:v su:v st:t n:i s:i sx:v tg:v pa:t",
@@ -418,15 +417,12 @@ class ActivityPuller:
         self.result.errors = errors
         self._check_freshness(started)
         if not errors:
-            self.con.execute(
-                f"insert or replace into {SCHEMA}.activity_watermarks values (?, ?)",
-                [self.audience_id, started],
-            )
+            state.upsert(self.con, "activity_watermarks", "a:v at:t", [(self.audience_id, started)])
         return self.result
 
 
 def pull_activity(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     client: MailchimpClient,
     aud: Audience,
     audience_id: str,

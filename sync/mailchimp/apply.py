@@ -38,14 +38,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, ClassVar, Generic, TypeVar
 
-import duckdb
-
 from sync.errors import ConfigError, MailchimpError, redact
 from sync.mailchimp import state
 from sync.mailchimp.client import MailchimpClient, subscriber_hash
 from sync.mailchimp.exposures import Audience, MergeFieldSpec
 from sync.mailchimp.merge_fields import check_schema, create_body, to_mailchimp
 from sync.mailchimp.state import SCHEMA
+from sync.warehouse.storage import Store
 
 log = logging.getLogger("engage.sync.apply")
 
@@ -137,7 +136,7 @@ class Acknowledged:
     tags_added: list[tuple[str, str]] = field(default_factory=list)  # (hash, tag)
     tags_removed: list[tuple[str, str]] = field(default_factory=list)
 
-    def write(self, con: duckdb.DuckDBPyConnection, audience_id: str, run_id: str) -> None:
+    def write(self, con: Store, audience_id: str, run_id: str) -> None:
         """Each kind of change, in this order (every writer does nothing for no rows)."""
         state.record_rejects(con, audience_id, self.rejects, run_id)
         state.record_members(con, audience_id, self.members, run_id)
@@ -173,7 +172,7 @@ class ApplyContext:
     """What the sinks of one audience's apply share: the state connection and the client, the
     chunk size and concurrency cap, the result, and the one path that records a chunk."""
 
-    con: duckdb.DuckDBPyConnection
+    con: Store
     client: MailchimpClient
     aud: Audience
     audience_id: str
@@ -685,7 +684,7 @@ class Applier:
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: Store,
         client: MailchimpClient,
         aud: Audience,
         audience_id: str,

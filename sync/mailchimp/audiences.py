@@ -7,12 +7,11 @@ into a `ConfigError` (exit 2).
 
 from __future__ import annotations
 
-import duckdb
-
 from sync.errors import ConfigError, MailchimpError, MailchimpUnreachable
 from sync.mailchimp import state
 from sync.mailchimp.client import HOW_TO_CONNECT, MailchimpClient
 from sync.mailchimp.exposures import Audience
+from sync.warehouse.storage import Store
 
 
 def check_reachable(client: MailchimpClient) -> None:
@@ -37,7 +36,7 @@ def check_reachable(client: MailchimpClient) -> None:
 
 
 def resolve_audience(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     client: MailchimpClient | None,
     aud: Audience,
     create: bool,
@@ -57,7 +56,7 @@ def resolve_audience(
 
 
 def _resolve_audience(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     client: MailchimpClient | None,
     aud: Audience,
     create: bool,

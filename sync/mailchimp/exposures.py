@@ -4,7 +4,7 @@ Owns the shape of an exposure's `meta.engage_sync` block (validated with pydanti
 that name the exposure, the YAML file and the key to fix) and the lookup of the dbt relations
 the sync reads. Nothing here talks to Mailchimp or writes to the warehouse.
 
-An exposure looks like this (see `models/marts/mailchimp/_mailchimp__exposures.yml`):
+An exposure looks like this (see `models/mailchimp/_mailchimp__exposures.yml`):
 
     exposures:
       - name: mailchimp_supporters
@@ -431,7 +431,7 @@ def load_audiences(
     if not audiences:
         raise ConfigError(
             f"{path}: no exposure declares meta.{META_KEY}; declare one per audience in "
-            "models/marts/mailchimp/_mailchimp__exposures.yml"
+            "models/mailchimp/_mailchimp__exposures.yml"
         )
     if only:
         known = {a.key for a in audiences}

@@ -1,11 +1,12 @@
-"""The plan: what to change in one Mailchimp audience, diffed in DuckDB SQL and kept as tables.
+"""The plan: what to change in one Mailchimp audience, diffed in SQL and kept as tables.
 
 The desired state is dbt's: `mailchimp_desired_members` (members, and opt-outs to propagate:
 consent is decided there, once), `mailchimp_desired_merge_fields` and `mailchimp_desired_tags`,
 built for every audience an exposure declares. This module owns only the diff against the
 current state: by default what we last successfully pushed (`engage_sync.pushed_*`), with
 `basis="reconcile"` what Mailchimp holds according to the last pull (`engage_sync.pulled_*`).
-The diff is parameterised SQL in `sync/mailchimp/sql/plan_*.sql`. The result is written to
+The diff is parameterised SQL in `sync/mailchimp/sql/plan_*.sql`, portable between the
+warehouse engines (`sync.warehouse.storage.Store`: DuckDB and PostgreSQL). The result is written to
 `engage_sync.plan_members` (create, update, unsubscribe, archive; with the changed fields),
 `plan_merge_fields` (old -> new per changed field), `plan_tags` (add/remove) and a summary row
 in `plans`. Each audience keeps its latest plan in the detail tables; `plans` keeps the history.
@@ -27,11 +28,10 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-import duckdb
-
-from sync.errors import PlanError, redact
+from sync.errors import PlanError, StorageError, redact
 from sync.mailchimp.exposures import Audience, Relation
 from sync.mailchimp.state import SCHEMA, run_sql, utcnow
+from sync.warehouse.storage import Store
 
 Basis = Literal["state", "reconcile"]
 
@@ -42,7 +42,7 @@ VALUE_SHOWN_CHARS = 40
 TAG_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*(:[a-z0-9][a-z0-9._-]*)*$")
 BLOCKING_REJECTS = ("compliance_state", "forgotten", "invalid_email")
 LIVE_STATUSES = ("subscribed", "pending")
-# The dbt models holding the desired state (models/marts/mailchimp/), by placeholder name.
+# The dbt models holding the desired state (models/mailchimp/), by placeholder name.
 DESIRED_MODELS = {
     "desired_members": "mailchimp_desired_members",
     "desired_merge_fields": "mailchimp_desired_merge_fields",
@@ -92,19 +92,19 @@ def desired_relations(aud: Audience) -> dict[str, str]:
     return {k: Relation(name, schema, name).sql for k, name in DESIRED_MODELS.items()}
 
 
-def _check_desired(con: duckdb.DuckDBPyConnection, aud: Audience) -> None:
+def _check_desired(con: Store, aud: Audience) -> None:
     """The desired-state models must be built, and built for this audience's declaration."""
     for name, relation in desired_relations(aud).items():
         try:
             con.execute(f"select audience_key from {relation} limit 0")
-        except duckdb.Error as err:
+        except StorageError as err:
             raise PlanError(
                 f"exposure {aud.key!r}: cannot read the desired state {DESIRED_MODELS[name]} "
                 f"({redact(str(err).splitlines()[0])}); run `engage build` first"
             ) from None
 
 
-def validate_tags(con: duckdb.DuckDBPyConnection, aud: Audience) -> None:
+def validate_tags(con: Store, aud: Audience) -> None:
     """Every tag we would send must be well formed and inside a namespace we own."""
     tags = run_sql(con, "plan_tag_names", {"audience_key": aud.key}, desired_relations(aud))
     problems: list[str] = []
@@ -145,7 +145,7 @@ def _shown_value(value: str) -> str:
     return repr(value[:VALUE_SHOWN_CHARS])
 
 
-def validate_merge_values(con: duckdb.DuckDBPyConnection, aud: Audience) -> None:
+def validate_merge_values(con: Store, aud: Audience) -> None:
     """Every radio/dropdown value we would send must be one of the field's declared choices.
 
     Mailchimp rejects any other value (and the member write with it), so a value outside the
@@ -191,12 +191,12 @@ def new_plan_id() -> str:
     return utcnow().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
 
 
-def _previous_desired_size(con: duckdb.DuckDBPyConnection, key: str) -> int | None:
-    row = con.execute(
+def _previous_desired_size(con: Store, key: str) -> int | None:
+    row = con.row(
         f"select desired_size from {SCHEMA}.plans where audience_key = ? "
         "and status in ('applied', 'partial') order by created_at desc limit 1",
         [key],
-    ).fetchone()
+    )
     return None if row is None else int(row[0])
 
 
@@ -208,7 +208,7 @@ def new_member_status(aud: Audience, double_optin: bool) -> str:
 
 
 def compute_plan(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     aud: Audience,
     audience_id: str,
     double_optin: bool,
@@ -236,9 +236,9 @@ def compute_plan(
         "new_status": new_member_status(aud, double_optin),
         "removal_policy": aud.spec.removal_policy,
     }
-    con.execute("begin transaction")
-    try:
+    with con.transaction():
         run_sql(con, "plan_desired", params, relations)
+        _owned_namespaces(con, params.pop("owned_namespaces"))
         run_sql(con, "plan_current", params)
         run_sql(con, "plan_rows", params)
         counts = _counts(con, aud.key)
@@ -277,14 +277,21 @@ def compute_plan(
                 "planned",
             ],
         )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return summary
 
 
-def _counts(con: duckdb.DuckDBPyConnection, key: str) -> PlanCounts:
+def _owned_namespaces(con: Store, namespaces: list[str]) -> None:
+    """The temporary table `_owned_namespaces` that plan_current.sql matches tags against."""
+    con.execute("drop table if exists _owned_namespaces")
+    con.execute("create temporary table _owned_namespaces (namespace varchar)")
+    con.bulk(
+        "insert into _owned_namespaces select namespace from _bulk",
+        "namespace:v",
+        [(n,) for n in namespaces],
+    )
+
+
+def _counts(con: Store, key: str) -> PlanCounts:
     c = PlanCounts()
     for action, n in con.execute(
         f"select action, count(*) from {SCHEMA}.plan_members where audience_key = ? group by 1",
@@ -308,7 +315,7 @@ def _counts(con: duckdb.DuckDBPyConnection, key: str) -> PlanCounts:
 
 
 def set_plan_status(
-    con: duckdb.DuckDBPyConnection, plan_id: str, status: str, thresholds: list[dict] | None = None
+    con: Store, plan_id: str, status: str, thresholds: list[dict] | None = None
 ) -> None:
     con.execute(
         f"update {SCHEMA}.plans set status = ?, thresholds_hit = coalesce(?, thresholds_hit) "
@@ -317,9 +324,7 @@ def set_plan_status(
     )
 
 
-def sample_rows(
-    con: duckdb.DuckDBPyConnection, audience_key: str, limit: int = 5
-) -> dict[str, list[dict[str, Any]]]:
+def sample_rows(con: Store, audience_key: str, limit: int = 5) -> dict[str, list[dict[str, Any]]]:
     """A few plan rows per action, with hashed emails only (for display)."""
     out: dict[str, list[dict[str, Any]]] = {}
     for action in ("create", "update", "unsubscribe", "archive"):

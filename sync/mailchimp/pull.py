@@ -27,8 +27,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import duckdb
-
 from sync.errors import MailchimpError
 from sync.mailchimp import state
 from sync.mailchimp.activity import ActivityResult, pull_activity
@@ -40,6 +38,7 @@ from sync.mailchimp.merge_fields import canonical_from_mailchimp
 from sync.mailchimp.runlog import finish_run, start_run
 from sync.mailchimp.state import SCHEMA, utcnow
 from sync.mailchimp.timestamps import mc_time, parse_mc_time
+from sync.warehouse.storage import Store
 
 OVERLAP = timedelta(minutes=5)
 KNOWN_STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transactional")
@@ -107,7 +106,7 @@ def _owned_tags(
 
 
 def _write_page(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     aud: Audience,
     audience_id: str,
     members: list[dict[str, Any]],
@@ -137,12 +136,7 @@ def _write_page(
         tag_rows += [(audience_id, h, t) for t in tags.get(h, [])]
     hashes = [(audience_id, r[2]) for r in rows]
     with state.in_transaction(con):
-        state.bulk(
-            con,
-            f"insert or replace into {SCHEMA}.pulled_members select * from _bulk",
-            "a:v e:v h:v st:v lc:t pa:t tc:i",
-            rows,
-        )
+        state.upsert(con, "pulled_members", "a:v e:v h:v st:v lc:t pa:t tc:i", rows)
         state.bulk(
             con,
             _RECORD_OPTOUTS.format(
@@ -160,18 +154,8 @@ def _write_page(
                 "a:v h:v",
                 hashes,
             )
-        state.bulk(
-            con,
-            f"insert or replace into {SCHEMA}.pulled_merge_fields select * from _bulk",
-            "a:v h:v t:v v:v",
-            fields,
-        )
-        state.bulk(
-            con,
-            f"insert or replace into {SCHEMA}.pulled_tags select distinct * from _bulk",
-            "a:v h:v t:v",
-            tag_rows,
-        )
+        state.upsert(con, "pulled_merge_fields", "a:v h:v t:v v:v", fields)
+        state.upsert(con, "pulled_tags", "a:v h:v t:v", list(dict.fromkeys(tag_rows)))
         # Refresh the statuses we believe in (opt-outs above all). An archive by someone else
         # is not copied: the plan leaves such members alone unless reconciling.
         state.bulk(
@@ -185,7 +169,7 @@ def _write_page(
 
 
 def pull_audience(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     client: MailchimpClient,
     aud: Audience,
     audience_id: str,
@@ -263,17 +247,21 @@ def pull_audience(
             [audience_id],
         ).fetchall()
         res.rejects_cleared = len(cleared)
-        con.execute(
-            f"insert or replace into {SCHEMA}.pull_watermarks values (?, ?, ?, "
-            f"coalesce(?, (select full_pulled_at from {SCHEMA}.pull_watermarks "
-            "where audience_id = ?)))",
-            [audience_id, newest, pulled_at, pulled_at if full else None, audience_id],
+        (full_at,) = con.row(
+            f"select max(full_pulled_at) from {SCHEMA}.pull_watermarks where audience_id = ?",
+            [audience_id],
+        )
+        state.upsert(
+            con,
+            "pull_watermarks",
+            "a:v lc:t pa:t fa:t",
+            [(audience_id, newest, pulled_at, pulled_at if full else full_at)],
         )
     return res
 
 
 def pull_all(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     client: MailchimpClient,
     audiences: list[Audience],
     full: bool = False,

@@ -12,9 +12,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
-
 from sync.mailchimp.state import SCHEMA, utcnow
+from sync.warehouse.storage import Store
 
 
 @dataclass
@@ -29,7 +28,7 @@ def new_run_id() -> str:
 
 
 def start_run(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     command: str,
     audience_key: str | None = None,
     audience_id: str | None = None,
@@ -47,7 +46,7 @@ def start_run(
 
 
 def finish_run(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     rec: RunRecord,
     status: str,
     *,
@@ -75,7 +74,7 @@ def finish_run(
     )
 
 
-def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, Any]]:
+def recent_runs(con: Store, limit: int = 10) -> list[dict[str, Any]]:
     cur = con.execute(f"select * from {SCHEMA}.sync_runs order by started_at desc limit ?", [limit])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]

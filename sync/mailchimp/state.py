@@ -1,4 +1,4 @@
-"""The sync's own tables in schema `engage_sync` of the warehouse's DuckDB file.
+"""The sync's own tables in schema `engage_sync` of the warehouse (DuckDB file or PostgreSQL).
 
 Owns their DDL and every write to them, so the rest of the sync reads and writes state through
 named functions:
@@ -21,6 +21,9 @@ named functions:
   `sync.mailchimp.runlog` fill them;
 - `run_sql`: runs the sync's SQL files (`sync/mailchimp/sql/*.sql`) with named parameters.
 
+Every read and write goes through `sync.warehouse.storage.Store`, so the same DDL and SQL run
+on DuckDB and PostgreSQL: upserts are `insert ... on conflict (primary key) do update`
+(`upsert`, keyed by the DDL below), list parameters are expanded into `in (...)`.
 Timestamps are naive UTC. Tag names are stored as sent; comparisons use lower().
 """
 
@@ -28,13 +31,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import pyarrow as pa
+from sync.warehouse.storage import StorageTarget, Store, open_store
 
 SCHEMA = "engage_sync"
 
@@ -287,36 +290,102 @@ def sql_statements(name: str, relations: Mapping[str, str] | None = None) -> lis
     return [s.strip() for s in _RELATION_RE.sub(relation, text).split(";") if s.strip()]
 
 
+def _bind(stmt: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """`$name` -> `?` with its value; a list or tuple value -> `?, ?, ...` (`null` when empty),
+    so the SQL writes `x in ($names)` and runs on every engine."""
+    values: list[Any] = []
+
+    def bind(m: re.Match[str]) -> str:
+        value = params[m.group(1)]
+        if isinstance(value, list | tuple):
+            values.extend(value)
+            return ", ".join("?" for _ in value) or "null"
+        values.append(value)
+        return "?"
+
+    return _PARAM_RE.sub(bind, stmt), values
+
+
 def run_sql(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     name: str,
     params: Mapping[str, Any] | None = None,
     relations: Mapping[str, str] | None = None,
 ) -> list[tuple]:
     """Run every statement of `sync/mailchimp/sql/<name>.sql`, binding the `$name` parameters
-    each one uses; return the rows of the last statement (empty when it returns none)."""
+    each one uses; return the rows of the last statement (empty when it returns none).
+    `{json_object_agg}` and the like are the store's dialect fragments."""
     params = dict(params or {})
+    rel = {"json_object_agg": con.fragment("json_object_agg"), **(relations or {})}
     rows: list[tuple] = []
-    for stmt in sql_statements(name, relations):
-        used = {p: params[p] for p in dict.fromkeys(_PARAM_RE.findall(stmt))}
-        cur = con.execute(stmt, used) if used else con.execute(stmt)
-        rows = cur.fetchall() if cur.description else []
+    for stmt in sql_statements(name, rel):
+        sql, values = _bind(stmt, params)
+        rows = con.execute(sql, values).fetchall()
     return rows
 
 
-def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file with the sync schema in place."""
-    path = Path(db_path)
+def connect(db: Path | str | StorageTarget, read_only: bool = False) -> Store:
+    """Open the warehouse with the sync schema in place: `db` is a storage target, or the
+    DuckDB file path meaning the selected dbt target (`storage.storage_target`)."""
+    con = open_store(Path(db) if isinstance(db, str) else db, read_only=read_only)
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
-    if not read_only:
-        ensure_schema(con)
+        try:
+            ensure_schema(con)
+        except BaseException:
+            con.close()
+            raise
     return con
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_schema(con: Store) -> None:
     con.execute(DDL)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One state table as its DDL declares it: columns in order and primary key."""
+
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+
+
+def _tables(ddl: str) -> dict[str, Table]:
+    out = {}
+    for m in re.finditer(rf"create table if not exists {SCHEMA}\.(\w+) \((.*?)\n\);", ddl, re.S):
+        columns, key = [], []
+        for line in m.group(2).splitlines():
+            line = line.strip().rstrip(",")
+            if not line:
+                continue
+            if line.startswith("primary key"):
+                key = [k.strip() for k in line[line.index("(") + 1 : line.index(")")].split(",")]
+                continue
+            columns.append(line.split()[0])
+            if "primary key" in line:
+                key = [line.split()[0]]
+        out[m.group(1)] = Table(m.group(1), tuple(columns), tuple(key))
+    return out
+
+
+TABLES = _tables(DDL)
+
+
+def upsert(con: Store, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert `rows` (every column of `table`, in order; a `Store.bulk` spec) into a state
+    table, replacing the rows with the same primary key (or keeping them, for a table whose
+    columns are all key)."""
+    t = TABLES[table]
+    rest = [c for c in t.columns if c not in t.key]
+    action = (
+        "do update set " + ", ".join(f"{c} = excluded.{c}" for c in rest) if rest else "do nothing"
+    )
+    con.bulk(
+        f"insert into {SCHEMA}.{table} ({', '.join(t.columns)}) select * from _bulk "
+        f"on conflict ({', '.join(t.key)}) {action}",
+        columns,
+        rows,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,18 +393,20 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def remember_audience(
-    con: duckdb.DuckDBPyConnection, key: str, audience_id: str, name: str, double_optin: bool
+    con: Store, key: str, audience_id: str, name: str, double_optin: bool
 ) -> None:
-    con.execute(
-        f"insert or replace into {SCHEMA}.audiences values (?, ?, ?, ?, ?)",
-        [key, audience_id, name, double_optin, utcnow()],
+    upsert(
+        con,
+        "audiences",
+        "k:v a:v n:v d:b at:t",
+        [(key, audience_id, name, double_optin, utcnow())],
     )
 
 
-def known_audience(con: duckdb.DuckDBPyConnection, key: str) -> tuple[str, bool] | None:
-    row = con.execute(
+def known_audience(con: Store, key: str) -> tuple[str, bool] | None:
+    row = con.row(
         f"select audience_id, double_optin from {SCHEMA}.audiences where audience_key = ?", [key]
-    ).fetchone()
+    )
     return (row[0], bool(row[1])) if row else None
 
 
@@ -343,77 +414,54 @@ def known_audience(con: duckdb.DuckDBPyConnection, key: str) -> tuple[str, bool]
 # Pushed state: written after each acknowledged chunk, in one transaction per chunk.
 
 
-_ARROW_TYPES = {"v": pa.string(), "t": pa.timestamp("us"), "i": pa.int64()}
-
-
-def bulk(con: duckdb.DuckDBPyConnection, sql: str, columns: str, rows: Sequence[Sequence]) -> None:
-    """Run `sql` once over `rows`, which it reads as the table `_bulk`.
-
-    `columns` names the rows' columns with a type letter each (v text, t timestamp, i int),
-    e.g. "subscriber_hash:v tag:v". One set-based statement instead of one per row: DuckDB's
-    executemany is far too slow for the thousands of rows a chunk acknowledges.
-    """
-    rows = list(rows)
-    if not rows:
-        return
-    spec = [c.split(":") for c in columns.split()]
-    data = {
-        name: pa.array([r[i] for r in rows], type=_ARROW_TYPES[kind])
-        for i, (name, kind) in enumerate(spec)
-    }
-    con.register("_bulk", pa.table(data))
-    try:
-        con.execute(sql)
-    finally:
-        con.unregister("_bulk")
+def bulk(con: Store, sql: str, columns: str, rows: Sequence[Sequence]) -> None:
+    """Run `sql` once over `rows`, read as the relation `_bulk` (`Store.bulk`)."""
+    con.bulk(sql, columns, rows)
 
 
 def record_members(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     audience_id: str,
     members: Iterable[tuple[str, str, str | None, str]],
     run_id: str,
 ) -> None:
     """Upsert (subscriber_hash, email_address, supporter_id, status) rows."""
     now = utcnow()
-    bulk(
+    upsert(
         con,
-        f"insert or replace into {SCHEMA}.pushed_members select * from _bulk",
+        "pushed_members",
         "a:v h:v e:v s:v st:v at:t r:v",
         [(audience_id, h, e, s, st, now, run_id) for h, e, s, st in members],
     )
 
 
-def record_member_status(
-    con: duckdb.DuckDBPyConnection, audience_id: str, hashes: Iterable[str], status: str
-) -> None:
-    bulk(
-        con,
-        f"update {SCHEMA}.pushed_members p set status = b.st, updated_at = b.at from _bulk b "
-        "where p.audience_id = b.a and p.subscriber_hash = b.h",
+def record_member_status(con: Store, audience_id: str, hashes: Iterable[str], status: str) -> None:
+    con.bulk(
+        f"update {SCHEMA}.pushed_members set status = b.st, updated_at = b.at from _bulk b "
+        f"where {SCHEMA}.pushed_members.audience_id = b.a "
+        f"and {SCHEMA}.pushed_members.subscriber_hash = b.h",
         "a:v h:v st:v at:t",
         [(audience_id, h, status, utcnow()) for h in hashes],
     )
 
 
 def record_fields(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     audience_id: str,
     fields: Iterable[tuple[str, str, str]],
 ) -> None:
     """Upsert (subscriber_hash, tag, canonical value) rows."""
     now = utcnow()
-    bulk(
+    upsert(
         con,
-        f"insert or replace into {SCHEMA}.pushed_merge_fields select * from _bulk",
+        "pushed_merge_fields",
         "a:v h:v t:v v:v at:t",
         [(audience_id, h, t, v, now) for h, t, v in fields],
     )
 
 
-def _delete_tags(con: duckdb.DuckDBPyConnection, audience_id: str, rows: list) -> None:
-    bulk(
-        con,
+def _delete_tags(con: Store, audience_id: str, rows: list) -> None:
+    con.bulk(
         f"delete from {SCHEMA}.pushed_tags p using _bulk b where p.audience_id = b.a "
         "and p.subscriber_hash = b.h and lower(p.tag) = lower(b.t)",
         "a:v h:v t:v",
@@ -421,23 +469,18 @@ def _delete_tags(con: duckdb.DuckDBPyConnection, audience_id: str, rows: list) -
     )
 
 
-def record_tags_added(
-    con: duckdb.DuckDBPyConnection, audience_id: str, hash_tags: Iterable[tuple[str, str]]
-) -> None:
+def record_tags_added(con: Store, audience_id: str, hash_tags: Iterable[tuple[str, str]]) -> None:
     now = utcnow()
     rows = list(dict.fromkeys((h, t) for h, t in hash_tags))
     _delete_tags(con, audience_id, rows)
-    bulk(
-        con,
+    con.bulk(
         f"insert into {SCHEMA}.pushed_tags select * from _bulk",
         "a:v h:v t:v at:t",
         [(audience_id, h, t, now) for h, t in rows],
     )
 
 
-def record_tags_removed(
-    con: duckdb.DuckDBPyConnection, audience_id: str, hash_tags: Iterable[tuple[str, str]]
-) -> None:
+def record_tags_removed(con: Store, audience_id: str, hash_tags: Iterable[tuple[str, str]]) -> None:
     _delete_tags(con, audience_id, list(hash_tags))
 
 
@@ -446,24 +489,23 @@ def record_tags_removed(
 
 
 def record_rejects(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     audience_id: str,
     rejects: Iterable[tuple[str, str, str, str, str | None, str | None]],
     run_id: str,
 ) -> None:
     """Upsert (subscriber_hash, email_address, reason, detail, field, payload_hash) rows."""
     now = utcnow()
-    bulk(
+    upsert(
         con,
-        f"insert or replace into {SCHEMA}.sync_rejects select * from _bulk",
+        "sync_rejects",
         "a:v e:v h:v r:v d:v at:t f:v p:v run:v",
         [(audience_id, e, h, r, d, now, f, p, run_id) for h, e, r, d, f, p in rejects],
     )
 
 
-def clear_rejects(con: duckdb.DuckDBPyConnection, audience_id: str, hashes: Iterable[str]) -> None:
-    bulk(
-        con,
+def clear_rejects(con: Store, audience_id: str, hashes: Iterable[str]) -> None:
+    con.bulk(
         f"delete from {SCHEMA}.sync_rejects r using _bulk b where r.audience_id = b.a "
         "and r.subscriber_hash = b.h",
         "a:v h:v",
@@ -471,28 +513,13 @@ def clear_rejects(con: duckdb.DuckDBPyConnection, audience_id: str, hashes: Iter
     )
 
 
-def in_transaction(con: duckdb.DuckDBPyConnection):
+def in_transaction(con: Store):
     """Context manager: one transaction (commit on success, rollback on error)."""
-    return _Tx(con)
-
-
-class _Tx:
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-
-    def __enter__(self) -> duckdb.DuckDBPyConnection:
-        self.con.execute("begin transaction")
-        return self.con
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.con.execute("commit")
-        else:
-            self.con.execute("rollback")
+    return con.transaction()
 
 
 def rebase_on_pulled(
-    con: duckdb.DuckDBPyConnection,
+    con: Store,
     audience_id: str,
     declared_fields: Sequence[str],
     owned_namespaces: Sequence[str],
@@ -507,9 +534,10 @@ def rebase_on_pulled(
     now = utcnow()
     ns = " or ".join("starts_with(lower(tag), ?)" for _ in owned_namespaces) or "false"
     fields = ", ".join("?" for _ in declared_fields) or "null"
-    with in_transaction(con):
+    with con.transaction():
+        con.execute("drop table if exists _old_ids")
         con.execute(
-            f"create or replace temp table _old_ids as select subscriber_hash, supporter_id, "
+            f"create temporary table _old_ids as select subscriber_hash, supporter_id, "
             f"status from {SCHEMA}.pushed_members where audience_id = ?",
             a,
         )
@@ -536,3 +564,4 @@ def rebase_on_pulled(
             f"from {SCHEMA}.pulled_tags where audience_id = ? and ({ns})",
             [now, audience_id, *[n.lower() for n in owned_namespaces]],
         )
+        con.execute("drop table if exists _old_ids")

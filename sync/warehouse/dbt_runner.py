@@ -3,7 +3,8 @@
 Owns the translation from an `engage` invocation to dbt CLI arguments and the summary of a
 dbt result. dbt-core does not support parallel invocations in one process: callers invoke
 serially. dbt's console log is a log: it goes to stderr, so stdout carries only what engage
-prints there (a `--json` summary).
+prints there (a `--json` summary). On a target other than DuckDB, a build or run first loads
+the raw tables (`sync.warehouse.raw_load`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,16 @@ import yaml
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from sync.errors import redact
+from sync.errors import StorageError, redact
 from sync.warehouse.project import PROFILES_DIR, Settings
+from sync.warehouse.raw_load import load_raw
 from sync.warehouse.segment_wiring import wire_segments
+from sync.warehouse.storage import (
+    DuckDBTarget,
+    open_store,
+    storage_target,
+    use_session_defaults,
+)
 
 
 @dataclass
@@ -139,6 +147,10 @@ def run_dbt(
             f"removed {list(wiring.removed)}",
             file=sys.stderr,
         )
+    if command in RAW_READERS:
+        failed = load_raw_tables(settings)
+        if failed is not None:
+            return failed
     args = dbt_args(command, settings, extra)
     callbacks = []
     if on_node is not None:
@@ -150,6 +162,35 @@ def run_dbt(
     finally:
         _reset_duckdb_environment()
     return summarise(result)
+
+
+RAW_READERS = ("build", "run")
+"""dbt commands that read the raw tables: on a target that does not read the ingest folder
+itself (PostgreSQL), the raw tables are loaded into it first (`sync.warehouse.raw_load`)."""
+
+
+def load_raw_tables(settings: Settings) -> DbtOutcome | None:
+    """Load the raw tables into a non-DuckDB target before dbt reads them; a failed outcome
+    when the warehouse refused them (an unreadable raw folder raises IngestError)."""
+    target = storage_target(settings.duckdb_path, settings.target)
+    if isinstance(target, DuckDBTarget):
+        return None  # the engage_files plugin reads the raw folder inside dbt
+    use_session_defaults()
+    try:
+        with open_store(target) as store:
+            result = load_raw(store, settings.raw_dir, settings.ingest_dir, progress=_stderr)
+    except StorageError as err:
+        return DbtOutcome(
+            success=False,
+            error=f"loading the raw tables into {target.describe()} failed: {err}",
+            nodes=[],
+        )
+    _stderr(result.ingest.summary.line(settings.raw_dir))
+    return None
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def _node_callback(on_node: NodeListener) -> Callable:

@@ -47,6 +47,13 @@ class Settings:
             raw_dir_explicit=raw_dir is not None or bool(os.environ.get("ENGAGE_RAW_DIR")),
         )
 
+    @property
+    def ingest_dir(self) -> Path:
+        """The ingest folder: `ENGAGE_INGEST_DIR`, else `<duckdb file>.ingest` (also on other
+        targets, where it is the local cache the raw tables are loaded from)."""
+        env = os.environ.get("ENGAGE_INGEST_DIR")
+        return Path(env).expanduser().resolve() if env else Path(f"{self.duckdb_path}.ingest")
+
     def apply_to_env(self) -> None:
         """Export the settings so dbt's profile and source YAML (env_var) see them."""
         os.environ["ENGAGE_RAW_DIR"] = str(self.raw_dir)

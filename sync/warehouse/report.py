@@ -1,18 +1,37 @@
 """Human-readable summaries of a built warehouse: what was read, rejected and resolved.
 
-Reads the marts from the DuckDB file (read-only, after dbt has finished) and returns plain
-data; `render_*` functions turn that data into rich tables. No emails are ever printed.
+Reads the marts (read-only, after dbt has finished) through the storage interface: a path is
+the DuckDB file, a `StorageTarget` any supported warehouse (PostgreSQL: the models' schema is
+the session's search path). Returns plain data; `render_*` functions turn that data into rich
+tables. No emails are ever printed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import duckdb
 from rich.table import Table
 
 from sync.errors import redact
+from sync.warehouse.storage import DuckDBTarget, StorageTarget, Store, open_store
+
+Warehouse = Path | StorageTarget
+
+
+def _open(warehouse: Warehouse) -> Store:
+    target = DuckDBTarget(warehouse) if isinstance(warehouse, Path) else warehouse
+    return open_store(target, read_only=True)
+
+
+def _exists(warehouse: Warehouse) -> bool:
+    """False for a DuckDB file not written yet (nothing built)."""
+    if isinstance(warehouse, Path):
+        return warehouse.exists()
+    if isinstance(warehouse, DuckDBTarget):
+        return warehouse.path.exists()
+    return True
 
 
 @dataclass
@@ -46,18 +65,29 @@ class WarehouseSummary:
         }
 
 
-def _relation_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def _relation_exists(con: Any, name: str) -> bool:
     rows = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'main' "
+        "select count(*) from information_schema.tables where table_schema = current_schema() "
         "and table_name = ?",
         [name],
     ).fetchall()
     return rows[0][0] > 0
 
 
-def warehouse_summary(db_path: Path) -> WarehouseSummary:
+def _columns(con: Any, name: str) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = current_schema() and table_name = ?",
+            [name],
+        ).fetchall()
+    }
+
+
+def warehouse_summary(warehouse: Warehouse) -> WarehouseSummary:
     """Rows read, accepted and rejected (by reason) and supporters resolved."""
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = _open(warehouse)
     try:
         files, read, accepted, rejected = con.execute(
             "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_accepted), 0), "
@@ -98,13 +128,13 @@ class SegmentRow:
     description: str
 
 
-def segment_catalogue(db_path: Path) -> list[SegmentRow] | None:
+def segment_catalogue(warehouse: Warehouse) -> list[SegmentRow] | None:
     """The segment catalogue, or None when the segments mart has not been built."""
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = _open(warehouse)
     try:
         if not _relation_exists(con, "segments"):
             return None
-        cols = {r[0] for r in con.execute("describe segments").fetchall()}
+        cols = _columns(con, "segments")
         change = "size_change" if "size_change" in cols else "null"
         rows = con.execute(
             f"select segment_name, tag, size, {change}, priority, description "
@@ -118,31 +148,31 @@ def segment_catalogue(db_path: Path) -> list[SegmentRow] | None:
     ]
 
 
-def quarantined_files(db_path: Path) -> list[tuple[str, str]]:
+def quarantined_files(warehouse: Warehouse) -> list[tuple[str, str]]:
     """(file path, reason) of every file the last build quarantined (unreadable, or lacking a
     required column); [] when the warehouse has no source_files yet."""
-    if not db_path.exists():
+    if not _exists(warehouse):
         return []
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = _open(warehouse)
     try:
         return _quarantined(con) if _relation_exists(con, "source_files") else []
     finally:
         con.close()
 
 
-def file_notes(db_path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def file_notes(warehouse: Warehouse) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(file, values not read per column) and (file, layout notes) of the last build; empty
     when the warehouse has no source_files yet."""
-    if not db_path.exists():
+    if not _exists(warehouse):
         return [], []
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = _open(warehouse)
     try:
         return _file_notes(con) if _relation_exists(con, "source_files") else ([], [])
     finally:
         con.close()
 
 
-def _quarantined(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+def _quarantined(con: Any) -> list[tuple[str, str]]:
     """Printed and sent in reports, so redacted: a file without a header row shows its first
     data row, emails included, as the headers it found."""
     rows = con.execute(
@@ -152,12 +182,10 @@ def _quarantined(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(str(path), redact(str(reason))) for path, reason in rows]
 
 
-def _file_notes(
-    con: duckdb.DuckDBPyConnection,
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _file_notes(con: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(file, unparsed values) and (file, layout notes) from source_files; empty lists for a
     warehouse built before these columns existed. Redacted like the quarantine reasons."""
-    columns = {r[0] for r in con.execute("describe source_files").fetchall()}
+    columns = _columns(con, "source_files")
     if not {"unparsed_values", "layout_notes", "read_note"} <= columns:
         return [], []
     rows = con.execute(

@@ -19,7 +19,7 @@ ENGAGEMENT_SELECT = [
     "--select",
     "+segment_memberships +segment_memberships_held_out +segments +segment_sizes_daily "
     "+segment_membership_history +unmapped_campaigns +supporter_engagement "
-    "+segment_broadcast_checks +int_supporter_next_step "
+    "+segment_broadcast_checks +int_next_steps__chosen "
     "path:tests/dbt/engagement",
     # only tests whose every parent is selected (relationships to unbuilt marts are skipped)
     "--indirect-selection",
@@ -39,7 +39,7 @@ COMPARED = {
     "events": "select event_id, supporter_id, action_type, occurred_at, campaign_name, "
     "issue_slugs, is_proxy_open, event_date from engagement_events",
     "catalogue": "select segment_name, tag, description, size, candidates from segments",
-    "next steps": "select supporter_id, next_step, matched_condition from int_supporter_next_step",
+    "next steps": "select supporter_id, next_step, matched_condition from int_next_steps__chosen",
     "broadcasts": "select tag, size, emailable_supporters, audience_share, approval_status, "
     "is_blocked from segment_broadcast_checks",
 }

@@ -37,7 +37,7 @@ def test_the_sample_backtest_finds_a_signal(sample_warehouse: Warehouse) -> None
 def test_the_auc_matches_a_pairwise_count(sample_warehouse: Warehouse) -> None:
     """Mann-Whitney in SQL (ranks, ties averaged) == counting every (acted, did not) pair."""
     rows = sample_warehouse.query(
-        "select score, acted from int_propensity_predictions "
+        "select score, acted from int_propensity_predictions__scored "
         "where model_name = 'backtest' and cutoff_role = 'test'"
     )
     pos = [s for s, acted in rows if acted]
@@ -69,7 +69,8 @@ def test_every_supporter_has_a_row_and_the_segment_is_the_high_band(
     candidates = {
         r[0]
         for r in wh.query(
-            "select supporter_id from int_segment_candidates where tag = 'seg:likely-to-act'"
+            "select supporter_id from int_segment_candidates__unioned "
+            "where tag = 'seg:likely-to-act'"
         )
     }
     assert candidates == high
@@ -86,7 +87,7 @@ def test_no_signal_ships_no_number_and_empties_the_segment(
     outcome = wh.dbt(
         "build",
         "--select",
-        "propensity_backtest+ int_segment_catalogue+",
+        "propensity_backtest+ int_segments__catalogued+",
         "--exclude",
         "test_type:unit",
         dbt_vars={"propensity_min_auc": 0.99},
@@ -122,7 +123,7 @@ def test_the_documented_merge_field_declaration_works(
         x.strip() for x in docs.splitlines() if x.strip().startswith("- {column: likely_to_act")
     )
     wh = sample_warehouse.fork(tmp_path)
-    members = wh.project_dir / "models" / "marts" / "mailchimp" / "mailchimp_members.sql"
+    members = wh.project_dir / "models" / "mailchimp" / "mailchimp_members.sql"
     sql = members.read_text().rstrip()
     assert sql.endswith("select * from final")
     sql = sql.removesuffix("select * from final") + (

@@ -38,7 +38,7 @@ def _candidates(wh: Warehouse, tag: str, where: str = "true") -> set[str]:
     """Who the segment's rule selects among supporters with an e-mail address (the planted
     hints only know people by e-mail), before consent, cap and limit."""
     rows = wh.query(
-        "select c.supporter_id from int_segment_candidates c "
+        "select c.supporter_id from int_segment_candidates__unioned c "
         "join supporters s on s.supporter_id = c.supporter_id "
         f"where c.tag = ? and s.email is not null and ({where})",
         [tag],
@@ -168,16 +168,16 @@ def test_people_over_the_contact_cap_are_held_out_with_the_reason(
     flagged = {
         r[0]
         for r in sample_warehouse.query(
-            "select supporter_id from int_supporter_contact_pressure where is_over_contact_cap"
+            "select supporter_id from int_contact_pressure__counted where is_over_contact_cap"
         )
     }
     assert over <= flagged
     targeted_capped = sample_warehouse.query(
         "select m.supporter_id, m.tag from segment_memberships m "
-        "join int_segment_memberships_decided d "
+        "join int_segment_memberships__decided d "
         "on d.supporter_id = m.supporter_id and d.tag = m.tag "
         "where d.respects_contact_cap and m.supporter_id in "
-        "(select supporter_id from int_supporter_contact_pressure where is_over_contact_cap)"
+        "(select supporter_id from int_contact_pressure__counted where is_over_contact_cap)"
     )
     assert targeted_capped == []
     held = sample_warehouse.scalar(
@@ -198,7 +198,7 @@ def test_texts_and_calls_count_toward_the_caps_per_channel_and_overall(
         (person,) = _supporters_for(sample_warehouse, HINTS[hint])
         return sample_warehouse.query(
             "select email_messages_in_window, sms_messages_in_window, call_messages_in_window, "
-            "messages_in_window, over_cap_channels from int_supporter_contact_pressure "
+            "messages_in_window, over_cap_channels from int_contact_pressure__counted "
             "where supporter_id = ?",
             [person],
         )[0]
@@ -214,7 +214,7 @@ def test_texts_and_calls_count_toward_the_caps_per_channel_and_overall(
     )
     assert sorted(held) == [("all",), ("sms",)]
     (outside,) = sample_warehouse.query(
-        "select call_messages_in_window from int_supporter_contact_pressure p "
+        "select call_messages_in_window from int_contact_pressure__counted p "
         "join supporters s using (supporter_id) where s.email = ?",
         [
             json.loads(PLANTED_CASES_PATH.read_text())["cases"]["call_outside_cap_window"]["rows"][
@@ -274,7 +274,7 @@ def test_opted_out_people_are_never_targeted(sample_warehouse: Warehouse) -> Non
 def test_no_supporter_gets_more_slots_than_the_limit(sample_warehouse: Warehouse) -> None:
     worst = sample_warehouse.scalar(
         "select coalesce(max(n), 0) from (select supporter_id, count(*) n "
-        "from int_segment_memberships_decided where decision = 'targeted' and counts_toward_limit "
+        "from int_segment_memberships__decided where decision = 'targeted' and counts_toward_limit "
         "group by supporter_id)"
     )
     assert worst <= 3

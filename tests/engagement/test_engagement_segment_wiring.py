@@ -37,8 +37,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_a_new_segment_is_wired_and_a_removed_one_unwired(project: Path) -> None:
-    (project / "models" / "segments" / "seg_donors_365d.sql").write_text("select 1")
-    (project / "models" / "segments" / "seg_lapsed_90d.sql").unlink()
+    (project / "models" / "segments" / "definitions" / "seg_donors_365d.sql").write_text("select 1")
+    (project / "models" / "segments" / "definitions" / "seg_lapsed_90d.sql").unlink()
     wiring = wire_segments(project)
     assert wiring.added == ("seg_donors_365d",) and wiring.removed == ("seg_lapsed_90d",)
     text = (project / UNION_MODEL).read_text()
@@ -61,6 +61,27 @@ def test_a_segment_switched_off_by_a_var_is_wired_under_that_var(project: Path) 
 def test_a_union_without_its_block_is_named(project: Path) -> None:
     (project / UNION_MODEL).write_text("select 1")
     with pytest.raises(
-        ValueError, match="int_segment_candidates.sql: no '-- engage:segments:begin'"
+        ValueError, match="int_segment_candidates__unioned.sql: no '-- engage:segments:begin'"
     ):
         wire_segments(project)
+
+
+def test_a_project_that_cannot_be_written_fails_with_the_fix_and_keeps_the_union(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only checkout (tests run as root, so permissions cannot stand in): the rename
+    fails, the union is untouched, no temporary file is left, and the error says what to do."""
+    from sync.errors import BuildError
+    from sync.warehouse import segment_wiring
+
+    (project / "models" / "segments" / "definitions" / "seg_donors_365d.sql").write_text("select 1")
+    before = (project / UNION_MODEL).read_text()
+
+    def read_only(src: object, dst: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(segment_wiring.os, "replace", read_only)
+    with pytest.raises(BuildError, match="cannot write the generated segment list"):
+        wire_segments(project)
+    assert (project / UNION_MODEL).read_text() == before
+    assert not list((project / UNION_MODEL).parent.glob(".*.tmp"))

@@ -1,4 +1,5 @@
-"""Segments are data: a new file in models/segments/ is picked up with no other change (and
+"""Segments are data: a new file in models/segments/definitions/ is picked up with no other
+change (and
 `-s +seg_x+` builds it into the union and the catalogue),
 bad meta fails with a message naming the file, issue tags switch off, history records
 the change since the previous build."""
@@ -15,7 +16,7 @@ from sync.warehouse.project import PROJECT_DIR
 # Everything downstream of the segment models; upstream marts are already in the copied file.
 SEGMENT_LAYER = [
     "--select",
-    "path:models/segments int_segment_candidates+ int_segment_catalogue+ "
+    "path:models/segments int_segment_candidates__unioned+ int_segments__catalogued+ "
     "path:snapshots segment_membership_history",
 ]
 
@@ -31,7 +32,7 @@ DONORS_SEGMENT = """\
 select supporter_id, 'donated' as reason
 from {{ ref('engagement_events') }}
 where action_type = 'donation'
-    and occurred_on between {{ engagement_as_of_date() }} - 365 and {{ engagement_as_of_date() }}
+    and occurred_on between {{ engage_as_of_date() }} - 365 and {{ engage_as_of_date() }}
 """
 
 
@@ -42,7 +43,8 @@ def forked(sample_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory
     wh = sample_warehouse.fork(tmp_path_factory.mktemp("segments-fork"))
     first = wh.dbt("build", *SEGMENT_LAYER)
     assert first.success, failure_text(first)
-    (wh.project_dir / "models" / "segments" / "seg_donors_365d.sql").write_text(DONORS_SEGMENT)
+    definitions = wh.project_dir / "models" / "segments" / "definitions"
+    (definitions / "seg_donors_365d.sql").write_text(DONORS_SEGMENT)
     # dbt's own selection reaches the union, the catalogue and the marts through real edges
     second = wh.dbt("build", "--select", "+seg_donors_365d+")
     assert second.success, failure_text(second)
@@ -141,7 +143,7 @@ def test_issue_tags_switch_off(sample_warehouse: Warehouse, tmp_path: Path) -> N
 def test_a_malformed_as_of_fails_with_the_fix(sample_warehouse: Warehouse, tmp_path: Path) -> None:
     wh = sample_warehouse.fork(tmp_path)
     outcome = wh.dbt(
-        "compile", "--select", "int_upcoming_events_in_window", dbt_vars={"as_of": "20/11/2026"}
+        "compile", "--select", "int_upcoming_events__windowed", dbt_vars={"as_of": "20/11/2026"}
     )
     assert not outcome.success
     assert "as_of must be an ISO date like 2026-11-20" in failure_text(outcome)
@@ -175,11 +177,11 @@ def test_bad_segment_meta_fails_naming_the_file(
     sample_warehouse: Warehouse, tmp_path: Path, meta: str, message: str
 ) -> None:
     wh = sample_warehouse.fork(tmp_path)
-    (wh.project_dir / "models" / "segments" / "seg_broken.sql").write_text(
+    (wh.project_dir / "models" / "segments" / "definitions" / "seg_broken.sql").write_text(
         "{{ config(meta=" + meta + ") }}\nselect supporter_id from {{ ref('supporters') }}\n"
     )
-    outcome = wh.dbt("build", "--select", "int_segment_catalogue")
+    outcome = wh.dbt("build", "--select", "int_segments__catalogued")
     assert not outcome.success
     text = failure_text(outcome)
-    assert "seg_broken" in text and "models/segments/seg_broken.sql" in text
+    assert "seg_broken" in text and "models/segments/definitions/seg_broken.sql" in text
     assert message in text

@@ -1,6 +1,6 @@
 """Shared helpers for the sync tests: a tiny warehouse and exposure declarations.
 
-The desired state the sync diffs is built by dbt (models/marts/mailchimp/mailchimp_desired_*).
+The desired state the sync diffs is built by dbt (models/mailchimp/mailchimp_desired_*).
 Running dbt for every tiny warehouse would take seconds each, so `build_desired` renders those
 very model files (and the macros they call) with Jinja and the same exposure declarations,
 and runs them in the test's DuckDB file: the consent rules under test are the models' own.
@@ -27,7 +27,7 @@ DESIRED_MODELS = (
     "mailchimp_desired_merge_fields",
     "mailchimp_desired_tags",
 )
-_MODEL_DIR = PROJECT_DIR / "models" / "marts" / "mailchimp"
+_MODEL_DIR = PROJECT_DIR / "models" / "mailchimp"
 _MACROS = PROJECT_DIR / "macros" / "mailchimp" / "desired_state.sql"
 
 SUPPORTER_COLS = (
@@ -76,7 +76,7 @@ def manifest_for(meta_by_exposure: dict[str, dict[str, Any]], schema: str = "mai
         exposures[f"exposure.engage.{key}"] = {
             "name": key,
             "type": "application",
-            "original_file_path": "models/marts/mailchimp/_mailchimp__exposures.yml",
+            "original_file_path": "models/mailchimp/_mailchimp__exposures.yml",
             "meta": {"engage_sync": meta},
             "depends_on": {"nodes": list(nodes)},
         }
@@ -97,7 +97,9 @@ def make_warehouse(
     supporters: list[dict[str, Any]],
     memberships: list[tuple[str, str, str]],
 ) -> None:
-    """(Re)create main.supporters and main.segment_memberships from plain rows."""
+    """(Re)create main.supporters and main.segment_memberships from plain rows (DuckDB: a
+    state connection's own `connection`)."""
+    con = getattr(con, "connection", con)
     con.execute(f"create or replace table main.supporters ({SUPPORTER_COLS})")
     cols = [c.split()[0] for c in SUPPORTER_COLS.split(", ")]
     if supporters:
@@ -192,6 +194,7 @@ def build_desired(
     con: duckdb.DuckDBPyConnection, meta_by_exposure: dict[str, dict[str, Any]]
 ) -> None:
     """What `engage build` does for the sync: (re)build the desired-state models in `main`."""
+    con = getattr(con, "connection", con)  # a state connection: its DuckDB connection
     manifest = manifest_for(meta_by_exposure)
     env = jinja2.Environment(extensions=["jinja2.ext.do"], undefined=jinja2.Undefined)
     context = {

@@ -72,7 +72,7 @@ def test_bad_declarations_are_clear_errors(override, message):
     with pytest.raises(ConfigError) as err:
         audiences_from_manifest(manifest_for({"aud": default_meta(**override)}))
     assert message in str(err.value)
-    assert "exposure 'aud' (models/marts/mailchimp/_mailchimp__exposures.yml)" in str(err.value)
+    assert "exposure 'aud' (models/mailchimp/_mailchimp__exposures.yml)" in str(err.value)
 
 
 def test_field_cap_is_checked_in_config():

@@ -1,5 +1,5 @@
 """End to end from the sample spreadsheets: the built warehouse, the declared exposure in
-models/marts/mailchimp, the sandbox through the official SDK, and consent read back by dbt."""
+models/mailchimp, the sandbox through the official SDK, and consent read back by dbt."""
 
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ def test_an_unsubscribe_reaches_mailchimp_the_night_a_segment_breaks(
             '"Email Address","First Name","Last Name","UNSUB_TIME"\n'
             f'"{email("Grace")}","Grace","Hopper","2026-11-19 08:00:00"\n'
         )
-        (project / "models" / "segments" / "seg_new_30d.sql").write_text(
+        (project / "models" / "segments" / "definitions" / "seg_new_30d.sql").write_text(
             "select * from a_relation_that_does_not_exist\n"
         )
         second = night()

@@ -11,7 +11,7 @@ from sync.jobs.backfill import as_of_models, backfill_dates, backfill_segment_si
 from sync.warehouse.dbt_runner import vars_args
 from sync.warehouse.project import Settings
 
-DECIDED = "select * from int_segment_memberships_decided"
+DECIDED = "select * from int_segment_memberships__decided"
 
 
 def test_backfill_replays_past_days_and_puts_the_current_state_back(

@@ -176,7 +176,7 @@ def test_planted_consent_cases(built_warehouse, planted_cases, case_name):
         statuses = built_warehouse.query(
             "select s.email_status, s.is_emailable from supporters s "
             "join int_identity__record_supporters rs using (supporter_id) "
-            "join stg_spreadsheets__rows r on r.row_id = rs.record_id "
+            "join base_spreadsheets__rows r on r.row_id = rs.record_id "
             "where r.file_path = ? and r.row_number = ? and coalesce(r.sheet_name, '') = ?",
             [row["file"].removeprefix("raw/"), int(row["row_number"]), row.get("sheet") or ""],
         )

@@ -23,7 +23,7 @@ def _supporter_of_row(
 ) -> str | None:
     rows = warehouse.query(
         "select s.supporter_id from int_identity__record_supporters s "
-        "join stg_spreadsheets__rows r on r.row_id = s.record_id "
+        "join base_spreadsheets__rows r on r.row_id = s.record_id "
         "where r.file_path = ? and r.row_number = ? and coalesce(r.sheet_name, '') = ?",
         [file_path, row_number, sheet or ""],
     )
@@ -227,7 +227,7 @@ def test_no_supporter_mixes_two_people_of_the_ground_truth(built_warehouse):
         with truth as (select * from read_csv('{truth}', all_varchar = true))
         select s.supporter_id, count(distinct t.person_id)
         from int_identity__record_supporters s
-        join stg_spreadsheets__rows r on r.row_id = s.record_id
+        join base_spreadsheets__rows r on r.row_id = s.record_id
         join truth t on t.file = r.file_path and coalesce(t.sheet, '') = coalesce(r.sheet_name, '')
             and cast(t.row_number as integer) = r.row_number
         where t.person_id is not null and t.person_id <> ''

@@ -126,7 +126,7 @@ def test_an_ambiguous_file_is_warned_about_with_the_fix(intl: Warehouse):
     [node] = outcome.nodes
     assert node.status == "warn"
     rows = intl.query(
-        "select file_path from stg_spreadsheets__decimal_separators "
+        "select file_path from base_spreadsheets__decimal_separators "
         "where separator_source = 'ambiguous'"
     )
     assert rows == [("donations/mixed_export.csv",)]
@@ -144,8 +144,8 @@ def test_the_international_dbt_tests_pass(intl: Warehouse):
         "assert_phone_e164",
         "assert_postcode_normalisation",
         "assert_money_parsing",
-        "stg_spreadsheets__country_aliases",
-        "stg_spreadsheets__decimal_separators",
+        "base_spreadsheets__country_aliases",
+        "base_spreadsheets__decimal_separators",
         "country_aliases",
         "country_aliases_local",
         "postcode_formats",

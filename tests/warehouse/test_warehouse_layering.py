@@ -1,16 +1,23 @@
 """The dbt project's layers only flow forward, read from dbt's own manifest.
 
 dbt packages (dbt-project-evaluator and the like) cannot be installed here, so this is the
-small check they would make, over `target/manifest.json` from a `dbt parse`:
+small check they would make, over `target/manifest.json` from a `dbt parse`. The layers, in
+the order a row flows (docs/architecture.md):
 
-- an intermediate model never reads a mart (marts publish; they are not inputs again);
-- a staging model never reads another staging model, except the generic spreadsheet engine
-  (the `base` layer);
+    base (models/staging/<source>/base/) -> staging -> intermediate -> marts -> segments
+    -> mailchimp (the sync's desired state)
+
+- no model reads a model of a later layer (a mart is never an input to intermediate, the
+  segments never feed back into marts);
+- staging models read only the base layer, never each other, and only staging reads the base
+  layer: the per-kind staging models are the one exit from staging;
+- every per-kind spreadsheet staging model reaches identity (the union that every accepted row
+  passes through);
 - every model has a description;
 - no macro calls `ref()` (macros return SQL; models own their edges), generic tests aside.
 
-Deliberate or not-yet-fixed cases are listed below, each with its reason. An entry that no
-longer matches anything fails the test too, so the list only shrinks.
+Deliberate cases are listed below, each with its reason. An entry that no longer matches
+anything fails the test too, so the list only shrinks.
 """
 
 from __future__ import annotations
@@ -20,54 +27,42 @@ import re
 import pytest
 from warehouse_build import Warehouse, make_warehouse
 
-from sync.warehouse.project import SAMPLE_RAW_DIR
+from sync.warehouse.project import PROJECT_DIR, SAMPLE_RAW_DIR
 
-LAYERS = ("staging", "intermediate", "marts", "segments")
+LAYERS = ("base", "staging", "intermediate", "marts", "segments", "mailchimp")
 
-# (reader, read) -> why an intermediate model reads a mart
-INTERMEDIATE_READS_MART = {
+# (reader, read) -> why a model reads one of a later layer
+READS_LATER_LAYER: dict[tuple[str, str], str] = {}
+
+# (reader, read) -> why a model outside staging reads the base layer
+READS_BASE = {
     **{
-        (reader, mart): (
-            "segment inputs are the published supporter marts; issue 18 gives segments their "
-            "own layer after the marts"
+        ("source_files", base): (
+            "the load report describes the engine itself: every file, readable or not, with "
+            "its headers, missing columns, layout notes and row counts"
         )
-        for reader in ("int_segment_catalogue",)
-        for mart in (
-            "supporters",
-            "supporter_engagement",
-            "supporter_top_issue",
-            "supporter_issue_interest",
-            "engagement_events",
-            "supporter_propensity",
+        for base in (
+            "base_spreadsheets__files",
+            "base_spreadsheets__headers",
+            "base_spreadsheets__missing_columns",
+            "base_spreadsheets__rows",
+            "base_spreadsheets__file_layouts",
+            "base_spreadsheets__decimal_separators",
         )
     },
-    ("int_segment_memberships_decided", "supporters"): (
-        "segment decisions read the published supporters; issue 18 gives segments their own "
-        "layer after the marts"
+    ("rejected_rows", "base_spreadsheets__rows"): (
+        "rejected rows never reach the per-kind staging models; the audit mart lists them with "
+        "their reasons"
     ),
 }
 
-# staging models other staging models may read: the generic spreadsheet engine (one row per
-# raw cell, the file inventory, the header map) that issue 18 moves into the `base` layer
-STAGING_ENGINE = {
-    "stg_spreadsheets__rows": "the generic cell rows every per-kind model pivots",
-    "stg_spreadsheets__files": "the file inventory (kind, settings, file-name attributes)",
-    "stg_spreadsheets__headers": "the header-to-column map per file",
-    "stg_spreadsheets__missing_columns": "the required columns a file lacks",
-    "stg_spreadsheets__file_layouts": (
-        "per-file layout facts (a Mailchimp export's status from its columns, repeated headers)"
-    ),
-    "stg_spreadsheets__country_aliases": "the country names, generated and local, in one lookup",
-    "stg_spreadsheets__decimal_separators": "each file's decimal separator, configured or detected",
-}
+# the per-kind staging models identity unions (macros/staging/kind_models.sql); the others
+# are not rows of a kind
+NOT_A_KIND = {"stg_spreadsheets__files": "the files themselves, one row per file"}
 
 # macro -> why it may call ref()
 MACROS_WITH_REF = {
-    "test_engagement_only_emailable_supporters": "a generic data test reads the model it checks",
-    "engage_kind_columns_sql": (
-        "per-kind staging reads the seeds that describe its columns; issue 18 moves the "
-        "ref() into the models"
-    ),
+    "test_engage_only_emailable_supporters": "a generic data test reads the model it checks",
 }
 
 _COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
@@ -102,9 +97,9 @@ def _models(manifest: dict) -> dict[str, dict]:
 
 def _layer(node: dict) -> str:
     parts = node["original_file_path"].split("/")
-    if parts[0] != "models" or parts[1] not in LAYERS:
+    if parts[0] != "models" or parts[1] not in LAYERS[1:]:
         raise AssertionError(
-            f"{node['original_file_path']}: a model outside models/{{{','.join(LAYERS)}}}"
+            f"{node['original_file_path']}: a model outside models/{{{','.join(LAYERS[1:])}}}"
         )
     return "base" if "base" in parts[2:-1] else parts[1]
 
@@ -126,22 +121,47 @@ def _check(found: set, allowed: dict, what: str) -> None:
     assert not stale, f"{what}: {stale} no longer happen; remove them from the exceptions"
 
 
-def test_intermediate_models_never_read_marts(manifest):
+def test_no_model_reads_a_later_layer(manifest):
     found = {
         (reader["name"], read["name"])
         for reader, read in _reads(manifest)
-        if _layer(reader) == "intermediate" and _layer(read) == "marts"
+        if LAYERS.index(_layer(read)) > LAYERS.index(_layer(reader))
     }
-    _check(found, INTERMEDIATE_READS_MART, "intermediate models reading marts")
+    _check(found, READS_LATER_LAYER, "models reading a later layer")
 
 
-def test_staging_reads_staging_only_through_the_engine(manifest):
-    found = {
-        read["name"]
+def test_staging_reads_only_the_base_layer(manifest):
+    found = sorted(
+        (reader["name"], read["name"])
         for reader, read in _reads(manifest)
-        if _layer(reader) in ("staging", "base") and _layer(read) == "staging"
+        if _layer(reader) == "staging" and _layer(read) == "staging"
+    )
+    assert not found, f"staging models reading other staging models: {found}"
+
+
+def test_only_staging_reads_the_base_layer(manifest):
+    found = {
+        (reader["name"], read["name"])
+        for reader, read in _reads(manifest)
+        if _layer(read) == "base" and _layer(reader) not in ("base", "staging")
     }
-    _check(found, STAGING_ENGINE, "staging models read by other staging models")
+    _check(found, READS_BASE, "models outside staging reading the base layer")
+
+
+def test_every_kind_reaches_identity(manifest):
+    models = _models(manifest)
+    kinds = {
+        node["name"]
+        for node in models.values()
+        if node["name"].startswith("stg_spreadsheets__") and node["name"] not in NOT_A_KIND
+    }
+    (records,) = (node for node in models.values() if node["name"] == "int_identity__records")
+    unioned = {dep.split(".")[-1] for dep in records["depends_on"]["nodes"]}
+    missing = sorted(kinds - unioned)
+    assert not missing, (
+        f"per-kind staging models identity never reads: {missing}; add them to "
+        "macros/staging/kind_models.sql"
+    )
 
 
 def test_every_model_is_described(manifest):
@@ -160,3 +180,33 @@ def test_macros_return_sql_without_ref(manifest):
         if macro["package_name"] == "engage" and _REF_CALL.search(_code(macro["macro_sql"]))
     }
     _check(found, MACROS_WITH_REF, "macros calling ref()")
+
+
+ROW_WALK = PROJECT_DIR / "docs" / "architecture.md"
+_BACKTICKED = re.compile(r"`([a-z][a-z0-9_]*)`")
+
+
+def test_the_row_walk_lists_every_model_once_in_graph_order(manifest):
+    text = ROW_WALK.read_text()
+    start = text.index("## The row-walk")
+    section = text[start : text.index("\n## ", start + 1)]
+    models = {node["name"]: node for node in _models(manifest).values()}
+    walk = [name for name in _BACKTICKED.findall(section) if name in models]
+    repeated = sorted({name for name in walk if walk.count(name) > 1})
+    missing = sorted(set(models) - set(walk))
+    assert not repeated, f"docs/architecture.md row-walk names these models twice: {repeated}"
+    assert not missing, f"docs/architecture.md row-walk misses these models: {missing}"
+    position = {name: i for i, name in enumerate(walk)}
+    backwards = sorted(
+        (reader, read["name"])
+        for reader in walk
+        for read in (
+            models[dep.split(".")[-1]]
+            for dep in models[reader]["depends_on"]["nodes"]
+            if dep.split(".")[-1] in models and dep.startswith("model.")
+        )
+        if position[read["name"]] > position[reader]
+    )
+    assert not backwards, (
+        f"docs/architecture.md row-walk lists a model before one it reads: {backwards}"
+    )

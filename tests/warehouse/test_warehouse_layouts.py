@@ -39,8 +39,8 @@ def _mapped(warehouse: Warehouse, file_path: str) -> dict[str, str]:
     rows = warehouse.query(
         "select headers.header, case when headers.is_ignored then '_ignored' "
         "else coalesce(headers.canonical_column, '?') end "
-        "from stg_spreadsheets__headers as headers "
-        "inner join stg_spreadsheets__files as files on files.file_id = headers.file_id "
+        "from base_spreadsheets__headers as headers "
+        "inner join base_spreadsheets__files as files on files.file_id = headers.file_id "
         "where files.file_path = ? order by headers.column_position",
         [file_path],
     )
@@ -50,7 +50,7 @@ def _mapped(warehouse: Warehouse, file_path: str) -> dict[str, str]:
 
 def _row(warehouse: Warehouse, file_path: str, email: str, columns: str) -> tuple:
     rows = warehouse.query(
-        f"select {columns} from stg_spreadsheets__rows where file_path = ? and email = ?",
+        f"select {columns} from base_spreadsheets__rows where file_path = ? and email = ?",
         [file_path, email],
     )
     assert len(rows) == 1, (file_path, email, rows)
@@ -421,7 +421,7 @@ def test_repeated_headers_are_named_with_the_file(layouts: Warehouse) -> None:
     emails = {
         r[0]
         for r in layouts.query(
-            "select email from stg_spreadsheets__rows where file_path = ?", [path]
+            "select email from base_spreadsheets__rows where file_path = ?", [path]
         )
     }
     assert emails == {"lou.dup@example.org", "max.dup@example.org"}

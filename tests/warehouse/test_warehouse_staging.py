@@ -36,7 +36,7 @@ def _row_key(row: dict) -> tuple[str, int, str]:
 
 def _reason(warehouse: Warehouse, row: dict) -> str | None:
     rows = warehouse.query(
-        "select reject_reason from stg_spreadsheets__rows "
+        "select reject_reason from base_spreadsheets__rows "
         "where file_path = ? and row_number = ? and coalesce(sheet_name, '') = ?",
         list(_row_key(row)),
     )
@@ -64,7 +64,7 @@ def test_every_file_conserves_its_rows(built_warehouse):
         assert rejected == listed, path
         assert raw_rows.get(file_id, 0) == read, path
     total_read = sum(f[2] for f in files)
-    staged = warehouse.scalar("select count(*) from stg_spreadsheets__rows")
+    staged = warehouse.scalar("select count(*) from base_spreadsheets__rows")
     assert staged == total_read
 
 
@@ -119,7 +119,7 @@ def test_invalid_emails_are_never_used_and_the_row_falls_back_to_its_phone(
     outcomes = set()
     for row in planted_cases["cases"]["invalid_email"]["rows"]:
         ((reason, email, phone),) = warehouse.query(
-            "select reject_reason, email, phone from stg_spreadsheets__rows "
+            "select reject_reason, email, phone from base_spreadsheets__rows "
             "where file_path = ? and row_number = ? and coalesce(sheet_name, '') = ?",
             list(_row_key(row)),
         )
@@ -149,7 +149,7 @@ def test_mojibake_and_windows_1252_names_arrive_clean(built_warehouse, planted_c
     for row in planted_cases["cases"]["mojibake_name"]["rows"]:
         first, last = row["real_name"].split(" ", 1)
         names = warehouse.query(
-            "select first_name, last_name from stg_spreadsheets__rows "
+            "select first_name, last_name from base_spreadsheets__rows "
             "where file_path = ? and row_number = ?",
             list(_row_key(row))[:2],
         )
@@ -158,7 +158,7 @@ def test_mojibake_and_windows_1252_names_arrive_clean(built_warehouse, planted_c
     stored = {
         f"{first} {last}"
         for first, last in warehouse.query(
-            "select first_name, last_name from stg_spreadsheets__rows where file_path = ?",
+            "select first_name, last_name from base_spreadsheets__rows where file_path = ?",
             [accented["file"].removeprefix("raw/")],
         )
     }
@@ -307,7 +307,7 @@ def test_folder_settings_and_file_names_shape_the_values(built_warehouse):
     assert raw_submitted == "02/06/2026 13:53"
     assert warehouse.query(
         "select f.day_first, f.default_country, cast(c.occurred_at as varchar) "
-        "from stg_spreadsheets__consultation_responses c join stg_spreadsheets__files f "
+        "from stg_spreadsheets__consultation_responses c join base_spreadsheets__files f "
         "using (file_id) where c.file_path = ? and c.row_number = 3",
         [cardiff],
     ) == [(True, "GB", "2026-06-02 13:53:00")]
@@ -377,7 +377,7 @@ def test_rows_nobody_can_reach_or_match_are_rejected_and_junk_emails_fall_back_t
     )
     build_layers(warehouse)
     reasons = warehouse.query(
-        "select file_path, row_number, reject_reason, email from stg_spreadsheets__rows "
+        "select file_path, row_number, reject_reason, email from base_spreadsheets__rows "
         "where file_path in ('petitions/no_ids.csv', "
         "'mailchimp_members/subscribed_members_export_x.csv') order by 1, 2"
     )

@@ -1,6 +1,6 @@
 {#-
   One row per (campaign, supporter who received it), from the e-mail events on or before
-  as_of (int_engagement_events_dated) of every known campaign: what the person did with it
+  as_of (int_engagement_events__dated) of every known campaign: what the person did with it
   and how many other messages they had received just before it was sent.
     - received: any e-mail event of the campaign (sent, open, click, bounce, unsubscribe,
       spam complaint) means it was sent to them; sent_at is their own sent-to time, else the
@@ -11,7 +11,7 @@
       (seed contact_caps, channel `all`) days before sent_at, this campaign excluded;
     - is_over_contact_cap: over any cap of seed contact_caps in the days before sent_at (more
       than a channel's max_messages in its window, or than the `all` row's on every channel
-      together), the rule int_supporter_contact_pressure holds people out by today.
+      together), the rule int_contact_pressure__counted holds people out by today.
 -#}
 with
 
@@ -39,7 +39,7 @@ campaigns as (
 
 events as (
 
-    select * from {{ ref('int_engagement_events_dated') }}
+    select * from {{ ref('int_engagement_events__dated') }}
 
 ),
 

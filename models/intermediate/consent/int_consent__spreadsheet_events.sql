@@ -21,6 +21,7 @@
                                    do not widen it
     Opt-outs count whether dated or not.
     Grain: one row per (row, channel, status, evidence). -#}
+{%- set staging_models = engage_spreadsheet_staging_models() -%}
 {%- set subscribed_values = "('subscribed', 'subscribe', 'opted_in', 'opted in', 'opt-in', 'active', 'yes')" -%}
 {%- set unsubscribed_values = "('unsubscribed', 'unsubscribe', 'opted_out', 'opted out', 'opt-out', 'no')" -%}
 {%- set cleaned_values = "('cleaned', 'bouncing', 'bounced', 'bounce')" -%}
@@ -28,9 +29,11 @@
 
 with
 
--- only the rows that say something about consent, and only the columns read here: this CTE is
--- read several times, and a wide copy of every row would cost more than the rest of the model
+-- only the rows that say something about consent, and only the columns read here, from each
+-- kind's staging model: this CTE is read several times, and a wide copy of every row would
+-- cost more than the rest of the model
 sheet_rows as (
+    {%- for staging_model in staging_models %}
     select
         row_id,
         file_id,
@@ -46,15 +49,16 @@ sheet_rows as (
         email_suppressed,
         email_opt_in,
         email_opt_in_at
-    from {{ ref('stg_spreadsheets__rows') }}
-    where is_accepted
-        and (
-            kind = 'mailchimp_members'
-            or subscription_status is not null
-            or sms_status is not null
-            or email_suppressed
-            or email_opt_in is not null
-        )
+    from {{ ref(staging_model) }}
+    where kind = 'mailchimp_members'
+        or subscription_status is not null
+        or sms_status is not null
+        or email_suppressed
+        or email_opt_in is not null
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 members as (
@@ -69,25 +73,19 @@ opt_in_sources as (
     select * from {{ ref('consent_opt_in_sources') }}
 ),
 
-status_headers as (
-    select file_id, kind, header_key
-    from {{ ref('stg_spreadsheets__headers') }}
-    where canonical_column = 'subscription_status'
-),
-
 files as (
-    select file_id, file_path from {{ ref('stg_spreadsheets__files') }}
+    select * from {{ ref('stg_spreadsheets__files') }}
+    where subscription_status_header is not null
 ),
 
 -- files from a system where people subscribe themselves (seed consent_opt_in_sources)
 self_service_files as (
-    select distinct status_headers.file_id
-    from status_headers
-    inner join files on files.file_id = status_headers.file_id
+    select distinct files.file_id
+    from files
     inner join opt_in_sources
-        on (opt_in_sources.kind = status_headers.kind or opt_in_sources.kind = '*')
+        on (opt_in_sources.kind = files.kind or opt_in_sources.kind = '*')
         and files.file_path like opt_in_sources.path_like
-        and status_headers.header_key = opt_in_sources.status_header
+        and files.subscription_status_header = opt_in_sources.status_header
 ),
 
 mailchimp_export_events as (

@@ -1,6 +1,6 @@
 {#-
   Campaign activity the sync pulled from Mailchimp's Reports API as events, before
-  attribution (int_engagement_events_attributed matches subscriber_hash to a supporter):
+  attribution (int_engagement_events__attributed matches subscriber_hash to a supporter):
     sent -> email_sent (only recipients Mailchimp delivered to: sent-to status sent),
     open -> email_open, click -> email_click, bounce -> email_bounce (reason hard or soft),
     unsubscribe -> unsubscribe (reason: Mailchimp's reason), abuse_report -> abuse_report.

@@ -1,12 +1,38 @@
 {#- One row per accepted spreadsheet row: the person fields identity resolution and
     survivorship work on, with match keys (names lower-cased to letters only, postcodes
-    spaceless). record_id is the row's id (md5 of file and row number). -#}
+    spaceless). record_id is the row's id (md5 of file and row number). Every row comes in
+    through its kind's staging model (the only exit from staging); macros/staging/kind_models.sql
+    lists them. -#}
+{%- set staging_models = engage_spreadsheet_staging_models() -%}
 
 with
 
 sheet_rows as (
-    select * from {{ ref('stg_spreadsheets__rows') }}
-    where is_accepted
+    {%- for staging_model in staging_models %}
+    select
+        row_id,
+        kind,
+        file_id,
+        file_path,
+        sheet_name,
+        row_number,
+        content_key,
+        occurred_at,
+        email,
+        first_name,
+        last_name,
+        phone,
+        postcode,
+        postcode_key,
+        country,
+        city,
+        state,
+        district
+    from {{ ref(staging_model) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 source_priority as (

@@ -12,7 +12,7 @@
 with
 
 sheet_rows as (
-    select * from {{ ref('stg_spreadsheets__rows') }}
+    select * from {{ ref('base_spreadsheets__rows') }}
     where not is_accepted
 ),
 

@@ -13,15 +13,15 @@
 with
 
 files as (
-    select * from {{ ref('stg_spreadsheets__files') }}
+    select * from {{ ref('base_spreadsheets__files') }}
 ),
 
 headers as (
-    select * from {{ ref('stg_spreadsheets__headers') }}
+    select * from {{ ref('base_spreadsheets__headers') }}
 ),
 
 missing_columns as (
-    select * from {{ ref('stg_spreadsheets__missing_columns') }}
+    select * from {{ ref('base_spreadsheets__missing_columns') }}
 ),
 
 -- files lacking a required column: what is missing, what the file has, the alias rows to add
@@ -44,7 +44,7 @@ incomplete_files as (
 ),
 
 sheet_rows as (
-    select * from {{ ref('stg_spreadsheets__rows') }}
+    select * from {{ ref('base_spreadsheets__rows') }}
 ),
 
 row_counts as (
@@ -57,7 +57,7 @@ row_counts as (
 ),
 
 -- accepted rows with values that could not be read, per file and set of columns (one pass over
--- the column stg_spreadsheets__rows already computes), then per column on that small result
+-- the column base_spreadsheets__rows already computes), then per column on that small result
 unparsed_sets as (
     select
         file_id,
@@ -128,7 +128,7 @@ unparsed_values as (
 ),
 
 layouts as (
-    select * from {{ ref('stg_spreadsheets__file_layouts') }}
+    select * from {{ ref('base_spreadsheets__file_layouts') }}
 ),
 
 header_counts as (
@@ -152,7 +152,7 @@ decimal_separators as (
             when min(separator_source) = max(separator_source) then min(separator_source)
             else 'mixed'
         end as decimal_separator_source
-    from {{ ref('stg_spreadsheets__decimal_separators') }}
+    from {{ ref('base_spreadsheets__decimal_separators') }}
     group by file_id
 ),
 

@@ -9,13 +9,13 @@ with
 
 events as (
 
-    select * from {{ ref('int_engagement_events_unioned') }}
+    select * from {{ ref('int_engagement_events__unioned') }}
 
 ),
 
 event_issues as (
 
-    select * from {{ ref('int_engagement_event_issues') }}
+    select * from {{ ref('int_event_issues__mapped') }}
 
 ),
 

@@ -1,20 +1,20 @@
 {#-
   What people care about over time: per calendar month and issue, how many supporters acted on
   or read about it and how (events on or before as_of, linked to issues through their campaign
-  or a stated interest, int_engagement_event_issues). interest_points is the undecayed issue
+  or a stated interest, int_event_issues__mapped). interest_points is the undecayed issue
   evidence (action_types.issue_weight x the role multiplier), so months compare like for like.
 -#}
 with
 
 events as (
 
-    select * from {{ ref('int_engagement_events_dated') }}
+    select * from {{ ref('int_engagement_events__dated') }}
 
 ),
 
 event_issues as (
 
-    select * from {{ ref('int_engagement_event_issues') }}
+    select * from {{ ref('int_event_issues__mapped') }}
 
 ),
 

@@ -15,30 +15,30 @@
   AUC is the Mann-Whitney statistic: (sum of the positives' ranks - P(P+1)/2) / (P * N), ranks
   averaged over tied scores (a tie counts half), so 0.5 is a coin toss and 1 a perfect order.
 -#}
-{%- set h = engagement_propensity_horizon() -%}
+{%- set h = engage_propensity_horizon() -%}
 {%- set min_auc = var('propensity_min_auc', 0.55) -%}
 {%- set min_positives = var('propensity_min_positives', 20) -%}
 with
 
 predictions as (
 
-    select * from {{ ref('int_propensity_predictions') }}
+    select * from {{ ref('int_propensity_predictions__scored') }}
 
 ),
 
 features as (
 
-    select * from {{ ref('int_propensity_features') }}
+    select * from {{ ref('int_propensity_features__computed') }}
 
 ),
 
 windows as (
 
     select
-        {{ engagement_count_if("cutoff_role = 'train'") }} as train_supporters,
-        {{ engagement_count_if("cutoff_role = 'train' and acted") }} as train_positives,
-        {{ engagement_count_if("cutoff_role = 'test'") }} as test_supporters,
-        {{ engagement_count_if("cutoff_role = 'test' and acted") }} as test_positives
+        {{ engage_count_if("cutoff_role = 'train'") }} as train_supporters,
+        {{ engage_count_if("cutoff_role = 'train' and acted") }} as train_positives,
+        {{ engage_count_if("cutoff_role = 'test'") }} as test_supporters,
+        {{ engage_count_if("cutoff_role = 'test' and acted") }} as test_positives
 
     from features
 
@@ -65,7 +65,7 @@ ranked as (
         test_rows.*,
         rank() over (order by score)
             + (count(*) over (partition by score) - 1) / 2.0 as score_rank,
-        {{ engagement_decile('score') }} as decile
+        {{ engage_decile('score') }} as decile
 
     from test_rows
 
@@ -90,7 +90,7 @@ deciles as (
 
     select
         decile,
-        {{ engagement_count_if("1 = 1") }} as supporters,
+        {{ engage_count_if("1 = 1") }} as supporters,
         cast(sum(acted) as {{ dbt.type_bigint() }}) as positives,
         avg(probability) as predicted_rate,
         avg(cast(acted as {{ engage_type_double() }})) as observed_rate,
@@ -141,9 +141,9 @@ verdict as (
 header as (
 
     select
-        {{ engagement_as_of_date() }} as as_of_date,
-        cast({{ dbt.dateadd('day', -2 * h, engagement_as_of_date()) }} as date) as train_cutoff,
-        cast({{ dbt.dateadd('day', -h, engagement_as_of_date()) }} as date) as test_cutoff,
+        {{ engage_as_of_date() }} as as_of_date,
+        cast({{ dbt.dateadd('day', -2 * h, engage_as_of_date()) }} as date) as train_cutoff,
+        cast({{ dbt.dateadd('day', -h, engage_as_of_date()) }} as date) as test_cutoff,
         {{ h }} as horizon_days,
         case when failed_rule is null then 'signal' else 'no_signal' end as verdict,
         coalesce(

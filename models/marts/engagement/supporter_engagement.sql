@@ -6,7 +6,7 @@
   type has counts_as_action (not e-mail opens/clicks, sign-ups or unattended RSVPs).
 
   Score (docs/engagement.md §3): engagement_raw = sum of each event's decayed points
-  (int_engagement_events_dated); engagement_score = min(100, 100 * raw / P95), where P95 is
+  (int_engagement_events__dated); engagement_score = min(100, 100 * raw / P95), where P95 is
   the 95th percentile of engagement_raw over emailable supporters (the maximum when that
   percentile is 0); engagement_stars from the seed star_bins (Ortto's 0/1/20/40/60/80).
 
@@ -52,13 +52,13 @@ supporters as (
 
 events as (
 
-    select * from {{ ref('int_engagement_events_dated') }}
+    select * from {{ ref('int_engagement_events__dated') }}
 
 ),
 
 pressure as (
 
-    select * from {{ ref('int_supporter_contact_pressure') }}
+    select * from {{ ref('int_contact_pressure__counted') }}
 
 ),
 
@@ -100,8 +100,8 @@ messages_per_supporter as (
 
     select
         supporter_id,
-        {{ engagement_count_if("age_days <= 30") }} as emails_received_30d,
-        {{ engagement_count_if("age_days <= 90") }} as emails_received_90d
+        {{ engage_count_if("age_days <= 30") }} as emails_received_30d,
+        {{ engage_count_if("age_days <= 90") }} as emails_received_90d
 
     from email_messages
     group by supporter_id
@@ -121,29 +121,29 @@ activity as (
                 then occurred_at
         end) as last_email_engagement_at,
         {%- for action_type, column in counted_types %}
-        {{ engagement_count_if("action_type = '" ~ action_type ~ "'") }} as {{ column }},
+        {{ engage_count_if("action_type = '" ~ action_type ~ "'") }} as {{ column }},
         {%- endfor %}
-        {{ engagement_count_if("counts_as_action and age_days <= 90") }} as actions_90d,
-        {{ engagement_count_if("counts_as_action and age_days <= 365") }} as actions_365d,
+        {{ engage_count_if("counts_as_action and age_days <= 90") }} as actions_90d,
+        {{ engage_count_if("counts_as_action and age_days <= 365") }} as actions_365d,
         count(distinct case when counts_as_action and age_days <= 365 then occurred_on end)
             as action_days_365d,
-        {{ engagement_count_if("counts_as_action and is_high_effort and age_days <= 90") }}
+        {{ engage_count_if("counts_as_action and is_high_effort and age_days <= 90") }}
             as high_effort_actions_90d,
-        {{ engagement_count_if("counts_as_action and is_high_effort and age_days <= 180") }}
+        {{ engage_count_if("counts_as_action and is_high_effort and age_days <= 180") }}
             as high_effort_actions_180d,
-        {{ engagement_count_if("action_type = 'volunteer_shift' and age_days <= 365") }}
+        {{ engage_count_if("action_type = 'volunteer_shift' and age_days <= 365") }}
             as volunteer_shifts_365d,
-        {{ engagement_count_if("action_type = 'event_hosted' and age_days <= 365") }}
+        {{ engage_count_if("action_type = 'event_hosted' and age_days <= 365") }}
             as events_hosted_365d,
-        {{ engagement_count_if("action_type = 'email_open' and not is_proxy_open and age_days <= 30") }}
+        {{ engage_count_if("action_type = 'email_open' and not is_proxy_open and age_days <= 30") }}
             as email_opens_30d,
-        {{ engagement_count_if("action_type = 'email_open' and not is_proxy_open and age_days <= 90") }}
+        {{ engage_count_if("action_type = 'email_open' and not is_proxy_open and age_days <= 90") }}
             as email_opens_90d,
-        {{ engagement_count_if("action_type = 'email_open' and is_proxy_open and age_days <= 90") }}
+        {{ engage_count_if("action_type = 'email_open' and is_proxy_open and age_days <= 90") }}
             as email_proxy_opens_90d,
-        {{ engagement_count_if("action_type = 'email_click' and age_days <= 30") }}
+        {{ engage_count_if("action_type = 'email_click' and age_days <= 30") }}
             as email_clicks_30d,
-        {{ engagement_count_if("action_type = 'email_click' and age_days <= 90") }}
+        {{ engage_count_if("action_type = 'email_click' and age_days <= 90") }}
             as email_clicks_90d,
         max(case
             when (action_type = 'email_click' or (action_type = 'email_open' and not is_proxy_open))
@@ -218,7 +218,7 @@ normaliser as (
 
     select
         coalesce(
-            nullif({{ engagement_percentile_cont('engagement_raw', 0.95) }}, 0),
+            nullif({{ engage_percentile_cont('engagement_raw', 0.95) }}, 0),
             nullif(max(engagement_raw), 0)
         ) as p95_engagement_raw
 
@@ -299,7 +299,7 @@ select
     starred.is_emailable,
     starred.district,
     starred.first_seen_at,
-    {{ engagement_days_before_as_of('starred.first_seen_at') }} as days_since_first_seen,
+    {{ engage_days_before_as_of('starred.first_seen_at') }} as days_since_first_seen,
     starred.first_action_at,
     starred.last_action_at,
     starred.days_since_last_action,
@@ -323,9 +323,9 @@ select
     starred.email_clicks_90d,
     starred.engaged_by_email_180d,
     starred.effort_value,
-    {{ engagement_round('starred.engagement_raw', 4) }} as engagement_raw,
-    {{ engagement_round('starred.p95_engagement_raw', 4) }} as p95_engagement_raw,
-    {{ engagement_round('starred.engagement_score_exact', 1) }} as engagement_score,
+    {{ engage_round('starred.engagement_raw', 4) }} as engagement_raw,
+    {{ engage_round('starred.p95_engagement_raw', 4) }} as p95_engagement_raw,
+    {{ engage_round('starred.engagement_score_exact', 1) }} as engagement_score,
     starred.engagement_stars,
     starred.ladder_rung,
     ladder_rungs.rung_name as ladder_rung_name,

@@ -13,13 +13,13 @@ with
 
 links as (
 
-    select * from {{ ref('int_engagement_event_issues') }}
+    select * from {{ ref('int_event_issues__mapped') }}
 
 ),
 
 events as (
 
-    select * from {{ ref('int_engagement_events_dated') }}
+    select * from {{ ref('int_engagement_events__dated') }}
 
 ),
 
@@ -38,7 +38,7 @@ evidence as (
         events.occurred_at,
         events.effort_rank,
         events.issue_weight * links.role_multiplier
-            * {{ engagement_decay('events.age_days', 'events.issue_half_life_days') }} as points
+            * {{ engage_decay('events.age_days', 'events.issue_half_life_days') }} as points
 
     from links
     inner join events
@@ -79,8 +79,8 @@ measured as (
     select
         per_issue.supporter_id,
         per_issue.issue_slug,
-        {{ engagement_round('per_issue.affinity_raw', 4) }} as affinity,
-        {{ engagement_round('per_issue.affinity_raw / nullif(totals.total_affinity_raw, 0)', 4) }} as share,
+        {{ engage_round('per_issue.affinity_raw', 4) }} as affinity,
+        {{ engage_round('per_issue.affinity_raw / nullif(totals.total_affinity_raw, 0)', 4) }} as share,
         per_issue.action_count,
         per_issue.last_action_at,
         per_issue.max_effort_rank,

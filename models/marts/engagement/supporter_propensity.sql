@@ -24,7 +24,7 @@ supporters as (
 
 predictions as (
 
-    select * from {{ ref('int_propensity_predictions') }}
+    select * from {{ ref('int_propensity_predictions__scored') }}
     where model_name = 'current'
         and cutoff_role = 'score'
 
@@ -32,7 +32,7 @@ predictions as (
 
 features as (
 
-    select * from {{ ref('int_propensity_features') }}
+    select * from {{ ref('int_propensity_features__computed') }}
     where cutoff_role = 'score'
 
 ),
@@ -50,7 +50,7 @@ ranked as (
         predictions.supporter_id,
         predictions.score,
         predictions.probability,
-        {{ engagement_decile('predictions.score') }} as decile
+        {{ engage_decile('predictions.score') }} as decile
 
     from predictions
 
@@ -60,7 +60,7 @@ final as (
 
     select
         supporters.supporter_id,
-        {{ engagement_as_of_date() }} as as_of_date,
+        {{ engage_as_of_date() }} as as_of_date,
         coalesce(verdict.verdict, 'no_signal') as verdict,
         coalesce(verdict.verdict = 'signal', false) and ranked.score is not null as is_shipped,
         ranked.score as propensity_score,
@@ -72,7 +72,7 @@ final as (
             when ranked.decile >= {{ medium }} then 'medium'
             else 'low'
         end as likely_to_act,
-        {%- for feature, _ in engagement_propensity_features() %}
+        {%- for feature, _ in engage_propensity_features() %}
         features.bin_{{ feature }},
         {%- endfor %}
         case

@@ -15,7 +15,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_engagement_events_unioned') }}
+    select * from {{ ref('int_engagement_events__unioned') }}
 
 ),
 
@@ -28,7 +28,7 @@ campaign_issues as (
 
 answers as (
 
-    select * from {{ ref('int_stated_interest_answers') }}
+    select * from {{ ref('int_stated_interests__split') }}
 
 ),
 

@@ -5,12 +5,12 @@
 with
 
 sheet_rows as (
-    select * from {{ ref('stg_spreadsheets__rows') }}
+    select * from {{ ref('base_spreadsheets__rows') }}
     where kind = 'email_activity' and is_accepted
 ),
 
 files as (
-    select * from {{ ref('stg_spreadsheets__files') }}
+    select * from {{ ref('base_spreadsheets__files') }}
     where kind = 'email_activity'
 ),
 

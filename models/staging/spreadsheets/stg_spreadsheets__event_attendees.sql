@@ -6,12 +6,12 @@
 with
 
 sheet_rows as (
-    select * from {{ ref('stg_spreadsheets__rows') }}
+    select * from {{ ref('base_spreadsheets__rows') }}
     where kind = 'events' and is_accepted
 ),
 
 files as (
-    select * from {{ ref('stg_spreadsheets__files') }}
+    select * from {{ ref('base_spreadsheets__files') }}
     where kind = 'events'
 ),
 
@@ -21,7 +21,7 @@ file_shapes as (
         files.file_id,
         not exists (
             select 1
-            from {{ ref('stg_spreadsheets__headers') }} as headers
+            from {{ ref('base_spreadsheets__headers') }} as headers
             where headers.file_id = files.file_id
                 and headers.canonical_column in ('order_id', 'attendee_id', 'attendee_status', 'checked_in')
         ) as is_sign_in_sheet

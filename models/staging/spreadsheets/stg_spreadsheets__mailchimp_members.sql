@@ -1,23 +1,23 @@
 {#- Accepted rows of Mailchimp audience exports (mailchimp_members/): one file per status, so
     member_status comes from a Status column (when it holds a Mailchimp status), else the file
     name, else the file's columns (UNSUB_TIME -> unsubscribed, CLEAN_TIME -> cleaned, else
-    subscribed: stg_spreadsheets__file_layouts). occurred_at is LAST_CHANGED.
+    subscribed: base_spreadsheets__file_layouts). occurred_at is LAST_CHANGED.
     OPTIN/CONFIRM times are opt-in evidence; UNSUB/CLEAN times are opt-out evidence. -#}
 
 with
 
 sheet_rows as (
-    select * from {{ ref('stg_spreadsheets__rows') }}
+    select * from {{ ref('base_spreadsheets__rows') }}
     where kind = 'mailchimp_members' and is_accepted
 ),
 
 files as (
-    select * from {{ ref('stg_spreadsheets__files') }}
+    select * from {{ ref('base_spreadsheets__files') }}
     where kind = 'mailchimp_members'
 ),
 
 layouts as (
-    select file_id, column_member_status from {{ ref('stg_spreadsheets__file_layouts') }}
+    select file_id, column_member_status from {{ ref('base_spreadsheets__file_layouts') }}
 ),
 
 final as (

@@ -14,7 +14,7 @@
 with
 
 sheet_rows as (
-    select * from {{ ref('stg_spreadsheets__rows') }}
+    select * from {{ ref('base_spreadsheets__rows') }}
     where kind = 'sms_messages' and is_accepted
 ),
 

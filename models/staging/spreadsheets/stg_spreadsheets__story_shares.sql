@@ -4,12 +4,12 @@
 with
 
 sheet_rows as (
-    select * from {{ ref('stg_spreadsheets__rows') }}
+    select * from {{ ref('base_spreadsheets__rows') }}
     where kind = 'stories' and is_accepted
 ),
 
 files as (
-    select * from {{ ref('stg_spreadsheets__files') }}
+    select * from {{ ref('base_spreadsheets__files') }}
     where kind = 'stories'
 ),
 

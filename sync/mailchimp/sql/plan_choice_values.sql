@@ -4,7 +4,7 @@
 select merge_tag, merge_value, count(*) as members
 from {desired_merge_fields}
 where audience_key = $audience_key
-    and list_contains($choice_tags, merge_tag)
+    and merge_tag in ($choice_tags)
     and merge_value <> ''
 group by merge_tag, merge_value
 order by merge_tag, merge_value;

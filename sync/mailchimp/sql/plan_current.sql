@@ -1,8 +1,11 @@
 -- What Mailchimp holds for one audience: what we last pushed ($basis = 'state') or what the
 -- last pull saw ($basis = 'reconcile'); only declared merge fields and owned tags.
--- Parameters: $audience_id, $basis, $declared_tags, $owned_namespaces.
+-- Parameters: $audience_id, $basis, $declared_tags. Reads _owned_namespaces (namespace), the
+-- owned tag namespaces in lower case, which the caller fills first.
 
-create or replace temp table _cur_members as
+drop table if exists _cur_members;
+
+create temporary table _cur_members as
 select subscriber_hash, email_address, status
 from engage_sync.pushed_members
 where audience_id = $audience_id and $basis = 'state'
@@ -11,16 +14,20 @@ select subscriber_hash, email_address, status
 from engage_sync.pulled_members
 where audience_id = $audience_id and $basis = 'reconcile';
 
-create or replace temp table _cur_fields as
+drop table if exists _cur_fields;
+
+create temporary table _cur_fields as
 select subscriber_hash, tag, value
 from engage_sync.pushed_merge_fields
-where audience_id = $audience_id and $basis = 'state' and list_contains($declared_tags, tag)
+where audience_id = $audience_id and $basis = 'state' and tag in ($declared_tags)
 union all
 select subscriber_hash, tag, value
 from engage_sync.pulled_merge_fields
-where audience_id = $audience_id and $basis = 'reconcile' and list_contains($declared_tags, tag);
+where audience_id = $audience_id and $basis = 'reconcile' and tag in ($declared_tags);
 
-create or replace temp table _cur_tags as
+drop table if exists _cur_tags;
+
+create temporary table _cur_tags as
 select c.subscriber_hash, c.tag
 from (
     select subscriber_hash, tag from engage_sync.pushed_tags
@@ -30,7 +37,7 @@ from (
     where audience_id = $audience_id and $basis = 'reconcile'
 ) as c
 where exists (
-    select 1 from unnest($owned_namespaces) as n(namespace)
+    select 1 from _owned_namespaces as n
     where starts_with(lower(c.tag), n.namespace)
 );
 
@@ -38,7 +45,9 @@ where exists (
 -- archived in Mailchimp since we last wrote them, or that we never wrote at all (only
 -- --reconcile revives those: re-adding an archived contact un-archives it as subscribed,
 -- and an opt-out it had before the archive is no longer visible to the warehouse).
-create or replace temp table _hold as
+drop table if exists _hold;
+
+create temporary table _hold as
 select distinct subscriber_hash
 from (
     select subscriber_hash from _rejected
@@ -55,10 +64,12 @@ from (
             s.subscriber_hash is null
             or (s.status <> 'archived' and p.last_changed >= date_trunc('second', s.updated_at))
         )
-);
+) as held;
 
 -- Who Mailchimp has as members: ours plus (state basis) those seen by the last pull.
-create or replace temp table _known as
+drop table if exists _known;
+
+create temporary table _known as
 select subscriber_hash, email_address, status
 from _cur_members
 union all

@@ -4,18 +4,24 @@
 -- Parameters: $audience_key, $audience_id, $declared_tags (the merge tags the exposure declares).
 -- Relations: {desired_members}, {desired_merge_fields}, {desired_tags}.
 
-create or replace temp table _optout as
+drop table if exists _optout;
+
+create temporary table _optout as
 select subscriber_hash, supporter_id
 from {desired_members}
 where audience_key = $audience_key
     and membership = 'opted_out';
 
-create or replace temp table _rejected as
+drop table if exists _rejected;
+
+create temporary table _rejected as
 select subscriber_hash, reason, payload_hash
 from engage_sync.sync_rejects
 where audience_id = $audience_id;
 
-create or replace temp table _desired as
+drop table if exists _desired;
+
+create temporary table _desired as
 select d.subscriber_hash, d.email_address, d.supporter_id, d.payload_hash
 from {desired_members} as d
 where d.audience_key = $audience_key
@@ -38,14 +44,18 @@ where d.audience_key = $audience_key
             and r.payload_hash = d.payload_hash
     );
 
-create or replace temp table _dfields as
+drop table if exists _dfields;
+
+create temporary table _dfields as
 select f.subscriber_hash, f.merge_tag as tag, f.merge_value as value
 from {desired_merge_fields} as f
 where f.audience_key = $audience_key
-    and list_contains($declared_tags, f.merge_tag)
+    and f.merge_tag in ($declared_tags)
     and f.subscriber_hash in (select subscriber_hash from _desired);
 
-create or replace temp table _dtags as
+drop table if exists _dtags;
+
+create temporary table _dtags as
 select t.subscriber_hash, min(t.tag) as tag
 from {desired_tags} as t
 where t.audience_key = $audience_key

@@ -18,7 +18,7 @@ select
     d.supporter_id, $new_status, c.status,
     (select string_agg(f.tag, ',' order by f.tag) from _dfields as f
      where f.subscriber_hash = d.subscriber_hash),
-    coalesce((select json_group_object(f.tag, f.value) from _dfields as f
+    coalesce((select {json_object_agg}(f.tag, f.value) from _dfields as f
               where f.subscriber_hash = d.subscriber_hash), '{}')
 from _desired as d
 left join _cur_members as c on c.subscriber_hash = d.subscriber_hash
@@ -26,7 +26,9 @@ where (c.subscriber_hash is null or c.status = 'archived')
     and d.subscriber_hash not in (select subscriber_hash from _hold);
 
 -- Changed fields of existing members.
-create or replace temp table _changed as
+drop table if exists _changed;
+
+create temporary table _changed as
 select f.subscriber_hash, f.tag, cf.value as old_value, f.value as new_value
 from _dfields as f
 inner join _cur_members as c on c.subscriber_hash = f.subscriber_hash and c.status <> 'archived'
@@ -41,7 +43,7 @@ insert into engage_sync.plan_members (
 select
     $plan_id, $audience_key, $audience_id, 'update', d.subscriber_hash, d.email_address,
     d.supporter_id, null, c.status, string_agg(ch.tag, ',' order by ch.tag),
-    json_group_object(ch.tag, ch.new_value)
+    {json_object_agg}(ch.tag, ch.new_value)
 from _changed as ch
 inner join _desired as d on d.subscriber_hash = ch.subscriber_hash
 inner join _cur_members as c on c.subscriber_hash = ch.subscriber_hash
@@ -82,7 +84,9 @@ where $removal_policy = 'archive'
     and c.subscriber_hash not in (select subscriber_hash from _optout);
 
 -- Tags of an archived member count only when it is being revived (it keeps them in Mailchimp).
-create or replace temp table _live_tags as
+drop table if exists _live_tags;
+
+create temporary table _live_tags as
 select t.subscriber_hash, t.tag
 from _cur_tags as t
 inner join _cur_members as c on c.subscriber_hash = t.subscriber_hash

@@ -4,14 +4,14 @@ with
 
 decided as (
 
-    select * from {{ ref('int_segment_memberships_decided') }}
+    select * from {{ ref('int_segment_memberships__decided') }}
     where decision = 'targeted'
 
 ),
 
 pressure as (
 
-    select * from {{ ref('int_supporter_contact_pressure') }}
+    select * from {{ ref('int_contact_pressure__counted') }}
 
 ),
 

@@ -1,6 +1,6 @@
 {#-
   Every radio/dropdown merge value an audience should hold is one of the choices its exposure
-  declares (models/marts/mailchimp/_mailchimp__exposures.yml). Mailchimp rejects any other
+  declares (models/mailchimp/_mailchimp__exposures.yml). Mailchimp rejects any other
   value; the sync refuses such a plan too (sync/mailchimp/plan.py validate_merge_values), and
   a failure here makes the nightly push opt-outs only. One row per audience, field and value
   outside the choices: add the value to the field's `choices` (and in Mailchimp), or fix the

@@ -1,5 +1,5 @@
 -- Country names, codes and variants as written in spreadsheets resolve through engage_key and
--- stg_spreadsheets__country_aliases (generated from pycountry and Babel, plus the hand seed)
+-- base_spreadsheets__country_aliases (generated from pycountry and Babel, plus the hand seed)
 with cases (raw, expected) as (
     values
         ('Chile', 'CL'),
@@ -32,7 +32,7 @@ with cases (raw, expected) as (
         ('Atlantis', null)
 ),
 aliases as (
-    select * from {{ ref('stg_spreadsheets__country_aliases') }}
+    select * from {{ ref('base_spreadsheets__country_aliases') }}
 ),
 resolved as (
     select cases.raw, cases.expected, aliases.country_code as actual

@@ -12,7 +12,7 @@
 with
 
 files as (
-    select file_id, file_path, rows_read from {{ ref('stg_spreadsheets__files') }}
+    select file_id, file_path, rows_read from {{ ref('base_spreadsheets__files') }}
 ),
 
 rejected as (

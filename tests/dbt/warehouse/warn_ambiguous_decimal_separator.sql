@@ -12,5 +12,5 @@ select
     either_values,
     'read with dot; set decimal_separator (comma or dot) for ' || file_path
         || ' in seeds/file_settings.csv' as fix
-from {{ ref('stg_spreadsheets__decimal_separators') }}
+from {{ ref('base_spreadsheets__decimal_separators') }}
 where separator_source = 'ambiguous'

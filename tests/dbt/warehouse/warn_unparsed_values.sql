@@ -9,6 +9,6 @@ select
     unparsed_columns,
     count(*) as rows_affected,
     min(row_number) as first_row_number
-from {{ ref('stg_spreadsheets__rows') }}
+from {{ ref('base_spreadsheets__rows') }}
 where unparsed_columns is not null
 group by file_path, unparsed_columns

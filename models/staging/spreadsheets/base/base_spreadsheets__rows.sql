@@ -1,197 +1,228 @@
-{#- The base of staging (not for use outside models/staging/spreadsheets): one row per
-    spreadsheet row read, with every canonical column of any kind typed (null where the row's
-    file lacks it), the row's content key and the country it states or implies. Reads raw_rows
-    by renaming each file's columns (no pivot). stg_spreadsheets__rows normalises people and judges each row from here;
-    keeping this a table lets that model read it several times without recomputing it. -#}
+{#- One row per spreadsheet row read (accepted or not): lineage, every canonical column of any
+    kind (typed; null where the row's file lacks it; emails, names, phones and postcodes
+    normalised with the row's country), and why the row is rejected, if it is.
+    Rejects: unknown_kind, duplicate_file, missing_required_column (the file lacks a required
+    column of its kind: base_spreadsheets__missing_columns), duplicate_row, invalid_email (an invalid address and
+    no phone to reach the person by; with a phone the row is kept, email null), missing_email
+    (kinds keyed on email), no_contact (no usable email, no phone and no first + last name with
+    a postcode). The per-kind staging models take the accepted rows from here.
+    base_spreadsheets__rows_read is read three times (rows, file countries, repeated contents) by
+    ref(), not through one CTE: a CTE used three times would be copied in full. -#}
 {%- set column_types = engage_canonical_column_types(ref('canonical_columns')) -%}
 {%- set shared_names = engage_shared_column_names() -%}
-{%- set parsed_types = ('timestamp', 'flag', 'money', 'integer') -%}
 {%- set kind_columns = [] -%}
-{%- set unparsed_checks = [] -%}
-{%- for name, data_type in column_types if data_type in parsed_types -%}
-    {%- do unparsed_checks.append("case when row_values." ~ name ~ "__text is not null and row_values." ~ name ~ " is null then '" ~ name ~ "' end") -%}
-{%- endfor -%}
-{#- a subscription status column holding words that are no subscription status -#}
-{%- do unparsed_checks.append("case when row_values.subscription_status is not null and " ~ engage_subscription_status('row_values.subscription_status') ~ " is null then 'subscription_status' end") -%}
 {%- for name, data_type in column_types if name not in shared_names -%}
     {%- do kind_columns.append((name, data_type)) -%}
 {%- endfor -%}
-{%- set file_attributes = [
-    'file_member_status', 'file_activity_type', 'file_campaign_name', 'file_petition_name',
-    'file_event_name', 'file_consultation_name', 'file_channel', 'file_appeal_name',
-] -%}
 
--- depends_on: {{ ref('spreadsheet_kinds') }}
 with
 
-files as (
-    select * from {{ ref('stg_spreadsheets__files') }}
+base_rows as (
+    select * from {{ ref('base_spreadsheets__rows_read') }}
 ),
 
--- every row with its file's columns renamed to canonical columns, as text
-mapped_rows as (
-    {{ engage_wide_rows(
-        source('spreadsheets', 'raw_rows'),
-        ref('stg_spreadsheets__headers'),
-        column_types | map(attribute=0) | list
-    ) }}
+phone_rules as (
+    select * from {{ ref('phone_country_rules') }}
 ),
 
-country_aliases as (
-    select * from {{ ref('stg_spreadsheets__country_aliases') }}
+postcode_formats as (
+    select * from {{ ref('postcode_formats') }}
 ),
 
--- how each file writes the decimals of each money column: one row per file
-decimal_separators as (
+-- files lacking a required column of their kind: quarantined, every row rejected
+incomplete_files as (
     select
-        file_id
-        {%- for name, data_type in column_types if data_type == 'money' %},
-        max(case when column_name = '{{ name }}' then decimal_separator end) as {{ name }}__decimal_separator
-        {%- endfor %}
-    from {{ ref('stg_spreadsheets__decimal_separators') }}
+        file_id,
+        {{ dbt.listagg("column_name", "', '", "order by column_name") }} as missing_columns
+    from {{ ref('base_spreadsheets__missing_columns') }}
     group by file_id
 ),
 
--- dates and times in three steps, each a plain projection (see macros/normalise/dates.sql):
--- the text rewritten by its layout, then its parts, then the timestamp
-timestamp_layouts as (
-    select
-        mapped_rows.*,
-        {%- for name, data_type in column_types if data_type == 'timestamp' %}
-        {{ engage_timestamp_layout('mapped_rows.' ~ name, 'files.day_first') }} as {{ name }}__layout,
-        {%- endfor %}
-        {%- for name, data_type in column_types if data_type == 'money' %}
-        coalesce(decimal_separators.{{ name }}__decimal_separator, 'dot') as {{ name }}__decimal_separator,
-        {%- endfor %}
-        files.kind
-    from mapped_rows
-    inner join files on files.file_id = mapped_rows.file_id
-    left join decimal_separators on decimal_separators.file_id = mapped_rows.file_id
-),
-
-timestamp_fields as (
-    select
-        timestamp_layouts.*
-        {%- for name, data_type in column_types if data_type == 'timestamp' %}
-        {%- for field, expr in engage_timestamp_fields(name ~ '__layout').items() %},
-        {{ expr }} as {{ name }}__{{ field }}
-        {%- endfor %}
-        {%- endfor %}
-    from timestamp_layouts
-),
-
--- each value typed by its column's data type (dates read day-first where the file says so,
--- amounts with the file's decimal separator)
-row_values as (
+file_countries as (
     select
         file_id,
-        row_number,
-        row_text,
-        {%- for name, data_type in column_types %}
-        {%- if data_type == 'timestamp' %}
-        {%- set fields = {} %}
-        {%- for field in engage_timestamp_fields('x').keys() %}
-        {%- do fields.update({field: name ~ '__' ~ field}) %}
-        {%- endfor %}
-        {{ engage_timestamp_from_fields(fields) }} as {{ name }},
-        {%- elif data_type == 'money' %}
-        {{ engage_typed_value(name, data_type, decimal_separator=name ~ '__decimal_separator') }} as {{ name }},
-        {%- else %}
-        {{ engage_typed_value(name, data_type) }} as {{ name }},
-        {%- endif %}
-        {%- if data_type == 'money' %}
-        {{ engage_money_currency(name) }} as {{ name }}__currency,
-        {%- endif %}
-        {%- if data_type in parsed_types %}
-        {{ name }} as {{ name }}__text,
-        {%- endif %}
-        {%- endfor %}
-        kind
-    from timestamp_fields
+        row_country as file_country,
+        row_number() over (partition by file_id order by count(*) desc, row_country) as country_rank
+    from {{ ref('base_spreadsheets__rows_read') }}
+    where row_country is not null
+    group by file_id, row_country
 ),
 
-cleaned as (
+located as (
     select
-        row_values.file_id,
-        row_values.row_number,
-        files.kind,
-        files.file_path,
-        files.sheet_name,
-        files.is_known_kind,
-        files.is_duplicate_file,
-        files.duplicate_of_file_id,
-        files.rows_require_email,
-        files.default_country,
-        files.settings_country,
-        {{ engage_surrogate_key(['files.kind'] + file_attributes | map('replace', 'file_', 'files.file_', 1) | list + ['files.file_date', 'row_values.row_text']) }} as content_key,
+        base_rows.*,
+        coalesce(
+            base_rows.row_country,
+            base_rows.settings_country,
+            file_countries.file_country,
+            base_rows.default_country
+        ) as location_country,
+        {{ engage_postcode_compact('base_rows.postcode_raw') }} as postcode_compact
+    from base_rows
+    left join file_countries
+        on file_countries.file_id = base_rows.file_id
+        and file_countries.country_rank = 1
+),
 
-        row_values.email as email_raw,
-        {{ engage_email_candidate('row_values.email') }} as email_candidate,
-        {{ engage_normalise_email('row_values.email') }} as email,
-        {{ engage_clean_name('row_values.first_name') }} as first_name_clean,
-        {{ engage_clean_name('row_values.last_name') }} as last_name_clean,
-        {{ engage_clean_name('row_values.full_name') }} as full_name,
-        row_values.phone as phone_raw,
-        row_values.postcode as postcode_raw,
-        {{ engage_key('row_values.country') }} as country_key,
-        upper(row_values.geo_country) as geo_country,
-        row_values.address,
-        row_values.city,
+normalised as (
+    select
+        located.*,
+        {{ engage_first_name('located.first_name_clean', 'located.last_name_clean', 'located.full_name') }} as first_name,
+        {{ engage_last_name('located.first_name_clean', 'located.last_name_clean', 'located.full_name') }} as last_name,
+        {{ engage_phone_e164(
+            'located.phone_raw',
+            'phone_rules.calling_code',
+            'phone_rules.trunk_prefix',
+            'phone_rules.international_prefix',
+            'phone_rules.national_number_pattern'
+        ) }} as phone,
+        {{ engage_postcode(
+            'located.postcode_raw',
+            'located.location_country',
+            'postcode_formats.postcode_pattern',
+            'postcode_formats.separator',
+            'postcode_formats.separator_position',
+            compact='located.postcode_compact'
+        ) }} as postcode
+    from located
+    left join phone_rules on phone_rules.country_code = located.location_country
+    left join postcode_formats on postcode_formats.country_code = located.location_country
+),
+
+-- exact duplicates (same kind, same cells, same file-name values): the first copy is kept,
+-- preferring original files over re-uploads, then the shortest path. Only rows whose content
+-- appears more than once are ranked, so the sort stays small.
+repeated_contents as (
+    select content_key
+    from {{ ref('base_spreadsheets__rows_read') }}
+    group by content_key
+    having count(*) > 1
+),
+
+copy_ranks as (
+    select
+        base_rows.file_id,
+        base_rows.row_number,
+        row_number() over (
+            partition by base_rows.content_key
+            order by base_rows.is_duplicate_file, incomplete_files.file_id is not null, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
+        ) as content_rank,
+        first_value(base_rows.file_path) over (
+            partition by base_rows.content_key
+            order by base_rows.is_duplicate_file, incomplete_files.file_id is not null, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
+            rows between unbounded preceding and unbounded following
+        ) as first_copy_path,
+        first_value(base_rows.row_number) over (
+            partition by base_rows.content_key
+            order by base_rows.is_duplicate_file, incomplete_files.file_id is not null, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
+            rows between unbounded preceding and unbounded following
+        ) as first_copy_row_number
+    from {{ ref('base_spreadsheets__rows_read') }} as base_rows
+    inner join repeated_contents on repeated_contents.content_key = base_rows.content_key
+    left join incomplete_files on incomplete_files.file_id = base_rows.file_id
+),
+
+ranked as (
+    select
+        normalised.*,
+        coalesce(copy_ranks.content_rank, 1) as content_rank,
+        copy_ranks.first_copy_path,
+        copy_ranks.first_copy_row_number,
+        incomplete_files.missing_columns
+    from normalised
+    left join copy_ranks
+        on copy_ranks.file_id = normalised.file_id
+        and copy_ranks.row_number = normalised.row_number
+    left join incomplete_files on incomplete_files.file_id = normalised.file_id
+),
+
+judged as (
+    select
+        ranked.*,
         case
-            when length(row_values.state) <= 3 then upper(row_values.state)
-            else row_values.state
-        end as state,
-        row_values.county,
-        upper(row_values.district) as district,
-        row_values.occurred_at,
-        coalesce(row_values.campaign_name, files.file_campaign_name) as campaign_name,
-        row_values.source_code,
-        row_values.tags,
-        row_values.external_id,
-        row_values.email_opt_in,
-        row_values.email_opt_in_at,
-        {{ engage_subscription_status('row_values.subscription_status') }} as subscription_status,
-        row_values.subscription_at,
-        lower(row_values.sms_status) as sms_status,
-        row_values.email_suppressed,
-        row_values.volunteer_interest,
-        -- columns whose text could not be read as their type (a date, yes/no, a number), then
-        -- the columns of one kind, typed
-        nullif({{ engage_concat_ws("','", unparsed_checks) }}, '') as unparsed_columns
-        {%- for name, data_type in kind_columns %},
-        row_values.{{ name }}
-        {%- if data_type == 'money' %},
-        row_values.{{ name }}__currency
-        {%- endif %}
-        {%- endfor %}
-    from row_values
-    inner join files on files.file_id = row_values.file_id
-),
-
--- the country a row's phone and postcode are read in: the row's own country column, else a
--- UK-shaped postcode (GB) or a 5-digit ZIP (US), else Mailchimp's geo-IP country; rows without
--- any of these take the file's setting (seed file_settings), else the most common country of
--- the file's other rows, else the var default_phone_country
-row_countries as (
-    select
-        cleaned.*,
-        coalesce(
-            country_aliases.country_code,
-            case when length(cleaned.country_key) = 2 then upper(cleaned.country_key) end
-        ) as country,
-        coalesce(
-            country_aliases.country_code,
-            case when length(cleaned.country_key) = 2 then upper(cleaned.country_key) end,
-            case when {{ engage_uk_postcode('cleaned.postcode_raw') }} is not null then 'GB' end,
-            case when {{ engage_regexp_like(engage_unwrap_excel('cleaned.postcode_raw'), "'^[0-9]{5}(-[0-9]{4})?$'") }} then 'US' end,
-            case when length(cleaned.geo_country) = 2 then cleaned.geo_country end
-        ) as row_country
-    from cleaned
-    left join country_aliases on country_aliases.alias = cleaned.country_key
+            when not is_known_kind then 'unknown_kind'
+            when is_duplicate_file then 'duplicate_file'
+            when missing_columns is not null then 'missing_required_column'
+            when content_rank > 1 then 'duplicate_row'
+            -- an attempt at an address that is not valid (bob@, name at example.org) is never
+            -- an email; the row still counts when a phone can reach and match the person
+            when email is null and (email_candidate like '%@%' or email_candidate like '%.%')
+                and (rows_require_email or phone is null) then 'invalid_email'
+            when email is null and rows_require_email then 'missing_email'
+            -- nobody to reach or match: no usable email (words such as n/a, none or refused in
+            -- the email cell are no address), no phone, no full name with a postcode
+            when email is null and phone is null
+                and (first_name is null or last_name is null or postcode is null) then 'no_contact'
+        end as reject_reason
+    from ranked
 ),
 
 final as (
-    select * from row_countries
+    select
+        -- lineage
+        {{ engage_surrogate_key(['file_id', 'row_number']) }} as row_id,
+        file_id,
+        file_path,
+        sheet_name,
+        row_number,
+        kind,
+        content_key,
+
+        -- person
+        email_raw,
+        email,
+        first_name,
+        last_name,
+        full_name,
+        phone,
+        postcode,
+        {{ engage_postcode_key('postcode') }} as postcode_key,
+        country,
+        location_country,
+        address,
+        city,
+        state,
+        county,
+        district,
+
+        -- the action
+        occurred_at,
+        campaign_name,
+        source_code,
+        tags,
+        external_id,
+        volunteer_interest,
+
+        -- consent as written in the row
+        email_opt_in,
+        email_opt_in_at,
+        subscription_status,
+        subscription_at,
+        sms_status,
+        email_suppressed,
+        geo_country,
+
+        -- the columns of one kind (null on other kinds' rows)
+        {%- for name, data_type in kind_columns %}
+        {{ name }},
+        {%- if data_type == 'money' %}
+        {{ name }}__currency,
+        {%- endif %}
+        {%- endfor %}
+
+        -- verdict
+        unparsed_columns,
+        reject_reason is null as is_accepted,
+        reject_reason,
+        case reject_reason
+            when 'unknown_kind' then 'folder "' || kind || '" is not a kind listed in seeds/spreadsheet_kinds.csv'
+            when 'duplicate_file' then 'same content as file_id ' || duplicate_of_file_id
+            when 'missing_required_column' then 'the file has no ' || missing_columns || ' column: see source_files.quarantine_reason for the fix'
+            when 'duplicate_row' then 'same as ' || first_copy_path || ' row ' || cast(first_copy_row_number as {{ dbt.type_string() }})
+            when 'invalid_email' then email_raw
+            when 'no_contact' then 'no email, phone or full name with a postcode to reach or match the person'
+        end as reject_detail
+    from judged
 )
 
 select * from final

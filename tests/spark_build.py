@@ -17,6 +17,7 @@ import json
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -104,18 +105,33 @@ def build_on_spark(
         "DBT_LOG_PATH": str(work / "dbt_logs"),
     }
     started = time.monotonic()
+    timed_out = False
     with open(work / "build.log", "w") as log:
-        proc = subprocess.run(
+        # its own process group, so a timeout ends the JVM it started too
+        proc = subprocess.Popen(
             [sys.executable, __file__, str(work / "spec.json")],
             cwd=work,  # derby.log and any stray Spark files stay here
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            timeout=timeout,
+            start_new_session=True,
         )
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
     seconds = time.monotonic() - started
     results_path = Path(spec["results"])
     payload = pickle.loads(results_path.read_bytes()) if results_path.exists() else {}
+    if timed_out:
+        payload["outcome"] = {
+            **(payload.get("outcome") or {}),
+            "step": "timeout",
+            "error": f"the Spark build did not finish within {timeout:.0f} s and was stopped "
+            "(tests/spark_build.py build_on_spark's timeout; the log's end follows)",
+        }
     return SparkBuild(
         returncode=proc.returncode,
         seconds=seconds,

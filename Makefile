@@ -25,8 +25,10 @@ install-spark: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/engage demo
 
+# The suite on every core (pytest-xdist), one test file per worker at a time (a file's
+# fixtures, e.g. its PostgreSQL server, stay on one worker); the slowest tests are listed.
 test: $(STAMP) lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile --durations=25
 
 # Not part of `make test`: generates (once, cached) and builds 100k and 1M people; see
 # docs/benchmarks.md. E.g. make bench BENCH_ARGS="--people 100000 --incremental"

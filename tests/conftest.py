@@ -38,6 +38,20 @@ from sync.warehouse.project import SAMPLE_RAW_DIR
 pytest_plugins = ["mailchimp_sandbox.pytest_plugin"]
 
 
+@pytest.fixture(autouse=True)
+def _same_environment_for_every_test() -> Iterator[None]:
+    """Each test starts from the environment the session started with. The code under test
+    exports its settings for dbt's env_var() (`Settings.apply_to_env`: ENGAGE_TARGET,
+    ENGAGE_DUCKDB_PATH, ENGAGE_RAW_DIR; `--target`), which is right for one command but would
+    leak into the next test of the same process: a PostgreSQL build's ENGAGE_TARGET made a
+    later DuckDB test connect to PostgreSQL when `make test` ran the files on two workers."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @pytest.fixture(scope="session")
 def planted_cases() -> dict:
     """sample_data/planted_cases.json: the cases planted in the sample set, with expectations."""

@@ -127,8 +127,8 @@ eligible as (
         ) as address_rank
     from hashed
     left join opted_out_addresses
-        on opted_out_addresses.audience_key = hashed.audience_key
-        and opted_out_addresses.subscriber_hash = hashed.subscriber_hash
+        on hashed.audience_key = opted_out_addresses.audience_key
+            and hashed.subscriber_hash = opted_out_addresses.subscriber_hash
     where hashed.is_in_scope
         and hashed.is_emailable
         and opted_out_addresses.subscriber_hash is null
@@ -167,18 +167,33 @@ opt_outs as (
 final as (
 
     select
-        audience_key, subscriber_hash, supporter_id, email_address, email_status, membership,
+        audience_key,
+        subscriber_hash,
+        supporter_id,
+        email_address,
+        email_status,
+        membership,
         payload_hash
     from members
     union all
     select
-        audience_key, subscriber_hash, supporter_id, email_address, email_status, membership,
+        audience_key,
+        subscriber_hash,
+        supporter_id,
+        email_address,
+        email_status,
+        membership,
         payload_hash
     from opt_outs
 
 )
 
 select
-    audience_key, subscriber_hash, supporter_id, email_address, email_status, membership,
+    audience_key,
+    subscriber_hash,
+    supporter_id,
+    email_address,
+    email_status,
+    membership,
     payload_hash
 from final

@@ -10,9 +10,13 @@
 
 with
 
-members as (
+-- read by each audience's block below; lint renders the parse-time case, with no audience
+members as (  -- noqa: ST03
 
-    select audience_key, subscriber_hash, supporter_id
+    select
+        audience_key,
+        subscriber_hash,
+        supporter_id
     from {{ ref('mailchimp_desired_members') }}
     where membership = 'member'
 
@@ -61,5 +65,9 @@ final as (
 
 )
 
-select audience_key, subscriber_hash, merge_tag, merge_value
+select
+    audience_key,
+    subscriber_hash,
+    merge_tag,
+    merge_value
 from final

@@ -29,7 +29,9 @@ engagement as (
 
 next_step as (
 
-    select supporter_id, next_step
+    select
+        supporter_id,
+        next_step
     from {{ ref('int_next_steps__chosen') }}
 
 ),
@@ -59,8 +61,8 @@ final as (
         next_step.next_step
 
     from supporters
-    left join engagement on engagement.supporter_id = supporters.supporter_id
-    left join next_step on next_step.supporter_id = supporters.supporter_id
+    left join engagement on supporters.supporter_id = engagement.supporter_id
+    left join next_step on supporters.supporter_id = next_step.supporter_id
     where supporters.email is not null
 
 )

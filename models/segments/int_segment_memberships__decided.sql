@@ -21,7 +21,11 @@ candidates as (
 
 supporters as (
 
-    select supporter_id, email_status, is_emailable from {{ ref('supporters') }}
+    select
+        supporter_id,
+        email_status,
+        is_emailable
+    from {{ ref('supporters') }}
 
 ),
 

@@ -11,7 +11,13 @@ with
 
 segments as (
 
-    select segment_name, tag, model_path, size, broadcast_approved, broadcast_approved_by
+    select
+        segment_name,
+        tag,
+        model_path,
+        size,
+        broadcast_approved,
+        broadcast_approved_by
     from {{ ref('segments') }}
 
 ),
@@ -50,15 +56,15 @@ checked as (
 
     select
         shares.*,
-        audience_share > {{ var('broadcast_max_share', 0.8) }}
-            and size > {{ var('broadcast_min_size', 50) }} as is_broadcast,
+        shares.audience_share > {{ var('broadcast_max_share', 0.8) }}
+        and shares.size > {{ var('broadcast_min_size', 50) }} as is_broadcast,
         case
-            when audience_share <= {{ var('broadcast_max_share', 0.8) }}
-                or size <= {{ var('broadcast_min_size', 50) }} then 'not_a_broadcast'
-            when broadcast_approved is null then 'not_approved'
-            when broadcast_approved_by is null then 'no_approver'
-            when approval_age_days < 0 then 'approval_in_future'
-            when approval_age_days > {{ var('broadcast_approval_days', 90) }} then 'approval_expired'
+            when shares.audience_share <= {{ var('broadcast_max_share', 0.8) }}
+                or shares.size <= {{ var('broadcast_min_size', 50) }} then 'not_a_broadcast'
+            when shares.broadcast_approved is null then 'not_approved'
+            when shares.broadcast_approved_by is null then 'no_approver'
+            when shares.approval_age_days < 0 then 'approval_in_future'
+            when shares.approval_age_days > {{ var('broadcast_approval_days', 90) }} then 'approval_expired'
             else 'approved'
         end as approval_status
 

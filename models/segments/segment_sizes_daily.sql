@@ -9,8 +9,8 @@ ranked as (
     select
         segment_size_history.*,
         row_number() over (
-            partition by as_of_date, tag
-            order by built_at desc, invocation_id desc
+            partition by segment_size_history.as_of_date, segment_size_history.tag
+            order by segment_size_history.built_at desc, segment_size_history.invocation_id desc
         ) as build_rank
 
     from {{ ref('segment_size_history') }}

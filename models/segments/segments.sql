@@ -53,7 +53,10 @@ previous_ranked as (
 
 previous as (
 
-    select tag, size as previous_size, built_at as previous_built_at
+    select
+        tag,
+        size as previous_size,
+        built_at as previous_built_at
     from previous_ranked
     where build_rank = 1
 

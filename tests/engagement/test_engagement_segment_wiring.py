@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlfluff.core import FluffConfig, Linter
 
 from sync.warehouse.project import PROJECT_DIR
 from sync.warehouse.segment_wiring import (
@@ -85,3 +86,17 @@ def test_a_project_that_cannot_be_written_fails_with_the_fix_and_keeps_the_union
         wire_segments(project)
     assert (project / UNION_MODEL).read_text() == before
     assert not list((project / UNION_MODEL).parent.glob(".*.tmp"))
+
+
+def test_the_rewritten_union_passes_sqlfluff(project: Path) -> None:
+    """`make lint` checks the union as `engage build` leaves it (settings in .sqlfluff)."""
+    definitions = project / "models" / "segments" / "definitions"
+    (definitions / "seg_signed_three_petitions_and_never_came_to_an_event.sql").write_text(
+        "select 1"
+    )
+    wire_segments(project)
+    config = FluffConfig.from_path(str(PROJECT_DIR))
+    linted = Linter(config=config).lint_string(
+        (project / UNION_MODEL).read_text(), fname=str(PROJECT_DIR / UNION_MODEL)
+    )
+    assert [violation.get_info_dict() for violation in linted.get_violations()] == []

@@ -17,7 +17,11 @@ with
 
 caps as (
 
-    select channel, window_days, max_messages from {{ ref('contact_caps') }}
+    select
+        channel,
+        window_days,
+        max_messages
+    from {{ ref('contact_caps') }}
 
 ),
 
@@ -32,7 +36,9 @@ overall_cap as (
 
 campaigns as (
 
-    select campaign_key, sent_at
+    select
+        campaign_key,
+        sent_at
     from {{ ref('int_campaigns__matched') }}
 
 ),
@@ -126,24 +132,29 @@ prior_by_channel as (
             when messages.first_seen_at >= {{ dbt.dateadd('day', -30, 'recipients.sent_at') }} then 1 else 0
         end) as messages_prior_30d,
         sum(case
-            when messages.first_seen_at >= {{ dbt.dateadd('day', '-1 * (select window_days from overall_cap)', 'recipients.sent_at') }}
-                then 1 else 0
+            when messages.first_seen_at
+                >= {{ dbt.dateadd('day', '-1 * (select window_days from overall_cap)', 'recipients.sent_at') }}
+                then 1
+            else 0
         end) as messages_prior_cap_window,
         sum(case
-            when messages.first_seen_at >= {{ dbt.dateadd('day', '-1 * channel_caps.window_days', 'recipients.sent_at') }}
-                then 1 else 0
+            when messages.first_seen_at
+                >= {{ dbt.dateadd('day', '-1 * channel_caps.window_days', 'recipients.sent_at') }}
+                then 1
+            else 0
         end) as channel_messages_prior,
         max(channel_caps.max_messages) as channel_max_messages
 
     from recipients
     inner join messages
         on recipients.supporter_id = messages.supporter_id
-        and messages.first_seen_at < recipients.sent_at
-        and messages.first_seen_at >= {{ dbt.dateadd('day', '-1 * (select greatest(30, max(window_days)) from caps)', 'recipients.sent_at') }}
-        and messages.message_key <> {{ dbt.concat(["'email:'", "recipients.campaign_key"]) }}
+            and recipients.sent_at > messages.first_seen_at
+            and messages.first_seen_at
+            >= {{ dbt.dateadd('day', '-1 * (select greatest(30, max(window_days)) from caps)', 'recipients.sent_at') }}
+            and messages.message_key <> {{ dbt.concat(["'email:'", "recipients.campaign_key"]) }}
     left join caps as channel_caps
-        on channel_caps.channel = messages.channel
-        and channel_caps.channel <> 'all'
+        on messages.channel = channel_caps.channel
+            and channel_caps.channel <> 'all'
     group by recipients.campaign_key, recipients.supporter_id, messages.channel
 
 ),
@@ -174,7 +185,9 @@ final as (
         coalesce(prior_messages.messages_prior_30d, 0) as messages_prior_30d,
         coalesce(prior_messages.messages_prior_cap_window, 0) as messages_prior_cap_window,
         coalesce(prior_messages.is_over_channel_cap, false)
-            or coalesce(prior_messages.messages_prior_cap_window > (select max_messages from overall_cap), false)
+        or coalesce(
+            prior_messages.messages_prior_cap_window > (select overall_cap.max_messages from overall_cap), false
+        )
             as is_over_contact_cap,
         recipients.has_human_open,
         recipients.has_clicked,
@@ -185,7 +198,7 @@ final as (
     from recipients
     left join prior_messages
         on recipients.campaign_key = prior_messages.campaign_key
-        and recipients.supporter_id = prior_messages.supporter_id
+            and recipients.supporter_id = prior_messages.supporter_id
 
 )
 

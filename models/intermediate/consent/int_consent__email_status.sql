@@ -17,20 +17,32 @@ email_events as (
 ),
 
 supporter_emails as (
-    select supporter_id, email from {{ ref('int_identity__supporter_emails') }}
+    select
+        supporter_id,
+        email
+    from {{ ref('int_identity__supporter_emails') }}
 ),
 
 -- a supporter's own events, plus every opt-out of an address the supporter uses, whichever
 -- record carried it (a guest's row with the buyer's email, a colleague's row): Mailchimp keeps
 -- consent per address, so an opt-out of the address binds whoever is synced with it
 events as (
-    select consent_event_id, supporter_id, status, occurred_at, is_evidenced
+    select
+        consent_event_id,
+        supporter_id,
+        status,
+        occurred_at,
+        is_evidenced
     from email_events
     union
-    select email_events.consent_event_id, supporter_emails.supporter_id, email_events.status,
-        email_events.occurred_at, email_events.is_evidenced
+    select
+        email_events.consent_event_id,
+        supporter_emails.supporter_id,
+        email_events.status,
+        email_events.occurred_at,
+        email_events.is_evidenced
     from email_events
-    inner join supporter_emails on supporter_emails.email = email_events.email
+    inner join supporter_emails on email_events.email = supporter_emails.email
     where email_events.status in ('unsubscribed', 'cleaned', 'suppressed')
 ),
 
@@ -42,8 +54,9 @@ supporters as (
 dated as (
     select
         events.*,
-        coalesce(occurred_at, cast('9999-12-31 00:00:00' as {{ dbt.type_timestamp() }})) as sort_at,
-        case status when 'suppressed' then 1 when 'unsubscribed' then 2 when 'cleaned' then 3 else 9 end as opt_out_rank
+        coalesce(events.occurred_at, cast('9999-12-31 00:00:00' as {{ dbt.type_timestamp() }})) as sort_at,
+        case events.status when 'suppressed' then 1 when 'unsubscribed' then 2 when 'cleaned' then 3 else 9 end
+            as opt_out_rank
     from events
 ),
 
@@ -51,15 +64,16 @@ latest_opt_outs as (
     select
         dated.*,
         row_number() over (
-            partition by supporter_id
-            order by opt_out_rank = 1 desc, sort_at desc, opt_out_rank, consent_event_id
+            partition by dated.supporter_id
+            order by dated.opt_out_rank = 1 desc, dated.sort_at desc, dated.opt_out_rank asc, dated.consent_event_id asc
         ) as pick
     from dated
-    where status in ('unsubscribed', 'cleaned', 'suppressed')
+    where dated.status in ('unsubscribed', 'cleaned', 'suppressed')
 ),
 
 opt_outs as (
-    select * from latest_opt_outs where pick = 1
+    select * from latest_opt_outs
+    where pick = 1
 ),
 
 -- a clean or a suppression anywhere in the history can never be restored, even when a later
@@ -72,25 +86,31 @@ never_restorable as (
 latest_evidenced_opt_ins as (
     select
         dated.*,
-        row_number() over (partition by supporter_id order by sort_at desc, consent_event_id) as pick
+        row_number()
+            over (partition by dated.supporter_id order by dated.sort_at desc, dated.consent_event_id asc)
+            as pick
     from dated
-    where status = 'subscribed' and is_evidenced
+    where dated.status = 'subscribed' and dated.is_evidenced
 ),
 
 evidenced_opt_ins as (
-    select * from latest_evidenced_opt_ins where pick = 1
+    select * from latest_evidenced_opt_ins
+    where pick = 1
 ),
 
 latest_claims as (
     select
         dated.*,
-        row_number() over (partition by supporter_id order by sort_at desc, consent_event_id) as pick
+        row_number()
+            over (partition by dated.supporter_id order by dated.sort_at desc, dated.consent_event_id asc)
+            as pick
     from dated
-    where status = 'subscribed' and not is_evidenced
+    where dated.status = 'subscribed' and not dated.is_evidenced
 ),
 
 claims as (
-    select * from latest_claims where pick = 1
+    select * from latest_claims
+    where pick = 1
 ),
 
 decided as (
@@ -114,23 +134,23 @@ decided as (
         evidenced_opt_ins.consent_event_id as opt_in_event_id,
         claims.consent_event_id as claim_event_id
     from supporters
-    left join opt_outs on opt_outs.supporter_id = supporters.supporter_id
-    left join evidenced_opt_ins on evidenced_opt_ins.supporter_id = supporters.supporter_id
-    left join claims on claims.supporter_id = supporters.supporter_id
-    left join never_restorable on never_restorable.supporter_id = supporters.supporter_id
+    left join opt_outs on supporters.supporter_id = opt_outs.supporter_id
+    left join evidenced_opt_ins on supporters.supporter_id = evidenced_opt_ins.supporter_id
+    left join claims on supporters.supporter_id = claims.supporter_id
+    left join never_restorable on supporters.supporter_id = never_restorable.supporter_id
 ),
 
 final as (
     select
         decided.supporter_id,
-        case decision
+        case decided.decision
             when 'opt_out' then decided.opt_out_status
             when 'none' then 'unknown'
             else 'subscribed'
         end as email_status,
-        case decision
+        case decided.decision
             when 'restored' then 'evidenced'
-            else decision
+            else decided.decision
         end as consent_basis,
         deciding.consent_event_id,
         deciding.evidence as consent_evidence,
@@ -140,12 +160,12 @@ final as (
         deciding.row_number as consent_row_number
     from decided
     left join email_events as deciding
-        on deciding.consent_event_id = case decision
-            when 'opt_out' then decided.opt_out_event_id
-            when 'restored' then decided.opt_in_event_id
-            when 'evidenced' then decided.opt_in_event_id
-            when 'claimed' then decided.claim_event_id
-        end
+        on deciding.consent_event_id = case decided.decision
+                when 'opt_out' then decided.opt_out_event_id
+                when 'restored' then decided.opt_in_event_id
+                when 'evidenced' then decided.opt_in_event_id
+                when 'claimed' then decided.claim_event_id
+            end
 )
 
 select * from final

@@ -25,7 +25,8 @@
 {%- set subscribed_values = "('subscribed', 'subscribe', 'opted_in', 'opted in', 'opt-in', 'active', 'yes')" -%}
 {%- set unsubscribed_values = "('unsubscribed', 'unsubscribe', 'opted_out', 'opted out', 'opt-out', 'no')" -%}
 {%- set cleaned_values = "('cleaned', 'bouncing', 'bounced', 'bounce')" -%}
-{%- set suppressed_values = "('spam', 'spam complaint', 'spam_complaint', 'complained', 'blocked', 'blacklisted', 'suppressed')" -%}
+{%- set suppressed_values =
+    "('spam', 'spam complaint', 'spam_complaint', 'complained', 'blocked', 'blacklisted', 'suppressed')" -%}
 
 with
 
@@ -83,9 +84,9 @@ self_service_files as (
     select distinct files.file_id
     from files
     inner join opt_in_sources
-        on (opt_in_sources.kind = files.kind or opt_in_sources.kind = '*')
-        and files.file_path like opt_in_sources.path_like
-        and files.subscription_status_header = opt_in_sources.status_header
+        on (files.kind = opt_in_sources.kind or opt_in_sources.kind = '*')
+            and files.file_path like opt_in_sources.path_like
+            and files.subscription_status_header = opt_in_sources.status_header
 ),
 
 mailchimp_export_events as (
@@ -121,10 +122,15 @@ status_columns as (
         sheet_rows.subscription_at as occurred_at,
         self_service_files.file_id is not null as is_self_service
     from sheet_rows
-    left join self_service_files on self_service_files.file_id = sheet_rows.file_id
+    left join self_service_files on sheet_rows.file_id = self_service_files.file_id
     where sheet_rows.subscription_status is not null and sheet_rows.kind <> 'mailchimp_members'
     union all
-    select row_id, 'sms', sms_status, subscription_at, false
+    select
+        row_id,
+        'sms' as channel,
+        sms_status,
+        subscription_at,
+        false as is_self_service
     from sheet_rows
     where sms_status is not null
 ),
@@ -192,7 +198,8 @@ answer_events as (
 unioned as (
     select * from mailchimp_export_events
     union all
-    select * from status_column_events where status is not null
+    select * from status_column_events
+    where status is not null
     union all
     select * from suppression_events
     union all
@@ -201,7 +208,8 @@ unioned as (
 
 final as (
     select
-        {{ engage_surrogate_key(['unioned.row_id', 'unioned.channel', 'unioned.status', 'unioned.evidence']) }} as consent_event_id,
+        {{ engage_surrogate_key(['unioned.row_id', 'unioned.channel', 'unioned.status', 'unioned.evidence']) }}
+            as consent_event_id,
         record_supporters.supporter_id,
         sheet_rows.email,
         unioned.channel,
@@ -210,10 +218,10 @@ final as (
         case
             when unioned.status = 'subscribed'
                 then unioned.evidence in (
-                    'mailchimp_confirm_time', 'mailchimp_optin_time',
-                    'form_consent_timestamp', 'form_submission_timestamp',
-                    'self_service_opt_in'
-                )
+                        'mailchimp_confirm_time', 'mailchimp_optin_time',
+                        'form_consent_timestamp', 'form_submission_timestamp',
+                        'self_service_opt_in'
+                    )
             else unioned.occurred_at is not null
         end as is_evidenced,
         unioned.evidence,
@@ -226,13 +234,18 @@ final as (
         cast(null as {{ dbt.type_string() }}) as audience_id,
         unioned.detail
     from unioned
-    inner join sheet_rows on sheet_rows.row_id = unioned.row_id
-    inner join record_supporters on record_supporters.record_id = unioned.row_id
+    inner join sheet_rows on unioned.row_id = sheet_rows.row_id
+    inner join record_supporters on unioned.row_id = record_supporters.record_id
 ),
 
 channel_opt_outs as (
     select
-        row_id, email, file_id, file_path, sheet_name, row_number,
+        row_id,
+        email,
+        file_id,
+        file_path,
+        sheet_name,
+        row_number,
         'sms_messages' as source_kind,
         'sms' as channel,
         occurred_at,
@@ -242,7 +255,12 @@ channel_opt_outs as (
     where is_opt_out_request
     union all
     select
-        row_id, email, file_id, file_path, sheet_name, row_number,
+        row_id,
+        email,
+        file_id,
+        file_path,
+        sheet_name,
+        row_number,
         'calls' as source_kind,
         'call' as channel,
         occurred_at,
@@ -254,7 +272,10 @@ channel_opt_outs as (
 
 channel_final as (
     select
-        {{ engage_surrogate_key(['channel_opt_outs.row_id', 'channel_opt_outs.channel', "'unsubscribed'", 'channel_opt_outs.evidence']) }} as consent_event_id,
+        {{ engage_surrogate_key([
+            'channel_opt_outs.row_id', 'channel_opt_outs.channel', "'unsubscribed'", 'channel_opt_outs.evidence'
+        ]) }}
+            as consent_event_id,
         record_supporters.supporter_id,
         channel_opt_outs.email,
         channel_opt_outs.channel,
@@ -271,7 +292,7 @@ channel_final as (
         cast(null as {{ dbt.type_string() }}) as audience_id,
         channel_opt_outs.detail
     from channel_opt_outs
-    inner join record_supporters on record_supporters.record_id = channel_opt_outs.row_id
+    inner join record_supporters on channel_opt_outs.row_id = record_supporters.record_id
 )
 
 select * from final

@@ -33,7 +33,10 @@ activity as (
 ),
 
 supporter_emails as (
-    select supporter_id, email, subscriber_hash
+    select
+        supporter_id,
+        email,
+        subscriber_hash
     from {{ ref('int_identity__supporter_emails') }}
 ),
 
@@ -61,8 +64,8 @@ remembered_optout_events as (
         cast(null as {{ dbt.type_string() }}) as event_key
     from optouts
     left join pulled
-        on pulled.audience_id = optouts.audience_id
-        and pulled.subscriber_hash = optouts.subscriber_hash
+        on optouts.audience_id = pulled.audience_id
+            and optouts.subscriber_hash = pulled.subscriber_hash
     where
         pulled.subscriber_hash is null
         or (
@@ -118,8 +121,13 @@ final as (
     select
         case
             when unioned.event_key is null
-                then {{ engage_surrogate_key(['unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence']) }}
-            else {{ engage_surrogate_key(['unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence', 'unioned.event_key']) }}
+                then {{ engage_surrogate_key([
+                    'unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence'
+                ]) }}
+            else {{ engage_surrogate_key([
+                'unioned.audience_id', 'unioned.subscriber_hash', 'unioned.status', 'unioned.evidence',
+                'unioned.event_key'
+            ]) }}
         end as consent_event_id,
         supporter_emails.supporter_id,
         supporter_emails.email,
@@ -137,7 +145,7 @@ final as (
         unioned.audience_id,
         unioned.detail
     from unioned
-    inner join supporter_emails on supporter_emails.subscriber_hash = unioned.subscriber_hash
+    inner join supporter_emails on unioned.subscriber_hash = supporter_emails.subscriber_hash
 )
 
 select * from final

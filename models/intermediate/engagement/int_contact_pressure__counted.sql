@@ -18,13 +18,18 @@ with
 
 caps as (
 
-    select channel, window_days, max_messages from {{ ref('contact_caps') }}
+    select
+        channel,
+        window_days,
+        max_messages
+    from {{ ref('contact_caps') }}
 
 ),
 
 channel_caps as (
 
-    select * from caps where channel <> 'all'
+    select * from caps
+    where channel <> 'all'
 
 ),
 
@@ -50,7 +55,7 @@ messages as (
 
     from {{ ref('int_engagement_events__dated') }}
     where counts_as_message
-        and age_days <= (select max(window_days) from caps)
+        and age_days <= (select max(caps.window_days) from caps)
     group by supporter_id, coalesce(channel, 'email'), message_key
 
 ),
@@ -62,14 +67,16 @@ per_channel as (
         messages.supporter_id,
         messages.channel,
         sum(case when messages.age_days <= channel_caps.window_days then 1 else 0 end) as channel_messages,
-        sum(case when messages.age_days <= (select window_days from overall_cap) then 1 else 0 end) as overall_messages,
+        sum(
+            case when messages.age_days <= (select overall_cap.window_days from overall_cap) then 1 else 0 end
+        ) as overall_messages,
         max(messages.first_seen_at) as last_message_at,
         max(channel_caps.window_days) as channel_window_days,
         max(channel_caps.max_messages) as channel_max_messages
 
     from messages
     left join channel_caps
-        on channel_caps.channel = messages.channel
+        on messages.channel = channel_caps.channel
     group by messages.supporter_id, messages.channel
 
 ),
@@ -120,7 +127,7 @@ final as (
         per_supporter.sms_messages_in_window,
         per_supporter.call_messages_in_window,
         per_supporter.last_message_at,
-        (select max_messages from overall_cap) as contact_cap,
+        (select overall_cap.max_messages from overall_cap) as contact_cap,
         nullif({{ engage_concat_ws("', '", [
             'per_supporter.over_channel_caps',
             "case when per_supporter.messages_in_window > (select max_messages from overall_cap) then 'all' end",

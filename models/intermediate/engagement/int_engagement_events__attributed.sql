@@ -52,7 +52,10 @@ actions as (
 
 record_supporters as (
 
-    select record_id, supporter_id from {{ ref('int_identity__record_supporters') }}
+    select
+        record_id,
+        supporter_id
+    from {{ ref('int_identity__record_supporters') }}
 
 ),
 
@@ -65,7 +68,9 @@ pulled_actions as (
 -- one supporter per address hash: the one whose primary email it is, else the first by id
 hash_supporters as (
 
-    select subscriber_hash, supporter_id
+    select
+        subscriber_hash,
+        supporter_id
     from (
         select
             subscriber_hash,
@@ -97,7 +102,8 @@ spreadsheet_attributed as (
 pulled_attributed as (
 
     select
-        {{ engage_surrogate_key(['pulled_actions.row_id', 'pulled_actions.action_type', 'pulled_actions.event_key']) }} as event_id,
+        {{ engage_surrogate_key(['pulled_actions.row_id', 'pulled_actions.action_type', 'pulled_actions.event_key']) }}
+            as event_id,
         hash_supporters.supporter_id,
         pulled_actions.row_id,
         pulled_actions.action_type,

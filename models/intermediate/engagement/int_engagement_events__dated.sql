@@ -33,7 +33,9 @@ aged as (
         events.channel,
         case
             when action_types.counts_as_message
-                then {{ dbt.concat(["coalesce(events.channel, 'email')", "':'", "coalesce(events.campaign_name, events.event_id)"]) }}
+                then {{ dbt.concat([
+                    "coalesce(events.channel, 'email')", "':'", "coalesce(events.campaign_name, events.event_id)"
+                ]) }}
         end as message_key,
         coalesce(events.is_proxy_open, false) as is_proxy_open,
         events.event_date,

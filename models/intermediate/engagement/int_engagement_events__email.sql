@@ -13,7 +13,9 @@ with
 
 campaign_keys as (
 
-    select campaign_name, campaign_key
+    select
+        campaign_name,
+        campaign_key
     from {{ ref('int_campaign_references__resolved') }}
     where source_kind = 'email_activity'
 
@@ -76,7 +78,7 @@ flagged as (
     from activity
     left join personal_sends
         on activity.email = personal_sends.email
-        and activity.campaign_name = personal_sends.campaign_name
+            and activity.campaign_name = personal_sends.campaign_name
     left join campaign_sends
         on activity.campaign_name = campaign_sends.campaign_name
 

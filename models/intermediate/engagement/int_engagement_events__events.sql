@@ -39,24 +39,42 @@ attendees as (
 actions as (
 
     select
-        attendees.row_id, 'event_attendance' as action_type, attendees.event_at as occurred_at,
-        attendees.file_id, attendees.file_path, attendees.row_number, attendees.campaign_name, attendees.event_date
+        attendees.row_id,
+        'event_attendance' as action_type,
+        attendees.event_at as occurred_at,
+        attendees.file_id,
+        attendees.file_path,
+        attendees.row_number,
+        attendees.campaign_name,
+        attendees.event_date
     from attendees
-    where attended
+    where attendees.attended
 
     union all
 
     select
-        attendees.row_id, 'event_rsvp' as action_type, attendees.registered_at as occurred_at,
-        attendees.file_id, attendees.file_path, attendees.row_number, attendees.campaign_name, attendees.event_date
+        attendees.row_id,
+        'event_rsvp' as action_type,
+        attendees.registered_at as occurred_at,
+        attendees.file_id,
+        attendees.file_path,
+        attendees.row_number,
+        attendees.campaign_name,
+        attendees.event_date
     from attendees
     where not attended
 
     union all
 
     select
-        attendees.row_id, 'event_hosted' as action_type, attendees.event_at as occurred_at,
-        attendees.file_id, attendees.file_path, attendees.row_number, attendees.campaign_name, attendees.event_date
+        attendees.row_id,
+        'event_hosted' as action_type,
+        attendees.event_at as occurred_at,
+        attendees.file_id,
+        attendees.file_path,
+        attendees.row_number,
+        attendees.campaign_name,
+        attendees.event_date
     from attendees
     where ticket_type_key like '%host%'
         or ticket_type_key like '%organi%'
@@ -65,8 +83,14 @@ actions as (
     union all
 
     select
-        attendees.row_id, 'volunteer_signup' as action_type, attendees.event_at as occurred_at,
-        attendees.file_id, attendees.file_path, attendees.row_number, attendees.campaign_name, attendees.event_date
+        attendees.row_id,
+        'volunteer_signup' as action_type,
+        attendees.event_at as occurred_at,
+        attendees.file_id,
+        attendees.file_path,
+        attendees.row_number,
+        attendees.campaign_name,
+        attendees.event_date
     from attendees
     where volunteer_interest
 

@@ -24,7 +24,10 @@ members as (
 
 campaign_keys as (
 
-    select campaign_id, campaign_name, campaign_key
+    select
+        campaign_id,
+        campaign_name,
+        campaign_key
     from {{ ref('int_campaign_references__resolved') }}
     where source_kind = 'mailchimp_members'
 
@@ -39,7 +42,7 @@ unsubscribed_members as (
     from members
     left join campaign_keys
         on coalesce(nullif(trim(members.unsub_campaign_id), ''), '') = coalesce(campaign_keys.campaign_id, '')
-        and coalesce(members.unsub_campaign_title, '') = coalesce(campaign_keys.campaign_name, '')
+            and coalesce(members.unsub_campaign_title, '') = coalesce(campaign_keys.campaign_name, '')
     where members.member_status = 'unsubscribed'
         and members.unsub_at is not null
 
@@ -48,7 +51,11 @@ unsubscribed_members as (
 actions as (
 
     select
-        row_id, file_id, file_path, row_number, 'contacts' as source_kind,
+        row_id,
+        file_id,
+        file_path,
+        row_number,
+        'contacts' as source_kind,
         'sign_up' as action_type,
         coalesce(occurred_at, email_opt_in_at, subscription_at) as occurred_at,
         campaign_name,
@@ -60,7 +67,11 @@ actions as (
     union all
 
     select
-        row_id, file_id, file_path, row_number, 'contacts' as source_kind,
+        row_id,
+        file_id,
+        file_path,
+        row_number,
+        'contacts' as source_kind,
         'unsubscribe' as action_type,
         subscription_at as occurred_at,
         campaign_name,
@@ -73,7 +84,11 @@ actions as (
     union all
 
     select
-        row_id, file_id, file_path, row_number, 'mailchimp_members' as source_kind,
+        row_id,
+        file_id,
+        file_path,
+        row_number,
+        'mailchimp_members' as source_kind,
         'sign_up' as action_type,
         coalesce(optin_at, confirm_at) as occurred_at,
         cast(null as {{ dbt.type_string() }}) as campaign_name,
@@ -85,7 +100,11 @@ actions as (
     union all
 
     select
-        row_id, file_id, file_path, row_number, 'mailchimp_members' as source_kind,
+        row_id,
+        file_id,
+        file_path,
+        row_number,
+        'mailchimp_members' as source_kind,
         'unsubscribe' as action_type,
         unsub_at as occurred_at,
         campaign_key as campaign_name,

@@ -21,7 +21,9 @@ activity as (
 
 campaign_keys as (
 
-    select campaign_id, campaign_key
+    select
+        campaign_id,
+        campaign_key
     from {{ ref('int_campaign_references__resolved') }}
     where source_kind = 'mailchimp_api'
 
@@ -29,7 +31,9 @@ campaign_keys as (
 
 campaigns as (
 
-    select campaign_id, sent_at
+    select
+        campaign_id,
+        sent_at
     from {{ ref('int_campaigns__matched') }}
     where campaign_id is not null
 
@@ -51,7 +55,8 @@ flagged as (
 )
 
 select
-    {{ engage_surrogate_key(['campaign_id', 'subscriber_hash', 'action', 'occurred_at', "coalesce(url, '')"]) }} as row_id,
+    {{ engage_surrogate_key(['campaign_id', 'subscriber_hash', 'action', 'occurred_at', "coalesce(url, '')"]) }}
+        as row_id,
     subscriber_hash,
     case action
         when 'sent' then 'email_sent'

@@ -38,13 +38,15 @@ copy_ranks as (
         max(attributed.reason) over (partition by attributed.copy_key) as copy_reason
 
     from {{ ref('int_engagement_events__attributed') }} as attributed
-    inner join repeated_actions on repeated_actions.copy_key = attributed.copy_key
+    inner join repeated_actions on attributed.copy_key = repeated_actions.copy_key
 
 ),
 
 attended as (
 
-    select distinct supporter_id, event_date
+    select distinct
+        supporter_id,
+        event_date
     from {{ ref('int_engagement_events__attributed') }}
     where action_type = 'event_attendance'
         and event_date is not null
@@ -76,10 +78,10 @@ select
     actions.row_number
 
 from actions
-left join copy_ranks on copy_ranks.event_id = actions.event_id
+left join copy_ranks on actions.event_id = copy_ranks.event_id
 left join attended
     on actions.action_type = 'event_rsvp'
-    and actions.supporter_id = attended.supporter_id
-    and actions.event_date = attended.event_date
+        and actions.supporter_id = attended.supporter_id
+        and actions.event_date = attended.event_date
 where coalesce(copy_ranks.copy_rank, 1) = 1
     and attended.supporter_id is null

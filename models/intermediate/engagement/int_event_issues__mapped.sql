@@ -79,9 +79,19 @@ from_stated as (
 
 all_links as (
 
-    select event_id, supporter_id, issue_slug, issue_role from from_campaigns
+    select
+        event_id,
+        supporter_id,
+        issue_slug,
+        issue_role
+    from from_campaigns
     union all
-    select event_id, supporter_id, issue_slug, issue_role from from_stated
+    select
+        event_id,
+        supporter_id,
+        issue_slug,
+        issue_role
+    from from_stated
 
 ),
 
@@ -90,8 +100,8 @@ ranked as (
     select
         all_links.*,
         row_number() over (
-            partition by event_id, issue_slug
-            order by case issue_role when 'primary' then 1 when 'stated' then 2 else 3 end
+            partition by all_links.event_id, all_links.issue_slug
+            order by case all_links.issue_role when 'primary' then 1 when 'stated' then 2 else 3 end
         ) as role_rank
 
     from all_links

@@ -25,14 +25,19 @@ supporters as (
 
 events as (
 
-    select supporter_id, action_type
+    select
+        supporter_id,
+        action_type
     from {{ ref('int_engagement_events__dated') }}
 
 ),
 
 ladder as (
 
-    select step_order, condition, next_step
+    select
+        step_order,
+        condition,
+        next_step
     from {{ ref('next_step_ladder') }}
 
 ),
@@ -61,8 +66,10 @@ conditions as (
         coalesce(counts.events_attended, 0) > 0 as attended_event,
         coalesce(counts.donations, 0) > 0 as donated,
         coalesce(counts.petition_signatures, 0) > 0
-            and coalesce(counts.volunteer_shifts + counts.events_attended + counts.donations
-                + counts.other_actions, 0) = 0 as petition_only,
+        and coalesce(
+            counts.volunteer_shifts + counts.events_attended + counts.donations
+            + counts.other_actions, 0
+        ) = 0 as petition_only,
         coalesce(counts.other_actions, 0) > 0 as other_action
 
     from supporters
@@ -82,11 +89,11 @@ matched as (
     from conditions
     inner join ladder
         on (ladder.condition = 'volunteered' and conditions.volunteered)
-        or (ladder.condition = 'attended_event' and conditions.attended_event)
-        or (ladder.condition = 'donated' and conditions.donated)
-        or (ladder.condition = 'petition_only' and conditions.petition_only)
-        or (ladder.condition = 'other_action' and conditions.other_action)
-        or ladder.condition = 'default'
+            or (ladder.condition = 'attended_event' and conditions.attended_event)
+            or (ladder.condition = 'donated' and conditions.donated)
+            or (ladder.condition = 'petition_only' and conditions.petition_only)
+            or (ladder.condition = 'other_action' and conditions.other_action)
+            or ladder.condition = 'default'
 
 ),
 
@@ -94,7 +101,7 @@ ranked as (
 
     select
         matched.*,
-        row_number() over (partition by supporter_id order by step_order) as match_rank
+        row_number() over (partition by matched.supporter_id order by matched.step_order) as match_rank
 
     from matched
 

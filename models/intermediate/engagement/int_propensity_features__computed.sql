@@ -76,7 +76,9 @@ counted as (
             as actions_365d,
         {{ engage_count_if("counts_as_message and days_before_cutoff between 0 and 90") }}
             as email_events_90d,
-        {{ engage_count_if("action_type = 'email_open' and not is_proxy_open and days_before_cutoff between 0 and 90") }}
+        {{ engage_count_if(
+            "action_type = 'email_open' and not is_proxy_open and days_before_cutoff between 0 and 90"
+        ) }}
             as email_opens_90d,
         {{ engage_count_if("action_type = 'email_click' and days_before_cutoff between 0 and 90") }}
             as email_clicks_90d,
@@ -138,7 +140,7 @@ joined as (
     from counted
     left join action_kinds
         on counted.cutoff_role = action_kinds.cutoff_role
-        and counted.supporter_id = action_kinds.supporter_id
+            and counted.supporter_id = action_kinds.supporter_id
     -- a supporter exists at a cutoff once they have an event on or before it
     where counted.tenure_days is not null
 
@@ -148,9 +150,9 @@ binned as (
 
     select
         joined.*,
-        {%- for feature, bin_sql in engage_propensity_features() %}
-        {{ bin_sql }} as bin_{{ feature }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for feature, bin_sql in engage_propensity_features() %}
+    {{ bin_sql }} as bin_{{ feature }}{{ "," if not loop.last }}
+    {%- endfor %}
 
     from joined
 

@@ -31,13 +31,25 @@ weights as (
 
 applications as (
 
-    select 'backtest' as model_name, 'train' as cutoff_role, true as is_fit_row
+    select
+        'backtest' as model_name,
+        'train' as cutoff_role,
+        true as is_fit_row
     union all
-    select 'backtest', 'test', false
+    select
+        'backtest' as model_name,
+        'test' as cutoff_role,
+        false as is_fit_row
     union all
-    select 'current', 'test', true
+    select
+        'current' as model_name,
+        'test' as cutoff_role,
+        true as is_fit_row
     union all
-    select 'current', 'score', false
+    select
+        'current' as model_name,
+        'score' as cutoff_role,
+        false as is_fit_row
 
 ),
 
@@ -76,8 +88,8 @@ scored as (
     {%- for feature, _ in engage_propensity_features() %}
     left join weights as w_{{ feature }}
         on applications.model_name = w_{{ feature }}.model_name
-        and w_{{ feature }}.feature = '{{ feature }}'
-        and features.bin_{{ feature }} = w_{{ feature }}.bin
+            and w_{{ feature }}.feature = '{{ feature }}'
+            and features.bin_{{ feature }} = w_{{ feature }}.bin
     {%- endfor %}
     where fit_levels.intercept is not null
 
@@ -129,8 +141,8 @@ binned as (
     from scored
     inner join bin_edges
         on scored.model_name = bin_edges.model_name
-        and (bin_edges.lower_score is null or scored.score > bin_edges.lower_score)
-        and (bin_edges.score_bin = bin_edges.score_bins or scored.score <= bin_edges.upper_score)
+            and (bin_edges.lower_score is null or scored.score > bin_edges.lower_score)
+            and (bin_edges.score_bin = bin_edges.score_bins or scored.score <= bin_edges.upper_score)
 
 ),
 
@@ -160,12 +172,12 @@ calibrated as (
         binned.score_bin,
         binned.base_rate,
         (calibration.bin_positives + {{ m }} * binned.base_rate)
-            / (calibration.bin_supporters + {{ m }}) as probability
+        / (calibration.bin_supporters + {{ m }}) as probability
 
     from binned
     inner join calibration
         on binned.model_name = calibration.model_name
-        and binned.score_bin = calibration.score_bin
+            and binned.score_bin = calibration.score_bin
 
 )
 

@@ -24,9 +24,13 @@ features as (
 
 fits as (
 
-    select 'backtest' as model_name, 'train' as cutoff_role
+    select
+        'backtest' as model_name,
+        'train' as cutoff_role
     union all
-    select 'current', 'test'
+    select
+        'current' as model_name,
+        'test' as cutoff_role
 
 ),
 
@@ -60,7 +64,7 @@ base as (
 
     from fits
     left join features
-        on features.cutoff_role = fits.cutoff_role
+        on fits.cutoff_role = features.cutoff_role
     group by fits.model_name
 
 ),

@@ -18,7 +18,12 @@ records as (
 ),
 
 match_identifiers as (
-    select record_id, identifier_type, identifier_value, first_name_key, last_name_key
+    select
+        record_id,
+        identifier_type,
+        identifier_value,
+        first_name_key,
+        last_name_key
     from {{ ref('int_identity__identifiers') }}
     where is_usable and identifier_type in ('phone', 'name_postcode')
 ),
@@ -30,18 +35,21 @@ email_components as (
 email_less as (
     select records.record_id
     from records
-    left join email_components on email_components.record_id = records.record_id
+    left join email_components on records.record_id = email_components.record_id
     where email_components.record_id is null
 ),
 
 mine as (
     select match_identifiers.*
     from match_identifiers
-    inner join email_less on email_less.record_id = match_identifiers.record_id
+    inner join email_less on match_identifiers.record_id = email_less.record_id
 ),
 
 wanted as (
-    select distinct identifier_type, identifier_value from mine
+    select distinct
+        identifier_type,
+        identifier_value
+    from mine
 ),
 
 -- what stage-1 supporters offer to match on: each wanted identifier with the names it was
@@ -56,9 +64,9 @@ email_side as (
         min(match_identifiers.record_id) as matched_record_id
     from match_identifiers
     inner join wanted
-        on wanted.identifier_type = match_identifiers.identifier_type
-        and wanted.identifier_value = match_identifiers.identifier_value
-    inner join email_components on email_components.record_id = match_identifiers.record_id
+        on match_identifiers.identifier_type = wanted.identifier_type
+            and match_identifiers.identifier_value = wanted.identifier_value
+    inner join email_components on match_identifiers.record_id = email_components.record_id
     group by
         match_identifiers.identifier_type,
         match_identifiers.identifier_value,
@@ -75,14 +83,18 @@ candidates as (
         email_side.matched_record_id
     from mine
     inner join email_side
-        on email_side.identifier_type = mine.identifier_type
-        and email_side.identifier_value = mine.identifier_value
+        on mine.identifier_type = email_side.identifier_type
+            and mine.identifier_value = email_side.identifier_value
     where mine.identifier_type <> 'phone'
         or (
-            (mine.first_name_key is null or email_side.first_name_key is null
-                or mine.first_name_key = email_side.first_name_key)
-            and (mine.last_name_key is null or email_side.last_name_key is null
-                or mine.last_name_key = email_side.last_name_key)
+            (
+                mine.first_name_key is null or email_side.first_name_key is null
+                or mine.first_name_key = email_side.first_name_key
+            )
+            and (
+                mine.last_name_key is null or email_side.last_name_key is null
+                or mine.last_name_key = email_side.last_name_key
+            )
         )
 ),
 
@@ -106,11 +118,12 @@ final as (
             else 'unmatched'
         end as outcome,
         coalesce(candidate_counts.candidate_count, 0) as candidate_count,
-        case when candidate_counts.candidate_count = 1 then candidate_counts.email_component_id end as email_component_id,
+        case when candidate_counts.candidate_count = 1 then candidate_counts.email_component_id end
+            as email_component_id,
         case when candidate_counts.candidate_count = 1 then candidate_counts.matched_record_id end as matched_record_id,
         case when candidate_counts.candidate_count = 1 then candidate_counts.matched_on end as matched_on
     from email_less
-    left join candidate_counts on candidate_counts.record_id = email_less.record_id
+    left join candidate_counts on email_less.record_id = candidate_counts.record_id
 )
 
 select * from final

@@ -12,7 +12,10 @@
 with
 
 email_components as (
-    select record_id, email_component_id from {{ ref('int_identity__email_components') }}
+    select
+        record_id,
+        email_component_id
+    from {{ ref('int_identity__email_components') }}
 ),
 
 attachments as (
@@ -24,9 +27,15 @@ residual_components as (
 ),
 
 email_people as (
-    select record_id, email_component_id from email_components
+    select
+        record_id,
+        email_component_id
+    from email_components
     union all
-    select record_id, email_component_id from attachments
+    select
+        record_id,
+        email_component_id
+    from attachments
     where outcome = 'attached'
 ),
 
@@ -42,14 +51,20 @@ residual_people as (
         attachments.record_id,
         coalesce(residual_components.component_id, attachments.record_id) as component_id
     from attachments
-    left join residual_components on residual_components.record_id = attachments.record_id
+    left join residual_components on attachments.record_id = residual_components.record_id
     where attachments.outcome <> 'attached'
 ),
 
 final as (
-    select record_id, component_id from email_people_components
+    select
+        record_id,
+        component_id
+    from email_people_components
     union all
-    select record_id, component_id from residual_people
+    select
+        record_id,
+        component_id
+    from residual_people
 )
 
 select * from final

@@ -7,7 +7,9 @@
 with
 
 email_identifiers as (
-    select record_id, identifier_value as email
+    select
+        record_id,
+        identifier_value as email
     from {{ ref('int_identity__identifiers') }}
     where identifier_type = 'email' and is_usable
 ),

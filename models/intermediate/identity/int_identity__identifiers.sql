@@ -39,23 +39,51 @@ person_records as (
 ),
 
 with_names as (
-    select record_id, occurred_at, 'email' as identifier_type, email as identifier_value,
-        first_name_key, last_name_key, source_priority, person_name_key
+    select
+        record_id,
+        occurred_at,
+        'email' as identifier_type,
+        email as identifier_value,
+        first_name_key,
+        last_name_key,
+        source_priority,
+        person_name_key
     from person_records
     where email is not null
     union all
-    select record_id, occurred_at, 'phone', phone,
-        first_name_key, last_name_key, source_priority, person_name_key
+    select
+        record_id,
+        occurred_at,
+        'phone' as identifier_type,
+        phone,
+        first_name_key,
+        last_name_key,
+        source_priority,
+        person_name_key
     from person_records
     where phone is not null
     union all
-    select record_id, occurred_at, 'name_postcode', first_name_key || '|' || last_name_key || '|' || postcode_key,
-        first_name_key, last_name_key, source_priority, person_name_key
+    select
+        record_id,
+        occurred_at,
+        'name_postcode' as identifier_type,
+        first_name_key || '|' || last_name_key || '|' || postcode_key as identifier_value,
+        first_name_key,
+        last_name_key,
+        source_priority,
+        person_name_key
     from person_records
     where first_name_key is not null and last_name_key is not null and postcode_key is not null
     union all
-    select record_id, occurred_at, 'phone_name', phone || '|' || last_name_key,
-        first_name_key, last_name_key, source_priority, person_name_key
+    select
+        record_id,
+        occurred_at,
+        'phone_name' as identifier_type,
+        phone || '|' || last_name_key as identifier_value,
+        first_name_key,
+        last_name_key,
+        source_priority,
+        person_name_key
     from person_records
     where phone is not null and last_name_key is not null
 ),
@@ -104,19 +132,19 @@ judged as (
         ) as is_other_persons_email
     from with_names
     inner join group_sizes
-        on group_sizes.identifier_type = with_names.identifier_type
-        and group_sizes.identifier_value = with_names.identifier_value
+        on with_names.identifier_type = group_sizes.identifier_type
+            and with_names.identifier_value = group_sizes.identifier_value
     left join email_owner_names
-        on email_owner_names.identifier_value = with_names.identifier_value
-        and email_owner_names.owner_rank = 1
-        and with_names.identifier_type = 'email'
+        on with_names.identifier_value = email_owner_names.identifier_value
+            and email_owner_names.owner_rank = 1
+            and with_names.identifier_type = 'email'
 ),
 
 final as (
     select
         all_identifiers.*,
         {{ engage_surrogate_key(['identifier_type', 'identifier_value']) }} as identifier_key,
-        not is_shared and not is_other_persons_email as is_usable
+        not all_identifiers.is_shared and not all_identifiers.is_other_persons_email as is_usable
     from judged as all_identifiers
 )
 

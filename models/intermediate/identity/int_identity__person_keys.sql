@@ -12,13 +12,20 @@ components as (
 ),
 
 identifiers as (
-    select record_id, identifier_type, identifier_key
+    select
+        record_id,
+        identifier_type,
+        identifier_key
     from {{ ref('int_identity__identifiers') }}
     where is_usable
 ),
 
 records as (
-    select record_id, kind, content_key from {{ ref('int_identity__records') }}
+    select
+        record_id,
+        kind,
+        content_key
+    from {{ ref('int_identity__records') }}
 ),
 
 -- one owner when the smallest and the largest component carrying it are the same (a plain
@@ -30,12 +37,15 @@ identifier_owners as (
         min(components.component_id) as component_id,
         max(components.component_id) as last_component_id
     from identifiers
-    inner join components on components.record_id = identifiers.record_id
+    inner join components on identifiers.record_id = components.record_id
     group by identifiers.identifier_key, identifiers.identifier_type
 ),
 
 owned_by_one as (
-    select component_id, identifier_key, identifier_type
+    select
+        component_id,
+        identifier_key,
+        identifier_type
     from identifier_owners
     where component_id = last_component_id
 ),
@@ -45,9 +55,11 @@ keyed_people as (
 ),
 
 unkeyed_records as (
-    select components.record_id, components.component_id
+    select
+        components.record_id,
+        components.component_id
     from components
-    left join keyed_people on keyed_people.component_id = components.component_id
+    left join keyed_people on components.component_id = keyed_people.component_id
     where keyed_people.component_id is null
 ),
 
@@ -58,7 +70,7 @@ record_keys as (
         {{ engage_surrogate_key(["'record'", "records.kind || '|' || records.content_key"]) }} as identifier_key,
         'record' as identifier_type
     from unkeyed_records
-    inner join records on records.record_id = unkeyed_records.record_id
+    inner join records on unkeyed_records.record_id = records.record_id
 ),
 
 final as (

@@ -21,7 +21,7 @@ component_supporters as (
         min(registry.supporter_id) as supporter_id,
         count(distinct registry.supporter_id) as supporter_ids
     from person_keys
-    inner join registry on registry.identifier_key = person_keys.identifier_key
+    inner join registry on person_keys.identifier_key = registry.identifier_key
     group by person_keys.component_id
 ),
 
@@ -31,7 +31,7 @@ final as (
         components.component_id,
         component_supporters.supporter_id
     from components
-    left join component_supporters on component_supporters.component_id = components.component_id
+    left join component_supporters on components.component_id = component_supporters.component_id
 )
 
 select * from final

@@ -64,7 +64,7 @@ final as (
         {{ engage_name_key('sheet_rows.first_name') }} as first_name_key,
         {{ engage_name_key('sheet_rows.last_name') }} as last_name_key
     from sheet_rows
-    left join source_priority on source_priority.kind = sheet_rows.kind
+    left join source_priority on sheet_rows.kind = source_priority.kind
 )
 
 select * from final

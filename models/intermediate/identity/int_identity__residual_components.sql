@@ -12,7 +12,10 @@
 with
 
 edges as (
-    select node_a, node_b from {{ ref('int_identity__residual_edges') }}
+    select
+        node_a,
+        node_b
+    from {{ ref('int_identity__residual_edges') }}
 ),
 
 nodes as (
@@ -23,5 +26,7 @@ nodes as (
 
 {{ engage_connected_components('nodes', 'edges') }}
 
-select node_id as record_id, component_id
+select
+    node_id as record_id,
+    component_id
 from components

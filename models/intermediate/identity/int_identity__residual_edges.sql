@@ -15,9 +15,12 @@ unmatched as (
 ),
 
 linking_identifiers as (
-    select identifiers.record_id, identifiers.identifier_type, identifiers.identifier_value
+    select
+        identifiers.record_id,
+        identifiers.identifier_type,
+        identifiers.identifier_value
     from {{ ref('int_identity__identifiers') }} as identifiers
-    inner join unmatched on unmatched.record_id = identifiers.record_id
+    inner join unmatched on identifiers.record_id = unmatched.record_id
     where identifiers.is_usable and identifiers.identifier_type in ('name_postcode', 'phone_name')
 ),
 

@@ -13,13 +13,24 @@ with
 -- the identifiers identity left out (few), and the usable phones and names+postcodes (the
 -- candidates of ambiguous matches): narrow imports, each a single filtered scan
 unusable_identifiers as (
-    select record_id, identifier_type, identifier_value, identifier_key, people_count, is_shared, is_other_persons_email
+    select
+        record_id,
+        identifier_type,
+        identifier_value,
+        identifier_key,
+        people_count,
+        is_shared,
+        is_other_persons_email
     from {{ ref('int_identity__identifiers') }}
     where is_shared or is_other_persons_email
 ),
 
 match_identifiers as (
-    select record_id, identifier_type, identifier_value, identifier_key
+    select
+        record_id,
+        identifier_type,
+        identifier_value,
+        identifier_key
     from {{ ref('int_identity__identifiers') }}
     where is_usable and identifier_type in ('phone', 'name_postcode')
 ),
@@ -66,7 +77,7 @@ ambiguous_identifiers as (
         match_identifiers.identifier_value,
         match_identifiers.identifier_key
     from attachments
-    inner join match_identifiers on match_identifiers.record_id = attachments.record_id
+    inner join match_identifiers on attachments.record_id = match_identifiers.record_id
     where attachments.outcome = 'ambiguous'
 ),
 
@@ -76,8 +87,8 @@ email_side_counts as (
         match_identifiers.identifier_key,
         count(distinct email_components.email_component_id) as supporter_count
     from match_identifiers
-    inner join email_components on email_components.record_id = match_identifiers.record_id
-    where match_identifiers.identifier_key in (select identifier_key from ambiguous_identifiers)
+    inner join email_components on match_identifiers.record_id = email_components.record_id
+    where match_identifiers.identifier_key in (select ambiguous_identifiers.identifier_key from ambiguous_identifiers)
     group by match_identifiers.identifier_key
     having count(distinct email_components.email_component_id) > 1
 ),
@@ -91,7 +102,7 @@ ambiguous as (
         max(email_side_counts.supporter_count) as people_count,
         count(distinct ambiguous_identifiers.record_id) as records_affected
     from ambiguous_identifiers
-    inner join email_side_counts on email_side_counts.identifier_key = ambiguous_identifiers.identifier_key
+    inner join email_side_counts on ambiguous_identifiers.identifier_key = email_side_counts.identifier_key
     group by
         ambiguous_identifiers.identifier_type,
         ambiguous_identifiers.identifier_value,

@@ -16,25 +16,45 @@ record_supporters as (
 ),
 
 members as (
-    select email, member_status, occurred_at
+    select
+        email,
+        member_status,
+        occurred_at
     from {{ ref('stg_spreadsheets__mailchimp_members') }}
 ),
 
 pulled as (
-    select email, status, last_changed_at
+    select
+        email,
+        status,
+        last_changed_at
     from {{ ref('stg_mailchimp_sync__pulled_members') }}
     where email is not null
 ),
 
 -- the latest Mailchimp status of each address: the read-back wins over an export
 mailchimp_statuses as (
-    select email, status, changed_at, row_number() over (
-        partition by email order by source_rank, changed_at desc
-    ) as status_rank
+    select
+        email,
+        status,
+        changed_at,
+        row_number() over (
+            partition by email order by source_rank asc, changed_at desc
+        ) as status_rank
     from (
-        select email, status, last_changed_at as changed_at, 1 as source_rank from pulled
+        select
+            email,
+            status,
+            last_changed_at as changed_at,
+            1 as source_rank
+        from pulled
         union all
-        select email, member_status, occurred_at, 2 from members
+        select
+            email,
+            member_status,
+            occurred_at,
+            2 as source_rank
+        from members
     ) as statuses
 ),
 
@@ -47,7 +67,7 @@ seen as (
         min(identifiers.source_priority) as best_source_priority,
         count(*) as record_count
     from identifiers
-    inner join record_supporters on record_supporters.record_id = identifiers.record_id
+    inner join record_supporters on identifiers.record_id = record_supporters.record_id
     group by record_supporters.supporter_id, identifiers.identifier_value
 ),
 
@@ -60,13 +80,13 @@ ranked as (
             order by
                 case when mailchimp_statuses.status = 'subscribed' then 0 else 1 end,
                 seen.last_seen_at desc nulls last,
-                seen.best_source_priority,
-                seen.email
+                seen.best_source_priority asc,
+                seen.email asc
         ) as email_rank
     from seen
     left join mailchimp_statuses
-        on mailchimp_statuses.email = seen.email
-        and mailchimp_statuses.status_rank = 1
+        on seen.email = mailchimp_statuses.email
+            and mailchimp_statuses.status_rank = 1
 ),
 
 final as (

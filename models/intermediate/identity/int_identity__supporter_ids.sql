@@ -24,7 +24,11 @@ person_identifiers as (
 
 previous as (
     {% if is_incremental() %}
-    select identifier_key, supporter_id, minted_at from {{ this }}
+    select
+        identifier_key,
+        supporter_id,
+        minted_at
+    from {{ this }}
     {% else %}
     select
         cast(null as {{ dbt.type_string() }}) as identifier_key,
@@ -41,14 +45,16 @@ claims as (
         min(previous.minted_at) as minted_at,
         count(*) as identifiers_held
     from person_identifiers
-    inner join previous on previous.identifier_key = person_identifiers.identifier_key
+    inner join previous on person_identifiers.identifier_key = previous.identifier_key
     group by person_identifiers.component_id, previous.supporter_id
 ),
 
 oldest_claims as (
     select
         claims.*,
-        row_number() over (partition by component_id order by minted_at, supporter_id) as claim_rank
+        row_number()
+            over (partition by claims.component_id order by claims.minted_at, claims.supporter_id)
+            as claim_rank
     from claims
 ),
 
@@ -59,7 +65,7 @@ kept_ids as (
         minted_at,
         row_number() over (
             partition by supporter_id
-            order by identifiers_held desc, component_id
+            order by identifiers_held desc, component_id asc
         ) as holder_rank
     from oldest_claims
     where claim_rank = 1
@@ -88,7 +94,7 @@ assigned as (
         end as supporter_id,
         case when kept_ids.holder_rank = 1 then kept_ids.minted_at else {{ built_at }} end as minted_at
     from mint_seeds
-    left join kept_ids on kept_ids.component_id = mint_seeds.component_id
+    left join kept_ids on mint_seeds.component_id = kept_ids.component_id
 ),
 
 final as (
@@ -99,7 +105,7 @@ final as (
         assigned.minted_at,
         {{ built_at }} as last_seen_at
     from person_identifiers
-    inner join assigned on assigned.component_id = person_identifiers.component_id
+    inner join assigned on person_identifiers.component_id = assigned.component_id
 )
 
 select * from final

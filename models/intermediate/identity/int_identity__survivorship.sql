@@ -5,7 +5,9 @@
     record that has one, in the same single group-by (engage_value_at_min_rank), instead of
     ranking every attribute separately.
     Grain: one row per supporter. -#}
-{%- set attributes = ['first_name', 'last_name', 'phone', 'postcode', 'postcode_key', 'country', 'city', 'state', 'district'] -%}
+{%- set attributes = [
+    'first_name', 'last_name', 'phone', 'postcode', 'postcode_key', 'country', 'city', 'state', 'district'
+] -%}
 
 with
 
@@ -28,10 +30,10 @@ ranked_records as (
         {%- endfor %}
         row_number() over (
             partition by record_supporters.supporter_id
-            order by records.occurred_at desc nulls last, records.source_priority, records.record_id
+            order by records.occurred_at desc nulls last, records.source_priority asc, records.record_id asc
         ) as record_rank
     from records
-    inner join record_supporters on record_supporters.record_id = records.record_id
+    inner join record_supporters on records.record_id = record_supporters.record_id
 ),
 
 final as (

@@ -29,15 +29,15 @@ incomplete_files as (
     select
         file_id,
         'no "' || {{ dbt.listagg('column_name', "'\" or \"'", 'order by column_name') }}
-            || '" column (headers found: ' || max(headers_found) || '); '
-            || case
-                when min(header_row_found) is not null
-                    then 'row ' || cast(min(header_row_found) as {{ dbt.type_string() }})
-                        || ' looks like the real header: delete the lines above it (a title or notes), then build again'
-                else 'add to seeds/header_aliases.csv: '
-                    || {{ dbt.listagg("suggested_alias_row", "'; '", "order by column_name") }}
-                    || ' (a header key is the header lower-cased, other characters as _), then build again'
-            end
+        || '" column (headers found: ' || max(headers_found) || '); '
+        || case
+            when min(header_row_found) is not null
+                then 'row ' || cast(min(header_row_found) as {{ dbt.type_string() }})
+                    || ' looks like the real header: delete the lines above it (a title or notes), then build again'
+            else 'add to seeds/header_aliases.csv: '
+                || {{ dbt.listagg("suggested_alias_row", "'; '", "order by column_name") }}
+                || ' (a header key is the header lower-cased, other characters as _), then build again'
+        end
             as missing_columns_reason
     from missing_columns
     group by file_id
@@ -122,8 +122,8 @@ unparsed_values as (
         ) }} as unparsed_values
     from unparsed_by_column
     left join column_headers
-        on column_headers.file_id = unparsed_by_column.file_id
-        and column_headers.canonical_column = unparsed_by_column.column_name
+        on unparsed_by_column.file_id = column_headers.file_id
+            and unparsed_by_column.column_name = column_headers.canonical_column
     group by unparsed_by_column.file_id
 ),
 
@@ -137,7 +137,8 @@ header_counts as (
         count(*) as columns_found,
         sum(case when canonical_column is not null then 1 else 0 end) as columns_mapped,
         sum(case when is_unknown then 1 else 0 end) as unknown_columns,
-        {{ dbt.listagg("case when is_unknown then header end", "' | '", "order by column_position") }} as unknown_headers
+        {{ dbt.listagg("case when is_unknown then header end", "' | '", "order by column_position") }}
+            as unknown_headers
     from headers
     group by file_id
 ),
@@ -146,7 +147,8 @@ header_counts as (
 decimal_separators as (
     select
         file_id,
-        case when min(decimal_separator) = max(decimal_separator) then min(decimal_separator) else 'mixed' end as decimal_separator,
+        case when min(decimal_separator) = max(decimal_separator) then min(decimal_separator) else 'mixed' end
+            as decimal_separator,
         case
             when max(case when separator_source = 'ambiguous' then 1 else 0 end) = 1 then 'ambiguous'
             when min(separator_source) = max(separator_source) then min(separator_source)
@@ -188,14 +190,14 @@ final as (
         decimal_separators.decimal_separator,
         decimal_separators.decimal_separator_source
     from files
-    left join row_counts on row_counts.file_id = files.file_id
-    left join header_counts on header_counts.file_id = files.file_id
-    left join unparsed_rows on unparsed_rows.file_id = files.file_id
-    left join unparsed_values on unparsed_values.file_id = files.file_id
-    left join layouts on layouts.file_id = files.file_id
-    left join incomplete_files on incomplete_files.file_id = files.file_id
-    left join files as originals on originals.file_id = files.duplicate_of_file_id
-    left join decimal_separators on decimal_separators.file_id = files.file_id
+    left join row_counts on files.file_id = row_counts.file_id
+    left join header_counts on files.file_id = header_counts.file_id
+    left join unparsed_rows on files.file_id = unparsed_rows.file_id
+    left join unparsed_values on files.file_id = unparsed_values.file_id
+    left join layouts on files.file_id = layouts.file_id
+    left join incomplete_files on files.file_id = incomplete_files.file_id
+    left join files as originals on files.duplicate_of_file_id = originals.file_id
+    left join decimal_separators on files.file_id = decimal_separators.file_id
 )
 
 select * from final

@@ -33,7 +33,7 @@ grouped as (
         min(identifiers.occurred_at) as first_seen_at,
         max(identifiers.occurred_at) as last_seen_at
     from identifiers
-    inner join record_supporters on record_supporters.record_id = identifiers.record_id
+    inner join record_supporters on identifiers.record_id = record_supporters.record_id
     group by
         record_supporters.supporter_id,
         identifiers.identifier_type,
@@ -58,8 +58,8 @@ final as (
     from grouped
     left join supporter_emails
         on grouped.identifier_type = 'email'
-        and supporter_emails.supporter_id = grouped.supporter_id
-        and supporter_emails.email = grouped.identifier_value
+            and grouped.supporter_id = supporter_emails.supporter_id
+            and grouped.identifier_value = supporter_emails.email
 )
 
 select * from final

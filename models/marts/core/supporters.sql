@@ -65,10 +65,10 @@ final as (
         survivors.source_kinds
     from survivors
     left join supporter_emails as primary_email
-        on primary_email.supporter_id = survivors.supporter_id
-        and primary_email.is_primary
-    left join email_lists on email_lists.supporter_id = survivors.supporter_id
-    inner join consent on consent.supporter_id = survivors.supporter_id
+        on survivors.supporter_id = primary_email.supporter_id
+            and primary_email.is_primary
+    left join email_lists on survivors.supporter_id = email_lists.supporter_id
+    inner join consent on survivors.supporter_id = consent.supporter_id
 )
 
 select * from final

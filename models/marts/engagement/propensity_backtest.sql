@@ -63,8 +63,8 @@ ranked as (
 
     select
         test_rows.*,
-        rank() over (order by score)
-            + (count(*) over (partition by score) - 1) / 2.0 as score_rank,
+        rank() over (order by test_rows.score)
+        + (count(*) over (partition by test_rows.score) - 1) / 2.0 as score_rank,
         {{ engage_decile('score') }} as decile
 
     from test_rows
@@ -76,9 +76,11 @@ auc as (
     select
         cast(sum(acted) as {{ engage_type_double() }}) as positives,
         cast(sum(1 - acted) as {{ engage_type_double() }}) as negatives,
-        (sum(case when acted = 1 then score_rank else 0 end)
-            - sum(acted) * (sum(acted) + 1) / 2.0)
-            / nullif(cast(sum(acted) as {{ engage_type_double() }}) * sum(1 - acted), 0) as auc,
+        (
+            sum(case when acted = 1 then score_rank else 0 end)
+            - sum(acted) * (sum(acted) + 1) / 2.0
+        )
+        / nullif(cast(sum(acted) as {{ engage_type_double() }}) * sum(1 - acted), 0) as auc,
         avg((probability - acted) * (probability - acted)) as brier,
         avg((train_base_rate - acted) * (train_base_rate - acted)) as brier_base_rate
 
@@ -145,9 +147,9 @@ header as (
         cast({{ dbt.dateadd('day', -2 * h, engage_as_of_date()) }} as date) as train_cutoff,
         cast({{ dbt.dateadd('day', -h, engage_as_of_date()) }} as date) as test_cutoff,
         {{ h }} as horizon_days,
-        case when failed_rule is null then 'signal' else 'no_signal' end as verdict,
+        case when verdict.failed_rule is null then 'signal' else 'no_signal' end as verdict,
         coalesce(
-            failed_rule,
+            verdict.failed_rule,
             'AUC at least {{ min_auc }} on at least {{ min_positives }} supporters who acted'
         ) as verdict_reason,
         verdict.*
@@ -214,10 +216,10 @@ final as (
         header.train_cutoff,
         header.test_cutoff,
         header.horizon_days,
-        'calibration',
-        null,
-        100 + deciles.decile,
-        null,
+        'calibration' as row_type,
+        null as metric,
+        100 + deciles.decile as row_order,
+        null as value,
         deciles.decile,
         deciles.supporters,
         deciles.positives,

@@ -147,7 +147,8 @@ activity as (
             as email_clicks_90d,
         max(case
             when (action_type = 'email_click' or (action_type = 'email_open' and not is_proxy_open))
-                and age_days <= 180 then 1 else 0
+                and age_days <= 180 then 1
+            else 0
         end) as engaged_by_email_180d,
         sum(case when counts_as_action then weight else 0 end) as effort_value,
         sum(engagement_points) as engagement_raw

@@ -38,7 +38,7 @@ evidence as (
         events.occurred_at,
         events.effort_rank,
         events.issue_weight * links.role_multiplier
-            * {{ engage_decay('events.age_days', 'events.issue_half_life_days') }} as points
+        * {{ engage_decay('events.age_days', 'events.issue_half_life_days') }} as points
 
     from links
     inner join events
@@ -104,7 +104,7 @@ select
     max_effort_rank,
     row_number() over (
         partition by supporter_id
-        order by affinity desc, last_action_at desc, max_effort_rank desc, sort_order, issue_slug
+        order by affinity desc, last_action_at desc, max_effort_rank desc, sort_order asc, issue_slug asc
     ) as issue_rank
 
 from measured

@@ -39,7 +39,9 @@ features as (
 
 verdict as (
 
-    select distinct verdict, verdict_reason
+    select distinct
+        verdict,
+        verdict_reason
     from {{ ref('propensity_backtest') }}
 
 ),

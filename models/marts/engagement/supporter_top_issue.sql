@@ -28,13 +28,15 @@ issues as (
 
 first_issue as (
 
-    select * from interest where issue_rank = 1
+    select * from interest
+    where issue_rank = 1
 
 ),
 
 second_issue as (
 
-    select * from interest where issue_rank = 2
+    select * from interest
+    where issue_rank = 2
 
 ),
 

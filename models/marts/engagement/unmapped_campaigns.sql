@@ -105,7 +105,8 @@ unknown_campaign_events as (
     select
         unknown_campaigns.unmapped_value,
         'campaign_aliases' as seed_to_edit,
-        'matches no known e-mail campaign (no pulled campaign with this id, no export or pulled title with this key)' as reason,
+        'matches no known e-mail campaign (no pulled campaign with this id, no export or pulled title with this key)'
+            as reason,
         events.source_kind,
         events.event_id,
         events.supporter_id,
@@ -114,7 +115,7 @@ unknown_campaign_events as (
     from events
     inner join unknown_campaigns
         on events.campaign_name = unknown_campaigns.campaign_key
-        and events.source_kind = unknown_campaigns.source_kind
+            and events.source_kind = unknown_campaigns.source_kind
 
 ),
 

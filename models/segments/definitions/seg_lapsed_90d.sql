@@ -7,7 +7,9 @@
 
 select
     supporter_id,
-    {{ dbt.concat(["'last action '", "cast(days_since_last_action as " ~ dbt.type_string() ~ ")", "' days ago'"]) }} as reason
+    {{ dbt.concat([
+        "'last action '", "cast(days_since_last_action as " ~ dbt.type_string() ~ ")", "' days ago'"
+    ]) }} as reason
 
 from {{ ref('supporter_engagement') }}
 where last_action_at is not null

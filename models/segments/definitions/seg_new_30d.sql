@@ -7,7 +7,9 @@
 
 select
     supporter_id,
-    {{ dbt.concat(["'first seen '", "cast(days_since_first_seen as " ~ dbt.type_string() ~ ")", "' days ago'"]) }} as reason
+    {{ dbt.concat([
+        "'first seen '", "cast(days_since_first_seen as " ~ dbt.type_string() ~ ")", "' days ago'"
+    ]) }} as reason
 
 from {{ ref('supporter_engagement') }}
 where days_since_first_seen between 0 and {{ var('new_supporter_days', 30) }}

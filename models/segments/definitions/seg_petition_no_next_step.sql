@@ -28,13 +28,17 @@ profile as (
 
 select
     profile.supporter_id,
-    {{ dbt.concat(["'first petition '", "cast(" ~ engage_days_before_as_of('first_petition.first_signed_on') ~ " as " ~ dbt.type_string() ~ ")", "' days ago, no other action'"]) }} as reason
+    {{ dbt.concat([
+        "'first petition '",
+        "cast(" ~ engage_days_before_as_of('first_petition.first_signed_on') ~ " as " ~ dbt.type_string() ~ ")",
+        "' days ago, no other action'"
+    ]) }} as reason
 
 from profile
 inner join first_petition
     on profile.supporter_id = first_petition.supporter_id
 where profile.petition_signatures >= 1
     and profile.event_rsvps_unattended + profile.event_attendances + profile.events_hosted
-        + profile.legislator_contacts + profile.story_shares + profile.consultation_responses
-        + profile.volunteer_signups + profile.volunteer_shifts + profile.donations = 0
+    + profile.legislator_contacts + profile.story_shares + profile.consultation_responses
+    + profile.volunteer_signups + profile.volunteer_shifts + profile.donations = 0
     and {{ engage_days_before_as_of('first_petition.first_signed_on') }} between 3 and 30

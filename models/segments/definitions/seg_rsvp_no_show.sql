@@ -14,7 +14,7 @@ no_shows as (
         campaign_name,
         event_date,
         row_number() over (
-            partition by supporter_id order by event_date desc, campaign_name
+            partition by supporter_id order by event_date desc, campaign_name asc
         ) as recency_rank
 
     from {{ ref('engagement_events') }}
@@ -26,7 +26,10 @@ no_shows as (
 
 select
     supporter_id,
-    {{ dbt.concat(["'missed '", "coalesce(campaign_name, 'an event')", "' on '", "cast(event_date as " ~ dbt.type_string() ~ ")"]) }} as reason
+    {{ dbt.concat([
+        "'missed '", "coalesce(campaign_name, 'an event')", "' on '",
+        "cast(event_date as " ~ dbt.type_string() ~ ")"
+    ]) }} as reason
 
 from no_shows
 where recency_rank = 1

@@ -36,16 +36,19 @@ people as (
 select
     people.supporter_id,
     upcoming.tag,
-    {{ dbt.concat(["upcoming.event_name", "' in '", "cast(upcoming.days_until_event as " ~ dbt.type_string() ~ ")", "' days; '",
-                   "case when people.district_key = upper(trim(upcoming.district)) then 'same district' else 'same postcode area' end"]) }} as reason
+    {{ dbt.concat([
+        "upcoming.event_name", "' in '", "cast(upcoming.days_until_event as " ~ dbt.type_string() ~ ")", "' days; '",
+        "case when people.district_key = upper(trim(upcoming.district)) then 'same district'"
+        ~ " else 'same postcode area' end"
+    ]) }} as reason
 
 from people
 inner join upcoming
     on people.district_key = upper(trim(upcoming.district))
     -- UK outward code ("LS6" matches "LS6 2AB", not "LS60 1AA"); US ZIP prefix ("611")
-    or people.postcode_key = upper(trim(upcoming.postcode_area))
-    or people.postcode_key like {{ dbt.concat(["upper(trim(upcoming.postcode_area))", "' %'"]) }}
-    or (
-        upper(upcoming.postcode_area) = lower(upcoming.postcode_area)
-        and people.postcode_key like {{ dbt.concat(["trim(upcoming.postcode_area)", "'%'"]) }}
-    )
+        or people.postcode_key = upper(trim(upcoming.postcode_area))
+        or people.postcode_key like {{ dbt.concat(["upper(trim(upcoming.postcode_area))", "' %'"]) }}
+        or (
+            upper(upcoming.postcode_area) = lower(upcoming.postcode_area)
+            and people.postcode_key like {{ dbt.concat(["trim(upcoming.postcode_area)", "'%'"]) }}
+        )

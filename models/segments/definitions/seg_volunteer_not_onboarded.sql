@@ -34,7 +34,11 @@ shifts as (
 
 select
     latest_signup.supporter_id,
-    {{ dbt.concat(["'signed up '", "cast(" ~ engage_days_before_as_of('latest_signup.signed_up_on') ~ " as " ~ dbt.type_string() ~ ")", "' days ago, no shift since'"]) }} as reason
+    {{ dbt.concat([
+        "'signed up '",
+        "cast(" ~ engage_days_before_as_of('latest_signup.signed_up_on') ~ " as " ~ dbt.type_string() ~ ")",
+        "' days ago, no shift since'"
+    ]) }} as reason
 
 from latest_signup
 where {{ engage_days_before_as_of('latest_signup.signed_up_on') }} >= {{ var('volunteer_onboarding_days', 30) }}

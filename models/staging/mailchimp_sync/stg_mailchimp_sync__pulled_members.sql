@@ -16,7 +16,7 @@ final as (
         lower(subscriber_hash) as subscriber_hash,
         lower(status) as status,
         last_changed as last_changed_at,
-        pulled_at as pulled_at
+        pulled_at
     from source
 )
 

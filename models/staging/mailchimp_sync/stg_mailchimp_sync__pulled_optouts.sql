@@ -16,7 +16,7 @@ final as (
         {{ engage_normalise_email('email_address') }} as email,
         lower(subscriber_hash) as subscriber_hash,
         lower(status) as status,
-        observed_at as observed_at
+        observed_at
     from source
 )
 

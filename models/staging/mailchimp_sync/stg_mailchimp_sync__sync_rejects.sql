@@ -16,7 +16,7 @@ final as (
         lower(subscriber_hash) as subscriber_hash,
         lower(reason) as reason,
         detail,
-        rejected_at as rejected_at
+        rejected_at
     from source
 )
 

@@ -28,7 +28,7 @@ keyed as (
 
 final as (
     select
-{{ engage_shared_columns('keyed') }},
+        {{ engage_shared_columns('keyed') }},
 
         -- the call
         keyed.call_result,
@@ -41,7 +41,7 @@ final as (
         keyed.caller,
         cast(keyed.duration_seconds as {{ dbt.type_int() }}) as duration_seconds
     from keyed
-    left join call_results on call_results.result_key = keyed.call_result_key
+    left join call_results on keyed.call_result_key = call_results.result_key
 )
 
 select * from final

@@ -16,7 +16,7 @@ files as (
 
 final as (
     select
-{{ engage_shared_columns('sheet_rows') }},
+        {{ engage_shared_columns('sheet_rows') }},
 
         -- the response (free-text answers are personal data: never synced)
         coalesce(sheet_rows.consultation_name, files.file_consultation_name) as consultation_name,
@@ -27,7 +27,7 @@ final as (
         sheet_rows.answer_5,
         sheet_rows.contact_consent
     from sheet_rows
-    inner join files on files.file_id = sheet_rows.file_id
+    inner join files on sheet_rows.file_id = files.file_id
 )
 
 select * from final

@@ -10,7 +10,7 @@ sheet_rows as (
 
 final as (
     select
-{{ engage_shared_columns('sheet_rows') }}
+        {{ engage_shared_columns('sheet_rows') }}
     from sheet_rows
 )
 

@@ -15,7 +15,7 @@ files as (
 
 final as (
     select
-{{ engage_shared_columns('sheet_rows') }},
+        {{ engage_shared_columns('sheet_rows') }},
 
         -- the donation
         sheet_rows.amount,
@@ -35,7 +35,7 @@ final as (
         coalesce(sheet_rows.appeal_name, files.file_appeal_name) as appeal_name,
         sheet_rows.perk
     from sheet_rows
-    inner join files on files.file_id = sheet_rows.file_id
+    inner join files on sheet_rows.file_id = files.file_id
 )
 
 select * from final

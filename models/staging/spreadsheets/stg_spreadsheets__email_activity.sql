@@ -16,14 +16,16 @@ files as (
 
 final as (
     select
-{{ engage_shared_columns('sheet_rows') }},
+        {{ engage_shared_columns('sheet_rows') }},
 
         -- the activity
         coalesce(
             case
                 when lower(sheet_rows.activity_type) like 'open%' then 'open'
                 when lower(sheet_rows.activity_type) like 'click%' then 'click'
-                when lower(sheet_rows.activity_type) like 'sent%' or lower(sheet_rows.activity_type) like 'recipient%' then 'sent'
+                when
+                    lower(sheet_rows.activity_type) like 'sent%' or lower(sheet_rows.activity_type) like 'recipient%'
+                    then 'sent'
                 when lower(sheet_rows.activity_type) like 'bounce%' then 'bounce'
                 when lower(sheet_rows.activity_type) like 'unsub%' then 'unsubscribe'
                 else lower(sheet_rows.activity_type)
@@ -34,7 +36,7 @@ final as (
         sheet_rows.url,
         lower(sheet_rows.bounce_type) as bounce_type
     from sheet_rows
-    inner join files on files.file_id = sheet_rows.file_id
+    inner join files on sheet_rows.file_id = files.file_id
 )
 
 select * from final

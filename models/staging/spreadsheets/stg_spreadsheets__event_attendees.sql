@@ -30,7 +30,7 @@ file_shapes as (
 
 final as (
     select
-{{ engage_shared_columns('sheet_rows') }},
+        {{ engage_shared_columns('sheet_rows') }},
 
         -- the event
         coalesce(sheet_rows.event_name, files.file_event_name) as event_name,
@@ -56,8 +56,8 @@ final as (
             when sheet_rows.checked_in = false then false
         end as attended
     from sheet_rows
-    inner join files on files.file_id = sheet_rows.file_id
-    inner join file_shapes on file_shapes.file_id = sheet_rows.file_id
+    inner join files on sheet_rows.file_id = files.file_id
+    inner join file_shapes on sheet_rows.file_id = file_shapes.file_id
 )
 
 select * from final

@@ -29,7 +29,7 @@ final as (
         files.is_duplicate_file,
         status_headers.header_key as subscription_status_header
     from files
-    left join status_headers on status_headers.file_id = files.file_id
+    left join status_headers on files.file_id = status_headers.file_id
 )
 
 select * from final

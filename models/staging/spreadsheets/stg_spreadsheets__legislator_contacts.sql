@@ -16,7 +16,7 @@ files as (
 
 final as (
     select
-{{ engage_shared_columns('sheet_rows') }},
+        {{ engage_shared_columns('sheet_rows') }},
 
         -- the contact
         coalesce(lower(sheet_rows.channel), files.file_channel) as channel,
@@ -26,7 +26,7 @@ final as (
         sheet_rows.message,
         cast(sheet_rows.duration_seconds as {{ dbt.type_int() }}) as duration_seconds
     from sheet_rows
-    inner join files on files.file_id = sheet_rows.file_id
+    inner join files on sheet_rows.file_id = files.file_id
 )
 
 select * from final

@@ -17,17 +17,22 @@ files as (
 ),
 
 layouts as (
-    select file_id, column_member_status from {{ ref('base_spreadsheets__file_layouts') }}
+    select
+        file_id,
+        column_member_status
+    from {{ ref('base_spreadsheets__file_layouts') }}
 ),
 
 final as (
     select
-{{ engage_shared_columns('sheet_rows') }},
+        {{ engage_shared_columns('sheet_rows') }},
 
         -- Mailchimp membership
         coalesce(
             case
-                when lower(sheet_rows.member_status) in ('subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional', 'archived')
+                when lower(sheet_rows.member_status) in (
+                        'subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional', 'archived'
+                    )
                     then lower(sheet_rows.member_status)
             end,
             files.file_member_status,
@@ -55,8 +60,8 @@ final as (
         sheet_rows.notes,
         lower(sheet_rows.email_type) as email_type
     from sheet_rows
-    inner join files on files.file_id = sheet_rows.file_id
-    left join layouts on layouts.file_id = sheet_rows.file_id
+    inner join files on sheet_rows.file_id = files.file_id
+    left join layouts on sheet_rows.file_id = layouts.file_id
 )
 
 select * from final

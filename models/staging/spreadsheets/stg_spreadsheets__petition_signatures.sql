@@ -16,13 +16,13 @@ files as (
 
 final as (
     select
-{{ engage_shared_columns('sheet_rows') }},
+        {{ engage_shared_columns('sheet_rows') }},
 
         -- the signature
         coalesce(sheet_rows.petition_name, files.file_petition_name) as petition_name,
         sheet_rows.comments
     from sheet_rows
-    inner join files on files.file_id = sheet_rows.file_id
+    inner join files on sheet_rows.file_id = files.file_id
 )
 
 select * from final

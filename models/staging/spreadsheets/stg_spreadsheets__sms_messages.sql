@@ -8,7 +8,8 @@
     rejected, cancelled, blocked or expired texts never reached the person).
     is_opt_out_request: an inbound text whose whole content is an opt-out keyword (var
     sms_opt_out_keywords: STOP, UNSUBSCRIBE, ...), or a row the tool flags as opted out. -#}
-{%- set failed_statuses = "('failed', 'undelivered', 'error', 'not_attempted', 'rejected', 'canceled', 'cancelled', 'blocked', 'expired')" -%}
+{%- set failed_statuses =
+    "('failed', 'undelivered', 'error', 'not_attempted', 'rejected', 'canceled', 'cancelled', 'blocked', 'expired')" -%}
 {%- set opt_out_keywords = "('" ~ var('sms_opt_out_keywords') | join("', '") ~ "')" -%}
 
 with
@@ -26,12 +27,12 @@ directed as (
             when sheet_rows.direction is null
                 then case when lower(sheet_rows.delivery_status) = 'received' then 'inbound' else 'outbound' end
             when {{ engage_key('sheet_rows.direction') }} in (
-                'inbound', 'incoming', 'in', 'received', 'reply', 'mo', 'true', 't', '1', 'yes', 'from_contact'
-            ) or lower(sheet_rows.direction) like 'inbound%'
+                    'inbound', 'incoming', 'in', 'received', 'reply', 'mo', 'true', 't', '1', 'yes', 'from_contact'
+                ) or lower(sheet_rows.direction) like 'inbound%'
                 then 'inbound'
             when {{ engage_key('sheet_rows.direction') }} in (
-                'outbound', 'outgoing', 'out', 'sent', 'mt', 'false', 'f', '0', 'no', 'to_contact'
-            ) or lower(sheet_rows.direction) like 'outbound%'
+                    'outbound', 'outgoing', 'out', 'sent', 'mt', 'false', 'f', '0', 'no', 'to_contact'
+                ) or lower(sheet_rows.direction) like 'outbound%'
                 then 'outbound'
             else 'unknown'
         end as message_direction
@@ -40,7 +41,7 @@ directed as (
 
 final as (
     select
-{{ engage_shared_columns('directed') }},
+        {{ engage_shared_columns('directed') }},
 
         -- the message
         directed.message_direction as direction,
@@ -49,7 +50,7 @@ final as (
         lower(directed.delivery_status) as delivery_status,
         directed.opted_out,
         directed.message_direction <> 'inbound'
-            and coalesce(directed.delivery_status_key not in {{ failed_statuses }}, true) as is_delivered,
+        and coalesce(directed.delivery_status_key not in {{ failed_statuses }}, true) as is_delivered,
         (
             directed.message_direction = 'inbound'
             and {{ engage_key('directed.message') }} in {{ opt_out_keywords }}

@@ -15,7 +15,7 @@ files as (
 
 final as (
     select
-{{ engage_shared_columns('sheet_rows') }},
+        {{ engage_shared_columns('sheet_rows') }},
 
         -- the story
         case
@@ -28,7 +28,7 @@ final as (
         sheet_rows.story_text,
         sheet_rows.publish_consent
     from sheet_rows
-    inner join files on files.file_id = sheet_rows.file_id
+    inner join files on sheet_rows.file_id = files.file_id
 )
 
 select * from final

@@ -15,7 +15,7 @@ files as (
 
 final as (
     select
-{{ engage_shared_columns('sheet_rows') }},
+        {{ engage_shared_columns('sheet_rows') }},
 
         -- volunteering
         sheet_rows.availability,
@@ -26,7 +26,7 @@ final as (
         sheet_rows.shift_name,
         sheet_rows.shift_dates
     from sheet_rows
-    inner join files on files.file_id = sheet_rows.file_id
+    inner join files on sheet_rows.file_id = files.file_id
 )
 
 select * from final

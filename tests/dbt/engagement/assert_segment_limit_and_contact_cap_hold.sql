@@ -17,7 +17,9 @@ pressure as (
 
 over_limit as (
 
-    select supporter_id, 'over segment limit' as problem
+    select
+        supporter_id,
+        'over segment limit' as problem
     from decided
     where counts_toward_limit
     group by supporter_id
@@ -27,7 +29,9 @@ over_limit as (
 
 over_cap as (
 
-    select decided.supporter_id, 'targeted over contact cap' as problem
+    select
+        decided.supporter_id,
+        'targeted over contact cap' as problem
     from decided
     inner join pressure
         on decided.supporter_id = pressure.supporter_id

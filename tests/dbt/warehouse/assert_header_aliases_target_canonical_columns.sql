@@ -14,7 +14,9 @@ kinds as (
     select kind from {{ ref('spreadsheet_kinds') }}
 )
 
-select aliases.*, 'unknown canonical column' as problem
+select
+    aliases.*,
+    'unknown canonical column' as problem
 from aliases
 where aliases.canonical_column <> '_ignored'
     and not exists (
@@ -23,7 +25,9 @@ where aliases.canonical_column <> '_ignored'
             and (columns.kind = aliases.kind or columns.kind = '*')
     )
 union all
-select aliases.*, 'unknown kind' as problem
+select
+    aliases.*,
+    'unknown kind' as problem
 from aliases
 where aliases.kind <> '*'
-    and aliases.kind not in (select kind from kinds)
+    and aliases.kind not in (select kinds.kind from kinds)

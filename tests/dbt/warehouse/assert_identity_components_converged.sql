@@ -16,7 +16,7 @@ split_emails as (
         min(components.component_id) as component_a,
         max(components.component_id) as component_b
     from {{ ref('int_identity__identifiers') }} as identifiers
-    inner join components on components.record_id = identifiers.record_id
+    inner join components on identifiers.record_id = components.record_id
     where identifiers.identifier_type = 'email' and identifiers.is_usable
     group by identifiers.identifier_value
     having count(distinct components.component_id) > 1
@@ -30,8 +30,8 @@ split_attachments as (
         a.component_id as component_a,
         b.component_id as component_b
     from {{ ref('int_identity__attachments') }} as attachments
-    inner join components as a on a.record_id = attachments.matched_record_id
-    inner join components as b on b.record_id = attachments.record_id
+    inner join components as a on attachments.matched_record_id = a.record_id
+    inner join components as b on attachments.record_id = b.record_id
     where attachments.outcome = 'attached' and a.component_id <> b.component_id
 ),
 
@@ -43,8 +43,8 @@ split_residual_edges as (
         a.component_id as component_a,
         b.component_id as component_b
     from {{ ref('int_identity__residual_edges') }} as edges
-    inner join components as a on a.record_id = edges.node_a
-    inner join components as b on b.record_id = edges.node_b
+    inner join components as a on edges.node_a = a.record_id
+    inner join components as b on edges.node_b = b.record_id
     where a.component_id <> b.component_id
 ),
 

@@ -2,19 +2,27 @@
 with
 
 pairs as (
-    select distinct component_id, supporter_id
+    select distinct
+        component_id,
+        supporter_id
     from {{ ref('int_identity__record_supporters') }}
 ),
 
 ids_per_person as (
-    select component_id as key_value, 'person with several ids' as problem, count(*) as n
+    select
+        component_id as key_value,
+        'person with several ids' as problem,
+        count(*) as n
     from pairs
     group by component_id
     having count(*) > 1
 ),
 
 people_per_id as (
-    select supporter_id as key_value, 'id shared by several people' as problem, count(*) as n
+    select
+        supporter_id as key_value,
+        'id shared by several people' as problem,
+        count(*) as n
     from pairs
     group by supporter_id
     having count(*) > 1

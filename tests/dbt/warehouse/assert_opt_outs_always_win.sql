@@ -14,7 +14,9 @@ emailable as (
 ),
 
 latest_evidenced_opt_in as (
-    select supporter_id, max(occurred_at) as opted_in_at
+    select
+        supporter_id,
+        max(occurred_at) as opted_in_at
     from events
     where status = 'subscribed' and is_evidenced
     group by supporter_id
@@ -26,8 +28,8 @@ select
     events.occurred_at,
     latest_evidenced_opt_in.opted_in_at
 from emailable
-inner join events on events.supporter_id = emailable.supporter_id
-left join latest_evidenced_opt_in on latest_evidenced_opt_in.supporter_id = emailable.supporter_id
+inner join events on emailable.supporter_id = events.supporter_id
+left join latest_evidenced_opt_in on emailable.supporter_id = latest_evidenced_opt_in.supporter_id
 where events.status in ('suppressed', 'cleaned')
     or (events.status = 'unsubscribed' and (
         events.occurred_at is null

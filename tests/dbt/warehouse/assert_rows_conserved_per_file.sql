@@ -12,24 +12,36 @@
 with
 
 files as (
-    select file_id, file_path, rows_read from {{ ref('base_spreadsheets__files') }}
+    select
+        file_id,
+        file_path,
+        rows_read
+    from {{ ref('base_spreadsheets__files') }}
 ),
 
 rejected as (
-    select file_id, count(*) as rows_rejected
+    select
+        file_id,
+        count(*) as rows_rejected
     from {{ ref('rejected_rows') }}
     group by file_id
 ),
 
 staged as (
     {%- for model in kind_models %}
-    select file_id, row_id from {{ ref(model) }}
+    select
+        file_id,
+        row_id
+    from {{ ref(model) }}
     {{ "union all" if not loop.last }}
     {%- endfor %}
 ),
 
 accepted as (
-    select file_id, count(*) as rows_accepted, count(distinct row_id) as distinct_rows
+    select
+        file_id,
+        count(*) as rows_accepted,
+        count(distinct row_id) as distinct_rows
     from staged
     group by file_id
 )
@@ -40,7 +52,7 @@ select
     coalesce(accepted.rows_accepted, 0) as rows_accepted,
     coalesce(rejected.rows_rejected, 0) as rows_rejected
 from files
-left join accepted on accepted.file_id = files.file_id
-left join rejected on rejected.file_id = files.file_id
+left join accepted on files.file_id = accepted.file_id
+left join rejected on files.file_id = rejected.file_id
 where files.rows_read <> coalesce(accepted.rows_accepted, 0) + coalesce(rejected.rows_rejected, 0)
     or coalesce(accepted.rows_accepted, 0) <> coalesce(accepted.distinct_rows, 0)

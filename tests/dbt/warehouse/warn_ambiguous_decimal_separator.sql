@@ -11,6 +11,6 @@ select
     dot_values,
     either_values,
     'read with dot; set decimal_separator (comma or dot) for ' || file_path
-        || ' in seeds/file_settings.csv' as fix
+    || ' in seeds/file_settings.csv' as fix
 from {{ ref('base_spreadsheets__decimal_separators') }}
 where separator_source = 'ambiguous'

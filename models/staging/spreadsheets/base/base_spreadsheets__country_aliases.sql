@@ -12,15 +12,21 @@ generated_aliases as (
 ),
 
 final as (
-    select alias, country_code, 'local' as alias_source
+    select
+        alias,
+        country_code,
+        'local' as alias_source
     from local_aliases
     union all
-    select alias, country_code, 'generated' as alias_source
+    select
+        alias,
+        country_code,
+        'generated' as alias_source
     from generated_aliases
     where not exists (
-        select 1 from local_aliases
-        where local_aliases.alias = generated_aliases.alias
-    )
+            select 1 from local_aliases
+            where local_aliases.alias = generated_aliases.alias
+        )
 )
 
 select * from final

@@ -21,8 +21,11 @@ headers as (
 ),
 
 -- the money columns each file has
-file_columns as (
-    select distinct file_id, canonical_column as column_name
+-- read in the money columns' loop
+file_columns as (  -- noqa: ST03
+    select distinct
+        file_id,
+        canonical_column as column_name
     from headers
     where canonical_column in ('{{ money_columns | join("', '") }}')
 ),
@@ -37,22 +40,25 @@ money_rows as (
 ),
 
 hints as (
-    select
-        file_id,
-        {%- for name in money_columns %}
-        {{ engage_decimal_separator_hint(name) }} as {{ name }}__hint{{ "," if not loop.last }}
+    -- one target while dbt parses, one per money column in a run
+    select  -- noqa: LT09
+        file_id
+    {%- for name in money_columns %},
+        {{ engage_decimal_separator_hint(name) }} as {{ name }}__hint
         {%- endfor %}
     from money_rows
 ),
 
 -- per file: how many values of each column show a comma decimal, a dot decimal, or either
-counts as (
-    select
-        file_id,
-        {%- for name in money_columns %}
+-- (read in the money columns' loop)
+counts as (  -- noqa: ST03
+    -- one target while dbt parses, one per money column in a run
+    select  -- noqa: LT09
+        file_id
+    {%- for name in money_columns %},
         sum(case when {{ name }}__hint = 'comma' then 1 else 0 end) as {{ name }}__comma_values,
         sum(case when {{ name }}__hint = 'dot' then 1 else 0 end) as {{ name }}__dot_values,
-        sum(case when {{ name }}__hint = 'either' then 1 else 0 end) as {{ name }}__either_values{{ "," if not loop.last }}
+        sum(case when {{ name }}__hint = 'either' then 1 else 0 end) as {{ name }}__either_values
         {%- endfor %}
     from hints
     group by file_id
@@ -89,13 +95,13 @@ judged as (
         files.settings_decimal_separator,
         case
             when files.settings_decimal_separator is not null then 'configured'
-            when comma_values > 0 and dot_values = 0 then 'detected'
-            when dot_values > 0 and comma_values = 0 then 'detected'
-            when comma_values > 0 or either_values > 0 then 'ambiguous'
+            when column_counts.comma_values > 0 and column_counts.dot_values = 0 then 'detected'
+            when column_counts.dot_values > 0 and column_counts.comma_values = 0 then 'detected'
+            when column_counts.comma_values > 0 or column_counts.either_values > 0 then 'ambiguous'
             else 'default'
         end as separator_source
     from column_counts
-    inner join files on files.file_id = column_counts.file_id
+    inner join files on column_counts.file_id = files.file_id
 ),
 
 final as (

@@ -12,7 +12,10 @@
 with
 
 files as (
-    select file_id, kind, file_member_status
+    select
+        file_id,
+        kind,
+        file_member_status
     from {{ ref('base_spreadsheets__files') }}
 ),
 
@@ -56,9 +59,9 @@ shared_columns as (
         ) }} as headers
     from headers
     inner join best_priorities
-        on best_priorities.file_id = headers.file_id
-        and best_priorities.canonical_column = headers.canonical_column
-        and best_priorities.best_priority = headers.alias_priority
+        on headers.file_id = best_priorities.file_id
+            and headers.canonical_column = best_priorities.canonical_column
+            and headers.alias_priority = best_priorities.best_priority
     group by headers.file_id, headers.canonical_column
     having count(*) > 1
 ),
@@ -95,7 +98,7 @@ inferred as (
         coalesce(mailchimp_columns.has_status_column, false) as has_status_column,
         files.file_member_status
     from files
-    left join mailchimp_columns on mailchimp_columns.file_id = files.file_id
+    left join mailchimp_columns on files.file_id = mailchimp_columns.file_id
 ),
 
 final as (
@@ -103,7 +106,7 @@ final as (
         inferred.file_id,
         inferred.column_member_status,
         inferred.file_member_status is null
-            and inferred.kind = 'mailchimp_members' as is_member_status_inferred,
+        and inferred.kind = 'mailchimp_members' as is_member_status_inferred,
         coalesce(shared_by_file.shared_column_count, 0) as shared_column_count,
         shared_by_file.shared_columns,
         nullif(
@@ -119,7 +122,7 @@ final as (
             ''
         ) as layout_notes
     from inferred
-    left join shared_by_file on shared_by_file.file_id = inferred.file_id
+    left join shared_by_file on inferred.file_id = shared_by_file.file_id
 )
 
 select * from final

@@ -71,20 +71,21 @@ name_matches as (
         ) as attribute_value,
         row_number() over (
             partition by files.file_id, name_rules.attribute
-            order by name_rules.priority, length(name_rules.pattern) desc, name_rules.pattern
+            order by name_rules.priority asc, length(name_rules.pattern) desc, name_rules.pattern
         ) as match_rank
     from files
     inner join name_rules
-        on (name_rules.kind = files.kind or name_rules.kind = '*')
-        and {{ engage_regexp_like('files.file_stem', 'name_rules.pattern') }}
+        on (files.kind = name_rules.kind or name_rules.kind = '*')
+            and {{ engage_regexp_like('files.file_stem', 'name_rules.pattern') }}
 ),
 
 name_values as (
     select
         file_id,
-        {%- for attribute in file_attributes %}
-        max(case when attribute = '{{ attribute }}' then attribute_value end) as file_{{ attribute }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for attribute in file_attributes %}
+    max(case when attribute = '{{ attribute }}' then attribute_value end)
+        as file_{{ attribute }}{{ "," if not loop.last }}
+    {%- endfor %}
     from name_matches
     where match_rank = 1
     group by file_id
@@ -142,12 +143,12 @@ final as (
         setting_matches.decimal_separator as settings_decimal_separator
 
     from files
-    left join kinds on kinds.kind = files.kind
+    left join kinds on files.kind = kinds.kind
     left join setting_matches
-        on setting_matches.file_id = files.file_id
-        and setting_matches.match_rank = 1
-    left join name_values on name_values.file_id = files.file_id
-    left join copies on copies.file_id = files.file_id
+        on files.file_id = setting_matches.file_id
+            and setting_matches.match_rank = 1
+    left join name_values on files.file_id = name_values.file_id
+    left join copies on files.file_id = copies.file_id
 )
 
 select * from final

@@ -9,7 +9,10 @@ source as (
 ),
 
 files as (
-    select file_id, kind from {{ ref('base_spreadsheets__files') }}
+    select
+        file_id,
+        kind
+    from {{ ref('base_spreadsheets__files') }}
 ),
 
 aliases as (
@@ -34,7 +37,7 @@ headers as (
         source.header,
         {{ engage_key('source.header') }} as header_key
     from source
-    inner join files on files.file_id = source.file_id
+    inner join files on source.file_id = files.file_id
 ),
 
 alias_matches as (
@@ -58,11 +61,11 @@ alias_matches as (
         ) as match_rank
     from headers
     inner join aliases
-        on (aliases.kind = headers.kind or aliases.kind = '*')
-        and (
-            aliases.header_key = headers.header_key
-            or (aliases.is_pattern and headers.header_key like aliases.header_key)
-        )
+        on (headers.kind = aliases.kind or aliases.kind = '*')
+            and (
+                headers.header_key = aliases.header_key
+                or (aliases.is_pattern and headers.header_key like aliases.header_key)
+            )
 ),
 
 mapped as (
@@ -78,16 +81,16 @@ mapped as (
         alias_matches.priority as alias_priority,
         coalesce(alias_matches.canonical_column = '_ignored', false) as is_ignored,
         kind_columns.column_name is null
-            and coalesce(alias_matches.canonical_column <> '_ignored', true) as is_unknown,
+        and coalesce(alias_matches.canonical_column <> '_ignored', true) as is_unknown,
         'c' || cast(headers.column_position as {{ dbt.type_string() }}) as source_column
     from headers
     left join alias_matches
-        on alias_matches.file_id = headers.file_id
-        and alias_matches.column_position = headers.column_position
-        and alias_matches.match_rank = 1
+        on headers.file_id = alias_matches.file_id
+            and headers.column_position = alias_matches.column_position
+            and alias_matches.match_rank = 1
     left join kind_columns
-        on kind_columns.kind = headers.kind
-        and kind_columns.column_name = alias_matches.canonical_column
+        on headers.kind = kind_columns.kind
+            and alias_matches.canonical_column = kind_columns.column_name
 ),
 
 -- when several columns map to one canonical column, a row takes the first of them holding a
@@ -96,11 +99,11 @@ final as (
     select
         mapped.*,
         case
-            when canonical_column is not null
+            when mapped.canonical_column is not null
                 then row_number() over (
-                    partition by file_id, canonical_column
-                    order by alias_priority, column_position
-                )
+                        partition by mapped.file_id, mapped.canonical_column
+                        order by mapped.alias_priority, mapped.column_position
+                    )
         end as choice_rank
     from mapped
 )

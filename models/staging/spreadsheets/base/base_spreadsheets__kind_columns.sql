@@ -20,7 +20,7 @@ own_columns as (
         canonical_columns.required,
         canonical_columns.description
     from kinds
-    inner join canonical_columns on canonical_columns.kind = kinds.kind
+    inner join canonical_columns on kinds.kind = canonical_columns.kind
 ),
 
 shared_columns as (
@@ -33,11 +33,11 @@ shared_columns as (
     from kinds
     inner join canonical_columns on canonical_columns.kind = '*'
     where not exists (
-        select 1
-        from own_columns
-        where own_columns.kind = kinds.kind
-            and own_columns.column_name = canonical_columns.column_name
-    )
+            select 1
+            from own_columns
+            where own_columns.kind = kinds.kind
+                and own_columns.column_name = canonical_columns.column_name
+        )
 ),
 
 final as (

@@ -35,13 +35,13 @@ missing as (
         kind_columns.column_name
     from files
     inner join kind_columns
-        on kind_columns.kind = files.kind
-        and kind_columns.required
+        on files.kind = kind_columns.kind
+            and kind_columns.required
     where not exists (
-        select 1 from headers
-        where headers.file_id = files.file_id
-            and headers.canonical_column = kind_columns.column_name
-    )
+            select 1 from headers
+            where headers.file_id = files.file_id
+                and headers.canonical_column = kind_columns.column_name
+        )
 ),
 
 found_headers as (
@@ -52,12 +52,12 @@ found_headers as (
     group by file_id
 ),
 
-{#- how many values of each unknown column of a file lacking its email column contain an @,
+{# how many values of each unknown column of a file lacking its email column contain an @,
     and the first row (of the first 20) holding a header of an email column (the real header):
     one small scan per candidate column, of that file's rows only -#}
 {%- set candidates = [] -%}
 {%- if execute and flags.WHICH in ('run', 'build') -%}
-    {%- set candidate_sql -%}
+{%- set candidate_sql -%}
         select distinct headers.file_id, headers.source_column
         from {{ ref('base_spreadsheets__headers') }} as headers
         inner join {{ ref('base_spreadsheets__files') }} as files on files.file_id = headers.file_id
@@ -70,8 +70,8 @@ found_headers as (
                 where mapped.file_id = headers.file_id and mapped.canonical_column = 'email'
             )
         order by 1, 2
-    {%- endset -%}
-    {%- for row in run_query(candidate_sql).rows -%}
+{%- endset -%}
+{%- for row in run_query(candidate_sql).rows -%}
         {%- do candidates.append((row[0], row[1])) -%}
     {%- endfor -%}
 {%- endif %}
@@ -116,11 +116,11 @@ suggestions as (
         ) as suggestion_rank
     from missing
     inner join headers
-        on headers.file_id = missing.file_id
-        and headers.is_unknown
+        on missing.file_id = headers.file_id
+            and headers.is_unknown
     left join email_like_values
-        on email_like_values.file_id = headers.file_id
-        and email_like_values.source_column = headers.source_column
+        on headers.file_id = email_like_values.file_id
+            and headers.source_column = email_like_values.source_column
 ),
 
 -- a column holding an email header in a row and addresses below it: the real header row (a
@@ -143,16 +143,16 @@ final as (
         coalesce(found_headers.headers_found, '') as headers_found,
         suggestions.header_key as suggested_header_key,
         missing.kind || ','
-            || coalesce(suggestions.header_key, '<header_key>') || ','
-            || missing.column_name || ',1' as suggested_alias_row,
+        || coalesce(suggestions.header_key, '<header_key>') || ','
+        || missing.column_name || ',1' as suggested_alias_row,
         cast(header_rows.header_row_found as {{ dbt.type_bigint() }}) as header_row_found
     from missing
-    left join found_headers on found_headers.file_id = missing.file_id
+    left join found_headers on missing.file_id = found_headers.file_id
     left join suggestions
-        on suggestions.file_id = missing.file_id
-        and suggestions.column_name = missing.column_name
-        and suggestions.suggestion_rank = 1
-    left join header_rows on header_rows.file_id = missing.file_id
+        on missing.file_id = suggestions.file_id
+            and missing.column_name = suggestions.column_name
+            and suggestions.suggestion_rank = 1
+    left join header_rows on missing.file_id = header_rows.file_id
 )
 
 select * from final

@@ -60,14 +60,15 @@ located as (
         {{ engage_postcode_compact('base_rows.postcode_raw') }} as postcode_compact
     from base_rows
     left join file_countries
-        on file_countries.file_id = base_rows.file_id
-        and file_countries.country_rank = 1
+        on base_rows.file_id = file_countries.file_id
+            and file_countries.country_rank = 1
 ),
 
 normalised as (
     select
         located.*,
-        {{ engage_first_name('located.first_name_clean', 'located.last_name_clean', 'located.full_name') }} as first_name,
+        {{ engage_first_name('located.first_name_clean', 'located.last_name_clean', 'located.full_name') }}
+            as first_name,
         {{ engage_last_name('located.first_name_clean', 'located.last_name_clean', 'located.full_name') }} as last_name,
         {{ engage_phone_e164(
             'located.phone_raw',
@@ -85,8 +86,8 @@ normalised as (
             compact='located.postcode_compact'
         ) }} as postcode
     from located
-    left join phone_rules on phone_rules.country_code = located.location_country
-    left join postcode_formats on postcode_formats.country_code = located.location_country
+    left join phone_rules on located.location_country = phone_rules.country_code
+    left join postcode_formats on located.location_country = postcode_formats.country_code
 ),
 
 -- exact duplicates (same kind, same cells, same file-name values): the first copy is kept,
@@ -105,21 +106,39 @@ copy_ranks as (
         base_rows.row_number,
         row_number() over (
             partition by base_rows.content_key
-            order by base_rows.is_duplicate_file, incomplete_files.file_id is not null, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
+            order by
+                base_rows.is_duplicate_file,
+                incomplete_files.file_id is not null,
+                length(base_rows.file_path),
+                base_rows.file_path,
+                coalesce(base_rows.sheet_name, ''),
+                base_rows.row_number
         ) as content_rank,
         first_value(base_rows.file_path) over (
             partition by base_rows.content_key
-            order by base_rows.is_duplicate_file, incomplete_files.file_id is not null, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
+            order by
+                base_rows.is_duplicate_file,
+                incomplete_files.file_id is not null,
+                length(base_rows.file_path),
+                base_rows.file_path,
+                coalesce(base_rows.sheet_name, ''),
+                base_rows.row_number
             rows between unbounded preceding and unbounded following
         ) as first_copy_path,
         first_value(base_rows.row_number) over (
             partition by base_rows.content_key
-            order by base_rows.is_duplicate_file, incomplete_files.file_id is not null, length(base_rows.file_path), base_rows.file_path, coalesce(base_rows.sheet_name, ''), base_rows.row_number
+            order by
+                base_rows.is_duplicate_file,
+                incomplete_files.file_id is not null,
+                length(base_rows.file_path),
+                base_rows.file_path,
+                coalesce(base_rows.sheet_name, ''),
+                base_rows.row_number
             rows between unbounded preceding and unbounded following
         ) as first_copy_row_number
     from {{ ref('base_spreadsheets__rows_read') }} as base_rows
-    inner join repeated_contents on repeated_contents.content_key = base_rows.content_key
-    left join incomplete_files on incomplete_files.file_id = base_rows.file_id
+    inner join repeated_contents on base_rows.content_key = repeated_contents.content_key
+    left join incomplete_files on base_rows.file_id = incomplete_files.file_id
 ),
 
 ranked as (
@@ -131,28 +150,28 @@ ranked as (
         incomplete_files.missing_columns
     from normalised
     left join copy_ranks
-        on copy_ranks.file_id = normalised.file_id
-        and copy_ranks.row_number = normalised.row_number
-    left join incomplete_files on incomplete_files.file_id = normalised.file_id
+        on normalised.file_id = copy_ranks.file_id
+            and normalised.row_number = copy_ranks.row_number
+    left join incomplete_files on normalised.file_id = incomplete_files.file_id
 ),
 
 judged as (
     select
         ranked.*,
         case
-            when not is_known_kind then 'unknown_kind'
-            when is_duplicate_file then 'duplicate_file'
-            when missing_columns is not null then 'missing_required_column'
-            when content_rank > 1 then 'duplicate_row'
+            when not ranked.is_known_kind then 'unknown_kind'
+            when ranked.is_duplicate_file then 'duplicate_file'
+            when ranked.missing_columns is not null then 'missing_required_column'
+            when ranked.content_rank > 1 then 'duplicate_row'
             -- an attempt at an address that is not valid (bob@, name at example.org) is never
             -- an email; the row still counts when a phone can reach and match the person
-            when email is null and (email_candidate like '%@%' or email_candidate like '%.%')
-                and (rows_require_email or phone is null) then 'invalid_email'
-            when email is null and rows_require_email then 'missing_email'
+            when ranked.email is null and (ranked.email_candidate like '%@%' or ranked.email_candidate like '%.%')
+                and (ranked.rows_require_email or ranked.phone is null) then 'invalid_email'
+            when ranked.email is null and ranked.rows_require_email then 'missing_email'
             -- nobody to reach or match: no usable email (words such as n/a, none or refused in
             -- the email cell are no address), no phone, no full name with a postcode
-            when email is null and phone is null
-                and (first_name is null or last_name is null or postcode is null) then 'no_contact'
+            when ranked.email is null and ranked.phone is null
+                and (ranked.first_name is null or ranked.last_name is null or ranked.postcode is null) then 'no_contact'
         end as reject_reason
     from ranked
 ),
@@ -217,8 +236,12 @@ final as (
         case reject_reason
             when 'unknown_kind' then 'folder "' || kind || '" is not a kind listed in seeds/spreadsheet_kinds.csv'
             when 'duplicate_file' then 'same content as file_id ' || duplicate_of_file_id
-            when 'missing_required_column' then 'the file has no ' || missing_columns || ' column: see source_files.quarantine_reason for the fix'
-            when 'duplicate_row' then 'same as ' || first_copy_path || ' row ' || cast(first_copy_row_number as {{ dbt.type_string() }})
+            when
+                'missing_required_column'
+                then 'the file has no ' || missing_columns || ' column: see source_files.quarantine_reason for the fix'
+            when
+                'duplicate_row'
+                then 'same as ' || first_copy_path || ' row ' || cast(first_copy_row_number as {{ dbt.type_string() }})
             when 'invalid_email' then email_raw
             when 'no_contact' then 'no email, phone or full name with a postcode to reach or match the person'
         end as reject_detail

@@ -9,10 +9,17 @@
 {%- set kind_columns = [] -%}
 {%- set unparsed_checks = [] -%}
 {%- for name, data_type in column_types if data_type in parsed_types -%}
-    {%- do unparsed_checks.append("case when row_values." ~ name ~ "__text is not null and row_values." ~ name ~ " is null then '" ~ name ~ "' end") -%}
+    {%- do unparsed_checks.append(
+        "case when row_values." ~ name ~ "__text is not null and row_values." ~ name
+        ~ " is null then '" ~ name ~ "' end"
+    ) -%}
 {%- endfor -%}
 {#- a subscription status column holding words that are no subscription status -#}
-{%- do unparsed_checks.append("case when row_values.subscription_status is not null and " ~ engage_subscription_status('row_values.subscription_status') ~ " is null then 'subscription_status' end") -%}
+{%- do unparsed_checks.append(
+    "case when row_values.subscription_status is not null and "
+    ~ engage_subscription_status('row_values.subscription_status')
+    ~ " is null then 'subscription_status' end"
+) -%}
 {%- for name, data_type in column_types if name not in shared_names -%}
     {%- do kind_columns.append((name, data_type)) -%}
 {%- endfor -%}
@@ -43,9 +50,10 @@ country_aliases as (
 
 -- how each file writes the decimals of each money column: one row per file
 decimal_separators as (
-    select
+    -- one target while dbt parses, one per money column in a run
+    select  -- noqa: LT09
         file_id
-        {%- for name, data_type in column_types if data_type == 'money' %},
+    {%- for name, data_type in column_types if data_type == 'money' %},
         max(case when column_name = '{{ name }}' then decimal_separator end) as {{ name }}__decimal_separator
         {%- endfor %}
     from {{ ref('base_spreadsheets__decimal_separators') }}
@@ -65,14 +73,16 @@ timestamp_layouts as (
         {%- endfor %}
         files.kind
     from mapped_rows
-    inner join files on files.file_id = mapped_rows.file_id
-    left join decimal_separators on decimal_separators.file_id = mapped_rows.file_id
+    inner join files on mapped_rows.file_id = files.file_id
+    -- read by the money columns' loop above (none while dbt parses, as when SQLFluff renders)
+    left join decimal_separators on mapped_rows.file_id = decimal_separators.file_id  -- noqa: ST11
 ),
 
 timestamp_fields as (
-    select
+    -- one target while dbt parses, one per timestamp part in a run
+    select  -- noqa: LT09
         timestamp_layouts.*
-        {%- for name, data_type in column_types if data_type == 'timestamp' %}
+    {%- for name, data_type in column_types if data_type == 'timestamp' %}
         {%- for field, expr in engage_timestamp_fields(name ~ '__layout').items() %},
         {{ expr }} as {{ name }}__{{ field }}
         {%- endfor %}
@@ -123,7 +133,12 @@ cleaned as (
         files.rows_require_email,
         files.default_country,
         files.settings_country,
-        {{ engage_surrogate_key(['files.kind'] + file_attributes | map('replace', 'file_', 'files.file_', 1) | list + ['files.file_date', 'row_values.row_text']) }} as content_key,
+        {{ engage_surrogate_key(
+            ['files.kind']
+            + file_attributes | map('replace', 'file_', 'files.file_', 1) | list
+            + ['files.file_date', 'row_values.row_text']
+        ) }}
+            as content_key,
 
         row_values.email as email_raw,
         {{ engage_email_candidate('row_values.email') }} as email_candidate,
@@ -158,14 +173,14 @@ cleaned as (
         -- columns whose text could not be read as their type (a date, yes/no, a number), then
         -- the columns of one kind, typed
         nullif({{ engage_concat_ws("','", unparsed_checks) }}, '') as unparsed_columns
-        {%- for name, data_type in kind_columns %},
+    {%- for name, data_type in kind_columns %},
         row_values.{{ name }}
         {%- if data_type == 'money' %},
         row_values.{{ name }}__currency
         {%- endif %}
         {%- endfor %}
     from row_values
-    inner join files on files.file_id = row_values.file_id
+    inner join files on row_values.file_id = files.file_id
 ),
 
 -- the country a row's phone and postcode are read in: the row's own country column, else a
@@ -183,11 +198,15 @@ row_countries as (
             country_aliases.country_code,
             case when length(cleaned.country_key) = 2 then upper(cleaned.country_key) end,
             case when {{ engage_uk_postcode('cleaned.postcode_raw') }} is not null then 'GB' end,
-            case when {{ engage_regexp_like(engage_unwrap_excel('cleaned.postcode_raw'), "'^[0-9]{5}(-[0-9]{4})?$'") }} then 'US' end,
+            case
+                when
+                    {{ engage_regexp_like(engage_unwrap_excel('cleaned.postcode_raw'), "'^[0-9]{5}(-[0-9]{4})?$'") }}
+                    then 'US'
+            end,
             case when length(cleaned.geo_country) = 2 then cleaned.geo_country end
         ) as row_country
     from cleaned
-    left join country_aliases on country_aliases.alias = cleaned.country_key
+    left join country_aliases on cleaned.country_key = country_aliases.alias
 ),
 
 final as (

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-RAW_TABLES = ("raw_files", "raw_headers", "raw_rows")
-
 
 def spark_missing() -> str | None:
     """Why the Spark build cannot run on this machine, or None when it can."""
@@ -34,7 +32,7 @@ def spark_missing() -> str | None:
         if importlib.util.find_spec(module) is None:
             return f"{what} is not installed (pip install -c constraints.txt -e '.[spark]')"
     if shutil.which("java") is None:
-        return "no `java` on PATH (Spark needs Java 17+: apt-get install openjdk-17-jre-headless)"
+        return "no `java` on PATH (Spark needs Java 17+: apt-get install default-jre-headless)"
     return None
 
 

@@ -15,6 +15,7 @@ from sync.errors import ConfigError
 from sync.mailchimp.exposures import load_audiences, manifest_path_default
 from sync.warehouse.catalogue import CatalogueSite, MergeFieldInput, build_catalogue
 from sync.warehouse.project import Settings
+from sync.warehouse.storage import storage_target
 
 
 def default_out(settings: Settings) -> Path:
@@ -51,7 +52,8 @@ def merge_field_inputs(manifest_path: Path) -> list[MergeFieldInput]:
 def write_catalogue(
     db: Path | None = None, out: Path | None = None, manifest: Path | None = None
 ) -> CatalogueResult:
-    """The catalogue of the warehouse `db` (default: the project's) written to `out`.
+    """The catalogue of the warehouse (the DuckDB file `db`, default the project's, or the
+    selected target's database) written to `out`.
     A missing or unreadable manifest leaves out the SQL and the merge fields, with a warning;
     a warehouse that is not built raises ConfigError."""
     settings = Settings.from_env(duckdb_path=db)
@@ -69,7 +71,7 @@ def write_catalogue(
             "(run `engage build`)"
         )
     site = build_catalogue(
-        settings.duckdb_path,
+        storage_target(settings.duckdb_path, settings.target),
         (out or default_out(settings)).expanduser().resolve(),
         manifest_path if manifest_path.exists() else None,
         fields,

@@ -54,7 +54,7 @@ from sync.outcomes import Outcome, outcome_of, worst
 from sync.warehouse.dbt_runner import SKIP_UNIT_TESTS, run_dbt
 from sync.warehouse.project import Settings
 from sync.warehouse.report import quarantined_files
-from sync.warehouse.storage import DuckDBTarget, StorageTarget, storage_target
+from sync.warehouse.storage import StorageTarget, storage_target
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +247,7 @@ def nightly_job(
     rec: RunRecord | None = None
     warehouse: StorageTarget | None = None
     try:
-        with locked(db):
+        with locked(db, settings.target):
             try:
                 history.append(db, out.history_row())
                 warehouse = storage_target(db, settings.target)
@@ -299,7 +299,6 @@ def _run(
     """The steps, in order; raises ConfigError or MailchimpUnreachable to stop the night."""
     db = settings.duckdb_path
     warehouse = storage_target(db, settings.target)
-    embedded = isinstance(warehouse, DuckDBTarget)
     if client is None:
         target = target or Target.from_env()  # no target: stop before any work
         retry = retry or RetryPolicy.from_env()
@@ -359,9 +358,7 @@ def _run(
         out.failure = build_failure(summary, optouts_pushed=True)
         return
     # 6. the catalogue marketers read, from the night's build (not writing it is a warning).
-    if out.build_ok and not embedded:
-        log.info("the segment catalogue reads a DuckDB warehouse only: not written")
-    elif out.build_ok:
+    if out.build_ok:
         with _timed(out, "catalogue"):
             try:
                 written = write_catalogue(db, manifest=manifest)

@@ -11,7 +11,8 @@ Where the figures come from: `segments` (size, change since the previous build, 
 held-out counts by reason), `segment_sizes_daily` (sizes over time, the 90-day trend),
 `segment_memberships` (overlap between tags), `issues` (the issue an `issue:` tag belongs to),
 `engage_sync.sync_runs` (last synced, when the sync has run) and dbt's manifest (each
-segment's description and SQL). The warehouse is opened read-only. Only aggregate counts are
+segment's description and SQL). The warehouse is read through `sync.warehouse.storage` (a
+DuckDB file opened read-only, or PostgreSQL), in portable SQL. Only aggregate counts are
 read: no page carries an e-mail address or any other member's detail.
 
 The merge fields come in as `MergeFieldInput` (built by the caller from the exposures), so this
@@ -28,10 +29,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from sync.errors import ConfigError
+from sync.errors import ConfigError, StorageError
+from sync.warehouse.storage import DuckDBTarget, StorageTarget, Store, open_store
 
 TREND_DAYS = 90
 # A merge field without declared choices lists the values members hold only when there are few
@@ -288,11 +289,14 @@ def snippets_for(tag: str, values: list[str], one_per_value: bool = False) -> li
     return out
 
 
-def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()
+def _model_exists(store: Store, name: str) -> bool:
+    """A model of the build: in the connection's current schema (DuckDB `main`; the profile's
+    schema on PostgreSQL)."""
+    row = store.row(
+        "select count(*) from information_schema.tables "
+        "where table_schema = current_schema() and table_name = ?",
+        [name],
+    )
     return bool(row and row[0])
 
 
@@ -313,12 +317,12 @@ def _node_meta(node: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def _issue_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    if not _relation_exists(con, "main", "issues"):
+def _issue_labels(store: Store) -> dict[str, str]:
+    if not _model_exists(store, "issues"):
         return {}
     return {
         str(s): str(label)
-        for s, label in con.execute("select issue_slug, label from issues").fetchall()
+        for s, label in store.execute("select issue_slug, label from issues").fetchall()
     }
 
 
@@ -330,26 +334,26 @@ def _issue_for(tag: str, meta: dict[str, Any], labels: dict[str, str]) -> str | 
     return f"{labels[slug]} ({slug})" if slug in labels else slug
 
 
-def _has_columns(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> bool:
+def _has_columns(store: Store, table: str, columns: tuple[str, ...]) -> bool:
     have = {
         str(c)
-        for (c,) in con.execute(
+        for (c,) in store.execute(
             "select column_name from information_schema.columns "
-            "where table_schema = 'main' and table_name = ?",
+            "where table_schema = current_schema() and table_name = ?",
             [table],
         ).fetchall()
     }
     return set(columns) <= have
 
 
-def _segments(con: duckdb.DuckDBPyConnection) -> list[SegmentEntry]:
+def _segments(store: Store) -> list[SegmentEntry]:
     # A warehouse built before broadcast approvals existed has no such columns: none approved.
     approvals = (
         "broadcast_approved, broadcast_approved_by"
-        if _has_columns(con, "segments", ("broadcast_approved", "broadcast_approved_by"))
+        if _has_columns(store, "segments", ("broadcast_approved", "broadcast_approved_by"))
         else "cast(null as date), cast(null as varchar)"
     )
-    rows = con.execute(
+    rows = store.execute(
         "select segment_name, tag, description, size, previous_size, size_change, priority, "
         "candidates, held_out_not_emailable, held_out_contact_cap, held_out_segment_limit, "
         f"respects_contact_cap, counts_toward_limit, model_path, {approvals} "
@@ -376,11 +380,11 @@ def _segments(con: duckdb.DuckDBPyConnection) -> list[SegmentEntry]:
     ]
 
 
-def _sizes(con: duckdb.DuckDBPyConnection) -> dict[str, list[SizePoint]]:
+def _sizes(store: Store) -> dict[str, list[SizePoint]]:
     out: dict[str, list[SizePoint]] = {}
-    if not _relation_exists(con, "main", "segment_sizes_daily"):
+    if not _model_exists(store, "segment_sizes_daily"):
         return out
-    for tag, day, size, held_out, candidates in con.execute(
+    for tag, day, size, held_out, candidates in store.execute(
         "select tag, as_of_date, size, held_out, candidates from segment_sizes_daily "
         "order by tag, as_of_date"
     ).fetchall():
@@ -395,11 +399,11 @@ def _sizes(con: duckdb.DuckDBPyConnection) -> dict[str, list[SizePoint]]:
     return out
 
 
-def _overlaps(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, int]]]:
+def _overlaps(store: Store) -> dict[str, list[tuple[str, int]]]:
     out: dict[str, list[tuple[str, int]]] = {}
-    if not _relation_exists(con, "main", "segment_memberships"):
+    if not _model_exists(store, "segment_memberships"):
         return out
-    for tag, other, shared in con.execute(
+    for tag, other, shared in store.execute(
         "select a.tag, b.tag, count(*) from segment_memberships a "
         "join segment_memberships b on a.supporter_id = b.supporter_id and a.tag <> b.tag "
         "group by 1, 2 order by 1, 3 desc, 2"
@@ -408,12 +412,12 @@ def _overlaps(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, int]]
     return out
 
 
-def _campaigns(con: duckdb.DuckDBPyConnection) -> dict[str, list[CampaignSent]]:
+def _campaigns(store: Store) -> dict[str, list[CampaignSent]]:
     """Campaigns sent to each tag, newest first, with their rates (empty before any pull)."""
     out: dict[str, list[CampaignSent]] = {}
-    if not _relation_exists(con, "main", "campaign_performance"):
+    if not _model_exists(store, "campaign_performance"):
         return out
-    for row in con.execute(
+    for row in store.execute(
         "select tag, campaign_title, sent_at, recipients, human_open_rate, click_rate, "
         "unsubscribe_rate, recipients_over_contact_cap from campaign_performance "
         "where tag is not null order by sent_at desc nulls last, campaign_title"
@@ -432,21 +436,21 @@ def _campaigns(con: duckdb.DuckDBPyConnection) -> dict[str, list[CampaignSent]]:
     return out
 
 
-def _last_synced(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    if not _relation_exists(con, "engage_sync", "sync_runs"):
+def _last_synced(store: Store) -> datetime | None:
+    if not store.table_exists("engage_sync", "sync_runs"):
         return None
-    row = con.execute(
+    row = store.execute(
         "select max(finished_at) from engage_sync.sync_runs "
         "where command in ('sync', 'nightly') and status in ('ok', 'warnings')"
     ).fetchone()
     return row[0] if row else None
 
 
-def _propensity(con: duckdb.DuckDBPyConnection) -> PropensityBacktest | None:
+def _propensity(store: Store) -> PropensityBacktest | None:
     """The backtest's metrics and calibration deciles; None when the mart is not built."""
-    if not _relation_exists(con, "main", "propensity_backtest"):
+    if not _model_exists(store, "propensity_backtest"):
         return None
-    rows = con.execute(
+    rows = store.execute(
         "select row_type, metric, value, decile, supporters, positives, predicted_rate, "
         "observed_rate, verdict, verdict_reason, train_cutoff, test_cutoff, horizon_days "
         "from propensity_backtest order by row_order"
@@ -477,7 +481,7 @@ def _propensity(con: duckdb.DuckDBPyConnection) -> PropensityBacktest | None:
     )
 
 
-def _merge_field(con: duckdb.DuckDBPyConnection, spec: MergeFieldInput) -> MergeFieldEntry:
+def _merge_field(store: Store, spec: MergeFieldInput) -> MergeFieldEntry:
     values: list[tuple[str, int | None]] = []
     source = "none"
     col = f'"{spec.column}"'
@@ -488,23 +492,23 @@ def _merge_field(con: duckdb.DuckDBPyConnection, spec: MergeFieldInput) -> Merge
         # Every allowed value, with how many members hold it today (a count, never a member).
         try:
             held = dict(
-                con.execute(
+                store.execute(
                     f"select cast({col} as varchar), count(*) from {spec.relation_sql} {where} "
                     "group by 1"
                 ).fetchall()
             )
-        except duckdb.Error:
+        except StorageError:
             held = None
         values = [(c, None if held is None else int(held.get(c, 0))) for c in spec.choices]
         source = "declared"
     elif spec.type in ("text", "number", "radio", "dropdown", "zip"):
         try:
-            counts = con.execute(
+            counts = store.execute(
                 f"select cast({col} as varchar), count(*) from {spec.relation_sql} {where} "
                 f"group by 1 order by 2 desc, 1 "
                 f"limit {MAX_OBSERVED_VALUES + 1}"
             ).fetchall()
-        except duckdb.Error:
+        except StorageError:
             counts = []
         if 0 < len(counts) <= MAX_OBSERVED_VALUES and all("@" not in str(v) for v, _ in counts):
             values = [(str(v), int(n)) for v, n in counts if n >= MIN_MEMBERS_PER_VALUE]
@@ -522,34 +526,36 @@ def _merge_field(con: duckdb.DuckDBPyConnection, spec: MergeFieldInput) -> Merge
 
 
 def read_catalogue(
-    db_path: Path,
+    warehouse: StorageTarget | Path,
     manifest: dict[str, Any] | None = None,
     merge_fields: list[MergeFieldInput] | None = None,
 ) -> Catalogue:
-    """Everything the site shows, read from the warehouse (read-only) and the manifest.
-    ConfigError when the warehouse, or its `segments` mart, has not been built."""
-    if not db_path.exists():
+    """Everything the site shows, read from the warehouse (a DuckDB file, read-only, or the
+    target's PostgreSQL database) and the manifest. ConfigError when the warehouse, or its
+    `segments` mart, has not been built."""
+    if isinstance(warehouse, Path):
+        warehouse = DuckDBTarget(warehouse)
+    if isinstance(warehouse, DuckDBTarget) and not Path(warehouse.path).exists():
         raise ConfigError(
-            f"no warehouse at {db_path}: run `engage build` (or `engage demo`) first, or pass --db"
+            f"no warehouse at {warehouse.path}: run `engage build` (or `engage demo`) first, "
+            "or pass --db"
         )
     nodes = _manifest_segments(manifest)
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        if not _relation_exists(con, "main", "segments"):
+    with open_store(warehouse, read_only=True) as store:
+        if not _model_exists(store, "segments"):
             raise ConfigError(
-                f"{db_path} has no `segments` mart: run `engage build` to build the warehouse"
+                f"{warehouse.describe()} has no `segments` mart: run `engage build` to build "
+                "the warehouse"
             )
-        segments = _segments(con)
-        sizes = _sizes(con)
-        overlaps = _overlaps(con)
-        campaigns = _campaigns(con)
-        labels = _issue_labels(con)
-        as_of = con.execute("select max(as_of_date) from segments").fetchone()
-        last_synced = _last_synced(con)
-        fields = [_merge_field(con, spec) for spec in merge_fields or []]
-        propensity = _propensity(con)
-    finally:
-        con.close()
+        segments = _segments(store)
+        sizes = _sizes(store)
+        overlaps = _overlaps(store)
+        campaigns = _campaigns(store)
+        labels = _issue_labels(store)
+        as_of = store.row("select max(as_of_date) from segments")
+        last_synced = _last_synced(store)
+        fields = [_merge_field(store, spec) for spec in merge_fields or []]
+        propensity = _propensity(store)
     pages = unique_pages([seg.tag for seg in segments])
     for seg in segments:
         seg.page = pages[seg.tag]
@@ -614,11 +620,11 @@ def write_site(catalogue: Catalogue, out_dir: Path) -> CatalogueSite:
 
 
 def build_catalogue(
-    db_path: Path,
+    warehouse: StorageTarget | Path,
     out_dir: Path,
     manifest_path: Path | None = None,
     merge_fields: list[MergeFieldInput] | None = None,
 ) -> CatalogueSite:
     """Read the warehouse (and manifest) and write the site; the one call commands make."""
     manifest = load_manifest(manifest_path) if manifest_path else None
-    return write_site(read_catalogue(db_path, manifest, merge_fields), out_dir)
+    return write_site(read_catalogue(warehouse, manifest, merge_fields), out_dir)

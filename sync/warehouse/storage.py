@@ -1,8 +1,8 @@
 """The warehouse as the sync sees it: one small storage interface, two engines.
 
-Owns every connection the sync and the build report open to the warehouse (the sync's state
-tables in `engage_sync`, the desired-state models it plans from, `source_files`; only the
-segment catalogue still reads the DuckDB file itself): `Store`, with a DuckDB implementation
+Owns every connection the sync, the build report and the segment catalogue open to the
+warehouse (the sync's state tables in `engage_sync`, the desired-state models it plans from,
+`source_files`, the segment marts): `Store`, with a DuckDB implementation
 (the embedded file) and a PostgreSQL one, and which of them the selected dbt target means
 (`storage_target`, read from `profiles/profiles.yml`, the one place connection settings live).
 

@@ -20,9 +20,10 @@ import pytest
 
 from sync.jobs.nightly import dbt_build, nightly_job
 from sync.mailchimp.client import MailchimpClient, RetryPolicy, Target
+from sync.warehouse.catalogue import Catalogue, read_catalogue
 from sync.warehouse.dbt_runner import vars_args
 from sync.warehouse.project import SAMPLE_RAW_DIR, Settings
-from sync.warehouse.storage import PostgresTarget, open_store
+from sync.warehouse.storage import DuckDBTarget, PostgresTarget, open_store
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -53,6 +54,14 @@ def _night(settings: Settings, manifest, sandbox, build=None, build_args=()):
         return nightly_job(settings, manifest, client=client, build=build, build_args=build_args)
     finally:
         client.close()
+
+
+def _segments_shown(catalogue: Catalogue) -> list[tuple[Any, ...]]:
+    """What the catalogue shows of each segment, build time aside."""
+    return [
+        (s.tag, s.size, s.candidates, s.held_out, s.priority, s.overlaps, s.issue)
+        for s in catalogue.segments
+    ]
 
 
 def _ok(out) -> bool:
@@ -97,6 +106,7 @@ def test_nightly_on_postgres_ends_with_the_duckdb_audience_and_converges(
     assert _ok(out), out.as_dict()
     want = _audience(sandbox)
     assert len(want) > 100
+    want_catalogue = _segments_shown(read_catalogue(DuckDBTarget(duck_db)))
 
     # PostgreSQL: the whole night, from the raw files, on a fresh sandbox.
     sandbox.reset()
@@ -115,6 +125,10 @@ def test_nightly_on_postgres_ends_with_the_duckdb_audience_and_converges(
     assert set(got) == set(want)
     differing = {k: (want[k], got[k]) for k in want if want[k] != got[k]}
     assert not differing, list(differing.items())[:3]
+    # The night's last step, the segment catalogue, read the PostgreSQL warehouse.
+    assert out.catalogue and out.catalogue.startswith(str(tmp_path / "pg")), out.notes
+    assert _segments_shown(read_catalogue(pg_database)) == want_catalogue
+    assert len(want_catalogue) >= 9
     # Nothing of the sync's lives in the DuckDB file on this target: it is all in PostgreSQL.
     assert not pg.duckdb_path.exists()
     with open_store(pg_database) as store:

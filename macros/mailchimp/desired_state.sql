@@ -60,7 +60,22 @@
 
 {#- SQL quoting of a text literal. -#}
 {% macro mailchimp_literal(value) -%}
-    '{{ value | replace("'", "''") }}'
+    {%- if target is defined and target.type == 'spark' -%}
+        ('{{ value | replace("'", "' || chr(39) || '") }}')
+    {%- else -%}
+        '{{ value | replace("'", "''") }}'
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The target's unbounded text type for casts (Spark's varchar needs a length). -#}
+{% macro mailchimp_text() -%}
+    {%- if target is defined and target.type == 'spark' -%}string{%- else -%}varchar{%- endif -%}
+{%- endmacro %}
+
+{#- A column of the declared models, quoted (Spark quotes with backticks; a double-quoted name
+    is a string there). -#}
+{% macro mailchimp_column(name, table='src') -%}
+    {%- if target is defined and target.type == 'spark' -%}{{ table }}.`{{ name }}`{%- else -%}{{ table }}."{{ name }}"{%- endif -%}
 {%- endmacro %}
 
 {#- The canonical text of a merge-field value: what the sync stores, compares and sends
@@ -74,8 +89,8 @@
         {%- set d = mailchimp_to_double(c) -%}
         coalesce(case when {{ d }} is null or {{ mailchimp_not_finite(d) }} then null
             when {{ d }} = floor({{ d }}) and abs({{ d }}) < 1e15
-                then cast(cast({{ d }} as bigint) as varchar)
-            else cast({{ d }} as varchar) end, '')
+                then cast(cast({{ d }} as bigint) as {{ mailchimp_text() }})
+            else cast({{ d }} as {{ mailchimp_text() }}) end, '')
     {%- elif field.type == 'date' -%}
         coalesce({{ mailchimp_date_text(c, 'date') }}, '')
     {%- elif field.type == 'birthday' -%}
@@ -83,9 +98,9 @@
     {%- elif field.type in ('radio', 'dropdown') -%}
         {#- Kept as they are: a value outside the declared choices must stop the plan with its
             name (sync/mailchimp/plan.py validate_merge_values), never vanish silently. -#}
-        coalesce(trim(cast({{ c }} as varchar)), '')
+        coalesce(trim(cast({{ c }} as {{ mailchimp_text() }})), '')
     {%- else -%}
-        {%- set t = 'trim(cast(' ~ c ~ ' as varchar))' -%}
+        {%- set t = 'trim(cast(' ~ c ~ ' as ' ~ mailchimp_text() ~ '))' -%}
         {%- if field.type in (none, 'text') -%}
             {%- set t = mailchimp_safe_text(t) -%}
         {%- endif -%}
@@ -102,19 +117,20 @@
     CSV/formula injection, so an audience export opened in a spreadsheet shows it as text.
     Only type 'text' fields: a phone (+44...) or a URL is left as it is. -#}
 {% macro mailchimp_safe_text(expr) -%}
+    {%- set g = "" if (target is defined and target.type == 'spark') else ", 'g'" -%}
     {%- set no_markup = "trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace("
-        ~ expr ~ ", '<[^>]*>', '', 'g'), '[<>]', '', 'g'), '[*][|]', '*', 'g'), '[|][*]', '*', 'g'))" -%}
-    case when {{ mailchimp_regexp_like(no_markup, "'^[-=+@\\t\\r]'") }} then '''' || {{ no_markup }}
+        ~ expr ~ ", '<[^>]*>', ''" ~ g ~ "), '[<>]', ''" ~ g ~ "), '[*][|]', '*'" ~ g ~ "), '[|][*]', '*'" ~ g ~ "))" -%}
+    case when {{ mailchimp_regexp_like(no_markup, "'^[-=+@\\t\\r]'") }} then {{ mailchimp_literal("'") }} || {{ no_markup }}
         else {{ no_markup }} end
 {%- endmacro %}
 
-{#- The few spellings the desired state needs that differ between DuckDB and PostgreSQL, by
+{#- The few spellings the desired state needs that differ between DuckDB, PostgreSQL and Spark, by
     target type (not adapter.dispatch: the sync tests render these files with plain Jinja,
     where `target` is undefined and DuckDB's spelling applies). -#}
 {#- A boolean from a column of any type; null when it is not one. -#}
 {% macro mailchimp_to_boolean(expr) -%}
-    {%- if target is defined and target.type == 'postgres' -%}
-        case lower(trim(cast({{ expr }} as varchar)))
+    {%- if target is defined and target.type in ('postgres', 'spark') -%}
+        case lower(trim(cast({{ expr }} as {{ mailchimp_text() }})))
             when 'true' then true when 't' then true when 'yes' then true when 'y' then true
             when 'on' then true when '1' then true
             when 'false' then false when 'f' then false when 'no' then false when 'n' then false
@@ -127,7 +143,12 @@
 
 {#- A double from a column of any type; null when it is not a number. -#}
 {% macro mailchimp_to_double(expr) -%}
-    {%- if target is defined and target.type == 'postgres' -%}
+    {%- if target is defined and target.type == 'spark' -%}
+        {%- set t = 'trim(cast(' ~ expr ~ ' as string))' -%}
+        (case when {{ t }} rlike '(?i)^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)(e[+-]?[0-9]+)?$'
+            or lower({{ t }}) in ('infinity', '-infinity', 'nan')
+            then cast({{ t }} as double) end)
+    {%- elif target is defined and target.type == 'postgres' -%}
         {%- set t = 'trim(cast(' ~ expr ~ ' as varchar))' -%}
         (case when {{ t }} ~* '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)(e[+-]?[0-9]+)?$'
             or lower({{ t }}) in ('infinity', '-infinity', 'nan')
@@ -138,7 +159,9 @@
 {%- endmacro %}
 
 {% macro mailchimp_not_finite(d) -%}
-    {%- if target is defined and target.type == 'postgres' -%}
+    {%- if target is defined and target.type == 'spark' -%}
+        (isnan({{ d }}) or abs({{ d }}) = double('infinity'))
+    {%- elif target is defined and target.type == 'postgres' -%}
         {{ d }} in (cast('Infinity' as double precision), cast('-Infinity' as double precision),
             cast('NaN' as double precision))
     {%- else -%}
@@ -148,7 +171,12 @@
 
 {#- A date column (or ISO text) as Mailchimp's date (YYYY-MM-DD) or birthday (MM/DD) text. -#}
 {% macro mailchimp_date_text(expr, kind) -%}
-    {%- if target is defined and target.type == 'postgres' -%}
+    {%- if target is defined and target.type == 'spark' -%}
+        {%- set t = 'trim(cast(' ~ expr ~ ' as string))' -%}
+        (case when {{ t }} rlike '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$'
+            then date_format(try_cast(substr({{ t }}, 1, 10) as date),
+                {{ "'yyyy-MM-dd'" if kind == 'date' else "'MM/dd'" }}) end)
+    {%- elif target is defined and target.type == 'postgres' -%}
         {%- set t = 'trim(cast(' ~ expr ~ ' as varchar))' -%}
         (case when {{ t }} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$'
             then to_char(cast(substr({{ t }}, 1, 10) as date),
@@ -160,11 +188,13 @@
 
 {#- Length in bytes (UTF-8), and the longest prefix of at most 255 bytes (whole characters). -#}
 {% macro mailchimp_bytes(t) -%}
-    {%- if target is defined and target.type == 'postgres' -%}octet_length({{ t }}){%- else -%}strlen({{ t }}){%- endif -%}
+    {%- if target is defined and target.type in ('postgres', 'spark') -%}octet_length({{ t }}){%- else -%}strlen({{ t }}){%- endif -%}
 {%- endmacro %}
 
 {% macro mailchimp_cut_to_255_bytes(t) -%}
-    {%- if target is defined and target.type == 'postgres' -%}
+    {%- if target is defined and target.type == 'spark' -%}
+        left({{ t }}, size(filter(sequence(1, 255), k -> octet_length(left({{ t }}, k)) <= 255)))
+    {%- elif target is defined and target.type == 'postgres' -%}
         (select left({{ t }}, cast(max(k) as integer)) from generate_series(1, 255) as k
             where octet_length(left({{ t }}, k)) <= 255)
     {%- else -%}
@@ -174,7 +204,9 @@
 {%- endmacro %}
 
 {% macro mailchimp_regexp_like(expr, pattern) -%}
-    {%- if target is defined and target.type == 'postgres' -%}
+    {%- if target is defined and target.type == 'spark' -%}
+        ({{ expr }} rlike {{ pattern }})
+    {%- elif target is defined and target.type == 'postgres' -%}
         ({{ expr }} ~ {{ pattern }})
     {%- else -%}
         regexp_matches({{ expr }}, {{ pattern }})
@@ -183,7 +215,9 @@
 
 {#- The value of the row with the smallest `order_by` in the group. -#}
 {% macro mailchimp_value_at_min(value, order_by) -%}
-    {%- if target is defined and target.type == 'postgres' -%}
+    {%- if target is defined and target.type == 'spark' -%}
+        min_by({{ value }}, {{ order_by }})
+    {%- elif target is defined and target.type == 'postgres' -%}
         (array_agg({{ value }} order by {{ order_by }}))[1]
     {%- else -%}
         arg_min({{ value }}, {{ order_by }})

@@ -23,18 +23,18 @@ audience_{{ loop.index }}_rows as (
 
     select
         {{ mailchimp_literal(aud.key) }} as audience_key,
-        cast(src."{{ aud.key_column }}" as varchar) as supporter_id,
-        trim(cast(src."{{ aud.email_column }}" as varchar)) as email_address,
-        lower(coalesce(cast(src."{{ aud.email_status_column }}" as varchar), 'unknown'))
+        cast({{ mailchimp_column(aud.key_column) }} as {{ mailchimp_text() }}) as supporter_id,
+        trim(cast({{ mailchimp_column(aud.email_column) }} as {{ mailchimp_text() }})) as email_address,
+        lower(coalesce(cast({{ mailchimp_column(aud.email_status_column) }} as {{ mailchimp_text() }}), 'unknown'))
             as email_status,
-        coalesce({{ mailchimp_to_boolean('src."' ~ aud.is_emailable_column ~ '"') }}, false)
+        coalesce({{ mailchimp_to_boolean(mailchimp_column(aud.is_emailable_column)) }}, false)
             as is_emailable,
         {% if aud.filter -%}
         coalesce(({{ aud.filter }}), false)
         {%- else -%}
         true
         {%- endif %} as is_in_scope,
-        lower(coalesce(cast(src."{{ aud.email_status_column }}" as varchar), 'unknown')) in (
+        lower(coalesce(cast({{ mailchimp_column(aud.email_status_column) }} as {{ mailchimp_text() }}), 'unknown')) in (
             {%- for s in aud.optout_statuses -%}
                 {{ mailchimp_literal(s | lower) }}{{ ', ' if not loop.last }}
             {%- endfor -%}
@@ -43,7 +43,7 @@ audience_{{ loop.index }}_rows as (
             {%- if aud.merge_fields -%}
             concat_ws('|'
                 {%- for f in aud.merge_fields -%}
-                , {{ mailchimp_canonical_value(f, 'src."' ~ f.column ~ '"') }}
+                , {{ mailchimp_canonical_value(f, mailchimp_column(f.column)) }}
                 {%- endfor -%}
             )
             {%- else -%}
@@ -52,8 +52,8 @@ audience_{{ loop.index }}_rows as (
         ) as payload_hash
 
     from {{ relation }} as src
-    where src."{{ aud.email_column }}" is not null
-        and trim(cast(src."{{ aud.email_column }}" as varchar)) <> ''
+    where {{ mailchimp_column(aud.email_column) }} is not null
+        and trim(cast({{ mailchimp_column(aud.email_column) }} as {{ mailchimp_text() }})) <> ''
 
 ),
 
@@ -68,14 +68,14 @@ audience_rows as (
     {{ 'union all' if not loop.last }}
     {% else -%}
     select
-        cast(null as varchar) as audience_key,
-        cast(null as varchar) as supporter_id,
-        cast(null as varchar) as email_address,
-        cast(null as varchar) as email_status,
+        cast(null as {{ mailchimp_text() }}) as audience_key,
+        cast(null as {{ mailchimp_text() }}) as supporter_id,
+        cast(null as {{ mailchimp_text() }}) as email_address,
+        cast(null as {{ mailchimp_text() }}) as email_status,
         cast(null as boolean) as is_emailable,
         cast(null as boolean) as is_in_scope,
         cast(null as boolean) as is_opted_out,
-        cast(null as varchar) as payload_hash
+        cast(null as {{ mailchimp_text() }}) as payload_hash
     where false
     {%- endfor %}
 
@@ -159,7 +159,7 @@ opt_outs as (
         email_address,
         email_status,
         'opted_out' as membership,
-        cast(null as varchar) as payload_hash
+        cast(null as {{ mailchimp_text() }}) as payload_hash
     from opted_out_addresses
 
 ),

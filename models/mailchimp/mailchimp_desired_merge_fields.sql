@@ -30,18 +30,18 @@ audience_{{ loop.index }}_values as (
         members.audience_key,
         members.subscriber_hash,
         {{ mailchimp_literal(f.tag) }} as merge_tag,
-        {{ mailchimp_canonical_value(f, 'src."' ~ f.column ~ '"') }} as merge_value
+        {{ mailchimp_canonical_value(f, mailchimp_column(f.column)) }} as merge_value
     from members
     inner join {{ ref(aud.members_model) }} as src
-        on cast(src."{{ aud.key_column }}" as varchar) = members.supporter_id
+        on cast({{ mailchimp_column(aud.key_column) }} as {{ mailchimp_text() }}) = members.supporter_id
     where members.audience_key = {{ mailchimp_literal(aud.key) }}
     {{ 'union all' if not loop.last }}
     {% else -%}
     select
-        cast(null as varchar) as audience_key,
-        cast(null as varchar) as subscriber_hash,
-        cast(null as varchar) as merge_tag,
-        cast(null as varchar) as merge_value
+        cast(null as {{ mailchimp_text() }}) as audience_key,
+        cast(null as {{ mailchimp_text() }}) as subscriber_hash,
+        cast(null as {{ mailchimp_text() }}) as merge_tag,
+        cast(null as {{ mailchimp_text() }}) as merge_value
     where false
     {%- endfor %}
 
@@ -56,10 +56,10 @@ final as (
     {{ 'union all' if not loop.last }}
     {% else -%}
     select
-        cast(null as varchar) as audience_key,
-        cast(null as varchar) as subscriber_hash,
-        cast(null as varchar) as merge_tag,
-        cast(null as varchar) as merge_value
+        cast(null as {{ mailchimp_text() }}) as audience_key,
+        cast(null as {{ mailchimp_text() }}) as subscriber_hash,
+        cast(null as {{ mailchimp_text() }}) as merge_tag,
+        cast(null as {{ mailchimp_text() }}) as merge_value
     where false
     {%- endfor %}
 

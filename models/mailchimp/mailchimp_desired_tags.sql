@@ -30,11 +30,11 @@ members as (  -- noqa: ST03
 audience_{{ loop.index }}_addresses as (
 
     select
-        cast(src."{{ aud.key_column }}" as varchar) as supporter_id,
-        md5(lower(trim(cast(src."{{ aud.email_column }}" as varchar)))) as subscriber_hash
+        cast({{ mailchimp_column(aud.key_column) }} as {{ mailchimp_text() }}) as supporter_id,
+        md5(lower(trim(cast({{ mailchimp_column(aud.email_column) }} as {{ mailchimp_text() }})))) as subscriber_hash
     from {{ ref(aud.members_model) }} as src
-    where src."{{ aud.email_column }}" is not null
-        and trim(cast(src."{{ aud.email_column }}" as varchar)) <> ''
+    where {{ mailchimp_column(aud.email_column) }} is not null
+        and trim(cast({{ mailchimp_column(aud.email_column) }} as {{ mailchimp_text() }})) <> ''
 
 ),
 
@@ -43,19 +43,19 @@ audience_{{ loop.index }}_tags as (
     select distinct
         members.audience_key,
         members.subscriber_hash,
-        cast(memberships."{{ aud.segment_column }}" as varchar) as segment_name,
-        cast(memberships."{{ aud.tag_column }}" as varchar) as tag
+        cast({{ mailchimp_column(aud.segment_column, 'memberships') }} as {{ mailchimp_text() }}) as segment_name,
+        cast({{ mailchimp_column(aud.tag_column, 'memberships') }} as {{ mailchimp_text() }}) as tag
     from {{ tags_relation }} as memberships
     inner join audience_{{ loop.index }}_addresses as addresses
-        on addresses.supporter_id = cast(memberships."{{ aud.tags_key_column }}" as varchar)
+        on addresses.supporter_id = cast({{ mailchimp_column(aud.tags_key_column, 'memberships') }} as {{ mailchimp_text() }})
     inner join members
         on members.subscriber_hash = addresses.subscriber_hash
         and members.audience_key = {{ mailchimp_literal(aud.key) }}
-    where memberships."{{ aud.tag_column }}" is not null
+    where {{ mailchimp_column(aud.tag_column, 'memberships') }} is not null
         {%- if aud.segments != 'all' and not aud.segments %}
         and false
         {%- elif aud.segments != 'all' %}
-        and cast(memberships."{{ aud.segment_column }}" as varchar) in (
+        and cast({{ mailchimp_column(aud.segment_column, 'memberships') }} as {{ mailchimp_text() }}) in (
             {%- for s in aud.segments -%}
                 {{ mailchimp_literal(s) }}{{ ', ' if not loop.last }}
             {%- endfor -%}
@@ -73,10 +73,10 @@ final as (
     {{ 'union all' if not loop.last }}
     {% else -%}
     select
-        cast(null as varchar) as audience_key,
-        cast(null as varchar) as subscriber_hash,
-        cast(null as varchar) as segment_name,
-        cast(null as varchar) as tag
+        cast(null as {{ mailchimp_text() }}) as audience_key,
+        cast(null as {{ mailchimp_text() }}) as subscriber_hash,
+        cast(null as {{ mailchimp_text() }}) as segment_name,
+        cast(null as {{ mailchimp_text() }}) as tag
     where false
     {%- endfor %}
 

@@ -78,7 +78,7 @@ scored as (
         cast({{ engage_round(
             'fit_levels.intercept'
             ~ engage_propensity_weight_terms()
-        , 6) }} as double precision) as score
+        , 6) }} as {{ engage_type_double() }}) as score
 
     from features
     inner join applications

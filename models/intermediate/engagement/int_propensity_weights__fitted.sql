@@ -93,9 +93,9 @@ rates as (
         bin_counts.positives,
         base.fit_supporters,
         base.fit_positives,
-        cast(base.fit_positives as double precision) / nullif(base.fit_supporters, 0)
+        cast(base.fit_positives as {{ engage_type_double() }}) / nullif(base.fit_supporters, 0)
             as base_rate,
-        cast(bin_counts.positives as double precision) / bin_counts.supporters
+        cast(bin_counts.positives as {{ engage_type_double() }}) / bin_counts.supporters
             as observed_rate
 
     from bin_counts

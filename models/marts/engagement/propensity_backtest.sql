@@ -74,13 +74,13 @@ ranked as (
 auc as (
 
     select
-        cast(sum(acted) as double precision) as positives,
-        cast(sum(1 - acted) as double precision) as negatives,
+        cast(sum(acted) as {{ engage_type_double() }}) as positives,
+        cast(sum(1 - acted) as {{ engage_type_double() }}) as negatives,
         (
             sum(case when acted = 1 then score_rank else 0 end)
             - sum(acted) * (sum(acted) + 1) / 2.0
         )
-        / nullif(cast(sum(acted) as double precision) * sum(1 - acted), 0) as auc,
+        / nullif(cast(sum(acted) as {{ engage_type_double() }}) * sum(1 - acted), 0) as auc,
         avg((probability - acted) * (probability - acted)) as brier,
         avg((train_base_rate - acted) * (train_base_rate - acted)) as brier_base_rate
 
@@ -95,7 +95,7 @@ deciles as (
         {{ engage_count_if("1 = 1") }} as supporters,
         cast(sum(acted) as {{ dbt.type_bigint() }}) as positives,
         avg(probability) as predicted_rate,
-        avg(cast(acted as double precision)) as observed_rate,
+        avg(cast(acted as {{ engage_type_double() }})) as observed_rate,
         min(score) as min_score,
         max(score) as max_score
 
@@ -164,10 +164,10 @@ metrics as (
         ('auc', 'auc'),
         ('train_supporters', 'train_supporters'),
         ('train_positives', 'train_positives'),
-        ('train_base_rate', 'cast(train_positives as double precision) / nullif(train_supporters, 0)'),
+        ('train_base_rate', 'cast(train_positives as ' ~ engage_type_double() ~ ') / nullif(train_supporters, 0)'),
         ('test_supporters', 'test_supporters'),
         ('test_positives', 'test_positives'),
-        ('test_base_rate', 'cast(test_positives as double precision) / nullif(test_supporters, 0)'),
+        ('test_base_rate', 'cast(test_positives as ' ~ engage_type_double() ~ ') / nullif(test_supporters, 0)'),
         ('brier', 'brier'),
         ('brier_base_rate', 'brier_base_rate'),
         ('expected_calibration_error', 'expected_calibration_error'),
@@ -178,7 +178,7 @@ metrics as (
     select
         '{{ metric }}' as metric,
         {{ loop.index }} as metric_order,
-        cast({{ expr }} as double precision) as value
+        cast({{ expr }} as {{ engage_type_double() }}) as value
 
     from header
     {%- endfor %}
@@ -199,10 +199,10 @@ final as (
         cast(null as integer) as decile,
         cast(null as {{ dbt.type_bigint() }}) as supporters,
         cast(null as {{ dbt.type_bigint() }}) as positives,
-        cast(null as double precision) as predicted_rate,
-        cast(null as double precision) as observed_rate,
-        cast(null as double precision) as min_score,
-        cast(null as double precision) as max_score,
+        cast(null as {{ engage_type_double() }}) as predicted_rate,
+        cast(null as {{ engage_type_double() }}) as observed_rate,
+        cast(null as {{ engage_type_double() }}) as min_score,
+        cast(null as {{ engage_type_double() }}) as max_score,
         header.verdict,
         header.verdict_reason
 

@@ -244,15 +244,26 @@ scored as (
 
 ),
 
+stars as (
+
+    -- the highest bin the score reaches: a join and an aggregate rather than a correlated
+    -- subquery, which Spark 4.3 decorrelated wrongly for some rows (docs/engines.md)
+    select
+        scored.supporter_id,
+        max(star_bins.stars) as engagement_stars
+
+    from scored
+    inner join star_bins
+        on scored.engagement_score_exact >= star_bins.min_score
+    group by scored.supporter_id
+
+),
+
 starred as (
 
     select
         scored.*,
-        (
-            select max(star_bins.stars)
-            from star_bins
-            where star_bins.min_score <= scored.engagement_score_exact
-        ) as engagement_stars,
+        stars.engagement_stars,
         case
             when scored.email is null then 0
             when scored.volunteer_shifts_365d >= 3 or scored.events_hosted_365d >= 1 then 5
@@ -264,6 +275,8 @@ starred as (
         end as ladder_rung
 
     from scored
+    left join stars
+        on scored.supporter_id = stars.supporter_id
 
 ),
 

@@ -11,7 +11,9 @@ project as it is at a git revision (default HEAD) and once with the working tree
 2. every model's physical plan: DuckDB's `explain` of each side's compiled SQL, both run on the
    working tree's warehouse, as `identical`, `same operators` (only projection names or
    literals differ, e.g. an alias added to a union branch) or `different operators` (a plan
-   that may run faster or slower: measure it with scripts/bench.py).
+   that may run faster or slower: measure it with scripts/bench.py). A few models compile the
+   build's own invocation id into their SQL, so they are listed even with nothing changed
+   (comparing HEAD with a clean tree: 5 identical, `segments` with the same operators).
 
 Exits 1 when a relation differs or a plan's operators change, else 0. Not part of `make test`:
 run it before landing a change that should change nothing (SQL style, renames, layering).
@@ -42,10 +44,14 @@ from pathlib import Path
 import duckdb
 
 from sync.warehouse.dbt_runner import run_dbt, vars_args
-from sync.warehouse.project import PROJECT_DIR, SAMPLE_RAW_DIR, Settings
+from sync.warehouse.project import (
+    PROJECT_DIR,
+    PROJECT_PARTS,
+    SAMPLE_RAW_DIR,
+    Settings,
+    copy_project,
+)
 
-# What a dbt project is made of (the rest of the repository does not change a build).
-PROJECT_PARTS = ("dbt_project.yml", "models", "seeds", "macros", "snapshots", "tests/dbt")
 # Columns holding when or by which invocation a row was built: never equal across two builds.
 VOLATILE_COLUMNS = frozenset(
     {
@@ -91,17 +97,6 @@ def export_revision(revision: str, dest: Path) -> Path:
     dest.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(dest, filter="data")
-    return dest
-
-
-def copy_working_tree(dest: Path) -> Path:
-    for part in PROJECT_PARTS:
-        src = PROJECT_DIR / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.exists():
-            (dest / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / part)
     return dest
 
 
@@ -245,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="engage-compare-"))
     try:
         old = Build("old", export_revision(args.revision, work / "old" / "project"), work / "old")
-        new = Build("new", copy_working_tree(work / "new" / "project"), work / "new")
+        new = Build("new", copy_project(work / "new" / "project"), work / "new")
         for side in (old, new):
             print(f"building {args.raw_dir} with the {side.name} project ...", flush=True)
             failed = build(side, args.raw_dir.resolve(), as_of)

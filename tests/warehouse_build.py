@@ -21,14 +21,10 @@ from pathlib import Path
 import duckdb
 
 from sync.warehouse.dbt_runner import DbtOutcome, NodeOutcome, run_dbt, vars_args
-from sync.warehouse.project import PROJECT_DIR, Settings
+from sync.warehouse.project import PROJECT_DIR, Settings, copy_project
 
 SAMPLE_AS_OF = (PROJECT_DIR / "sample_data" / "AS_OF").read_text().strip()
 PLANTED_CASES_PATH = PROJECT_DIR / "sample_data" / "planted_cases.json"
-
-# Everything a dbt project needs; the rest of the repository (venv, target, tests' data) is
-# not copied.
-_PROJECT_PARTS = ("dbt_project.yml", "models", "seeds", "macros", "snapshots", "tests/dbt")
 
 
 @contextmanager
@@ -144,19 +140,6 @@ def make_warehouse(
         db_path=root / "engage.duckdb",
         dbt_vars={"as_of": SAMPLE_AS_OF, **(dbt_vars or {})},
     )
-
-
-def copy_project(dest: Path) -> Path:
-    """Copy the dbt project (models, seeds, macros, snapshots, dbt tests) to `dest`."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in _PROJECT_PARTS:
-        src = PROJECT_DIR / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.exists():
-            (dest / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / part)
-    return dest
 
 
 def failure_text(outcome: DbtOutcome) -> str:

@@ -7,12 +7,30 @@ override the defaults (`ENGAGE_RAW_DIR`, `ENGAGE_DUCKDB_PATH`, `ENGAGE_TARGET`).
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PROFILES_DIR = PROJECT_DIR / "profiles"
 SAMPLE_RAW_DIR = PROJECT_DIR / "sample_data" / "raw"
+# What the dbt project is made of: a copy of these builds as the repository does (the rest of
+# the repository - the venv, target/, the Python - does not change a build).
+PROJECT_PARTS = ("dbt_project.yml", "models", "seeds", "macros", "snapshots", "tests/dbt")
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the dbt project (PROJECT_PARTS) to `dest`, for a build that may change its files
+    (tests that add a model, scripts/compare_builds.py); returns `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        src = PROJECT_DIR / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            (dest / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / part)
+    return dest
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,7 @@ caps as (
 
 overall_cap as (
 
-    select
-        coalesce(max(case when channel = 'all' then window_days end), max(window_days)) as window_days,
-        max(case when channel = 'all' then max_messages end) as max_messages
-    from caps
+    {{ engage_overall_contact_cap('caps') }}
 
 ),
 

@@ -37,10 +37,7 @@ channel_caps as (
 -- messages_in_window and nobody is over an overall cap
 overall_cap as (
 
-    select
-        coalesce(max(case when channel = 'all' then window_days end), max(window_days)) as window_days,
-        max(case when channel = 'all' then max_messages end) as max_messages
-    from caps
+    {{ engage_overall_contact_cap('caps') }}
 
 ),
 
